@@ -1,0 +1,19 @@
+"""mcdimer: thermal distributions of dipole-coupled variable-modulus moments.
+
+Built on Percebois, Weinmann, Jalabert, Weick, PRB 105, 085405 (2022); conventions in
+PHYSICS.md. Reduced units of App. B throughout: mu = M/M0, h = beta M0 H,
+K = beta M0^2/d^3, C = beta gamma M0^2.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from . import exact
+from .landscapes import Landscape, Quadratic
+from .model import Chain, Dimer
+
+try:
+    __version__ = version("mcdimer")
+except PackageNotFoundError:  # running from a source tree without install
+    __version__ = "0+unknown"
+
+__all__ = ["Chain", "Dimer", "Landscape", "Quadratic", "exact", "__version__"]
