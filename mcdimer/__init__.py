@@ -8,7 +8,7 @@ K = beta M0^2/d^3, C = beta gamma M0^2.
 from importlib.metadata import PackageNotFoundError, version
 
 from . import exact
-from .landscapes import Landscape, Quadratic
+from .landscapes import FromResponse, Landscape, Quadratic, Saturating
 from .model import Chain, Dimer
 
 try:
@@ -16,4 +16,13 @@ try:
 except PackageNotFoundError:  # running from a source tree without install
     __version__ = "0+unknown"
 
-__all__ = ["Chain", "Dimer", "Landscape", "Quadratic", "exact", "__version__"]
+__all__ = [
+    "Chain",
+    "Dimer",
+    "FromResponse",
+    "Landscape",
+    "Quadratic",
+    "Saturating",
+    "exact",
+    "__version__",
+]

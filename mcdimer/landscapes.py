@@ -127,3 +127,110 @@ class Scaled(Landscape):
 
     def __repr__(self) -> str:
         return f"{self.b:g}*{self.base!r}"
+
+
+class Saturating(Landscape):
+    """The tanh model of Eq. (9) as a landscape, by the Legendre transform of PHYSICS.md section 1.
+
+    M = M0 tanh(V chi H / M0) inverts to H = (M0/(V chi)) artanh(M/M0), and
+    F(M) = int_0^M H dM' = (M0^2/(V chi)) [u artanh u + ln(1 - u^2)/2], u = M/M0. In reduced
+    units the prefactor beta M0^2/(V chi) is 2C with C = beta M0^2/(2 V chi): small
+    moments feel f ~ C r^2 exactly as `Quadratic(C)` (same zero-field susceptibility,
+    Eq. (B4)), so K/C = chi/chi_c^z here too. Only chi > 0 (C > 0) has a landscape.
+
+    Parameters
+    ----------
+    C : float > 0, C = beta M0^2 / (2 V chi).
+    """
+
+    def __init__(self, C: float):
+        self.C = _checks.real("C", C, low=0.0, low_open=True)
+
+    @classmethod
+    def from_susceptibility(cls, chi_ratio: float, K: float) -> Saturating:
+        """The landscape for chi = chi_ratio * chi_c^z in a chain of coupling K: C = K/chi_ratio.
+
+        A diamagnetic particle (chi_ratio < 0) has no thermal landscape (PHYSICS.md section 1).
+        """
+        chi_ratio = _checks.real("chi_ratio", chi_ratio)
+        K = _checks.real("K", K, low=0.0, low_open=True)
+        if chi_ratio <= 0:
+            raise ValueError(
+                f"chi_ratio must be > 0 (paramagnetic) for a thermal landscape, got {chi_ratio}: "
+                "a diamagnetic particle cannot be sampled; use mcdimer.meanfield"
+            )
+        return cls(K / chi_ratio)
+
+    def energy(self, r):
+        u = np.clip(np.asarray(r, dtype=float), 0.0, 1.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            # u artanh u + ln(1-u^2)/2 = ((1+u) ln(1+u) + (1-u) ln(1-u)) / 2, finite at u = 1
+            one_minus = np.where(u < 1.0, (1.0 - u) * np.log1p(-np.minimum(u, 1 - 1e-300)), 0.0)
+            val = 0.5 * ((1.0 + u) * np.log1p(u) + one_minus)
+        return 2.0 * self.C * val
+
+    def slope(self, r):
+        u = np.clip(np.asarray(r, dtype=float), 0.0, 1.0)
+        with np.errstate(divide="ignore"):
+            return 2.0 * self.C * np.arctanh(u)
+
+    def response(self, h):
+        """|mu| = tanh(h / 2C): Eq. (9) in reduced units."""
+        return np.tanh(np.asarray(h, dtype=float) / (2.0 * self.C))
+
+    def __repr__(self) -> str:
+        return f"Saturating(C={self.C:g})"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Saturating) and other.C == self.C
+
+    def __hash__(self) -> int:
+        return hash(("Saturating", self.C))
+
+
+class FromResponse(Landscape):
+    """The landscape of any tabulated monotonic response |mu|(h), by Legendre transform.
+
+    PHYSICS.md section 1: F(M) = int_0^M H(M') dM', H(M) the inverse of the mean-field
+    response M(H) (Eq. (2)). In reduced units f(r) = int_0^r h(r') dr' with h the
+    reduced field that holds the modulus at r. The inverse h(r) is interpolated by a
+    monotone cubic (PCHIP), and f is its exact antiderivative.
+
+    Parameters
+    ----------
+    r : reduced moduli |mu| = M/M0, strictly increasing from 0 to 1.
+    h : reduced fields beta M0 |H| at which the response is r; h[0] = 0, increasing
+        for a paramagnetic response. A decreasing start (diamagnetic) is recorded
+        (`paramagnetic = False`) so that samplers refuse it with a clear message.
+    """
+
+    def __init__(self, r, h, label: str = "tabulated"):
+        from scipy.interpolate import PchipInterpolator
+
+        r = np.asarray(r, dtype=float)
+        h = np.asarray(h, dtype=float)
+        if r.ndim != 1 or r.shape != h.shape or r.size < 3:
+            raise ValueError("r and h must be 1-D arrays of the same length >= 3")
+        if not (np.all(np.isfinite(r)) and np.all(np.isfinite(h))):
+            raise ValueError("r and h must be finite")
+        if r[0] != 0.0 or h[0] != 0.0 or abs(r[-1] - 1.0) > 1e-12 or np.any(np.diff(r) <= 0):
+            raise ValueError("r must increase strictly from 0 to 1 with h[0] = 0 at r = 0")
+        self.paramagnetic = bool(np.all(np.diff(h) > 0))
+        self.label = label
+        self._r, self._h = r, h
+        self._h_of_r = PchipInterpolator(r, h)
+        self._f_of_r = self._h_of_r.antiderivative()
+
+    def energy(self, r):
+        return self._f_of_r(np.clip(np.asarray(r, dtype=float), 0.0, 1.0))
+
+    def slope(self, r):
+        return self._h_of_r(np.clip(np.asarray(r, dtype=float), 0.0, 1.0))
+
+    def response(self, h):
+        if not self.paramagnetic:
+            return super().response(h)
+        return np.interp(np.asarray(h, dtype=float), self._h, self._r)
+
+    def __repr__(self) -> str:
+        return f"FromResponse({self.label}, {self._r.size} points)"
