@@ -1,0 +1,87 @@
+"""arviz views of a run: thinned draws as a DataTree, and the summary table."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+RHAT_LIMIT = 1.01
+ESS_LIMIT = 400
+
+
+def to_datatree(result):
+    """posterior: mu (chain, draw, particle, component), energy, mz, mz2;
+    sample_stats: energy and, where the sampler records them, per-draw statistics."""
+    from arviz_base import from_dict
+
+    draws = result.acc["draws"]
+    n_draws = min(draws.shape[1], _filled_draws(result))
+    mu = draws[:, :n_draws]
+    mz = mu[..., 2].mean(axis=-1)
+    posterior = {
+        "mu": mu,
+        "energy": result.acc["draw_energy"][:, :n_draws],
+        "mz": mz,
+        "mz2": mz**2,
+        "mu1z": mu[:, :, 0, 2],
+        "mu1z2": mu[:, :, 0, 2] ** 2,
+    }
+    stats = {"lp": -result.acc["draw_energy"][:, :n_draws]}
+    for key, value in result.extra.get("draw_stats", {}).items():
+        stats[key] = value[:, :n_draws]
+    n = mu.shape[2]
+    return from_dict(
+        {"posterior": posterior, "sample_stats": stats},
+        dims={"mu": ["particle", "component"]},
+        coords={"particle": np.arange(1, n + 1), "component": ["x", "y", "z"]},
+        attrs={
+            "posterior": {
+                "model": repr(result.model),
+                "method": result.method,
+                "seed": str(result.settings.get("seed")),
+            }
+        },
+    )
+
+
+def _filled_draws(result) -> int:
+    prod = result.production_sweeps // max(result.settings["chains"], 1)
+    thin = result.settings["thin"]
+    return int(np.ceil(prod / thin)) if prod else 0
+
+
+SUMMARY_VARS = ("mu1z", "mu1z2", "mz", "mz2", "energy")
+
+
+def summary(result, warn: bool = True):
+    """Mean and MCSE from the accumulators; ESS (bulk) and R-hat from arviz on the draws."""
+    import arviz as az
+    import pandas as pd
+
+    dt = result.idata
+    mean, se = result.expect(), result.mcse()
+    rows = []
+    chains = result.settings["chains"]
+    for var in SUMMARY_VARS:
+        ess = rhat = np.nan
+        if chains >= 1 and dt.posterior[var].sizes["draw"] >= 4:
+            ess = float(az.ess(dt, var_names=[var])[var])
+            if chains >= 2:
+                rhat = float(az.rhat(dt, var_names=[var])[var])
+        rows.append(
+            {"observable": var, "mean": mean[var], "mcse": se[var], "ess_bulk": ess, "r_hat": rhat}
+        )
+    table = pd.DataFrame(rows).set_index("observable")
+    if warn:
+        bad = table[(table.r_hat > RHAT_LIMIT) | (table.ess_bulk < ESS_LIMIT)]
+        if len(bad):
+            warnings.warn(
+                f"poorly converged observables (R-hat > {RHAT_LIMIT} or ESS < {ESS_LIMIT}): "
+                + ", ".join(
+                    f"{k} (R-hat {r.r_hat:.3f}, ESS {r.ess_bulk:.0f})" for k, r in bad.iterrows()
+                ),
+                RuntimeWarning,
+                stacklevel=3,
+            )
+    return table

@@ -1,0 +1,94 @@
+"""What the kernels accumulate after burn-in, and where (names of the accumulator columns).
+
+Per chain and batch: SCALARS (sums over sweeps of the listed quantities), SITES (per
+particle sums of x, y, z, x^2, y^2, z^2, |mu|), ZZ (sums of mu_i^z mu_j^z, for n <= ZZ_MAX)
+and three histograms on HIST_BINS fine bins: mu_1^z and m^z = mean_i mu_i^z on [-1, 1],
+|mu_1| on [0, 1]. Any bin count dividing HIST_BINS can be read back exactly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+SCALARS = (
+    "mu1z",
+    "mu1x",
+    "mu1y",
+    "mu1z2",
+    "mu1x2",
+    "mu1y2",
+    "abs_mu1z",
+    "abs_mu1",
+    "mu1z_mu2z",
+    "energy",
+    "energy2",
+    "mz",
+    "mz2",
+    "mz4",
+    "abs_mz",
+)
+S = {name: k for k, name in enumerate(SCALARS)}
+SITE_COLUMNS = ("x", "y", "z", "x2", "y2", "z2", "abs")
+HIST_BINS = 720  # divisible by 1-6, 8-10, 12, 15, 16, 18, 20, 24, 30, 36, 40, 45, 48, 60, ...
+HISTS = ("mu1z", "mz", "abs_mu1")
+ZZ_MAX = 32
+
+
+@njit(inline="always")
+def accumulate(mu, energy, scal, site, zz, hist):
+    """Add one sweep's observables of one chain to its current batch."""
+    n = mu.shape[0]
+    x1, y1, z1 = mu[0, 0], mu[0, 1], mu[0, 2]
+    r1 = np.sqrt(x1 * x1 + y1 * y1 + z1 * z1)
+    mz = 0.0
+    for i in range(n):
+        x, y, z = mu[i, 0], mu[i, 1], mu[i, 2]
+        mz += z
+        site[i, 0] += x
+        site[i, 1] += y
+        site[i, 2] += z
+        site[i, 3] += x * x
+        site[i, 4] += y * y
+        site[i, 5] += z * z
+        site[i, 6] += np.sqrt(x * x + y * y + z * z)
+    mz /= n
+    if zz.shape[0] == n:
+        for i in range(n):
+            for j in range(n):
+                zz[i, j] += mu[i, 2] * mu[j, 2]
+    scal[0] += z1
+    scal[1] += x1
+    scal[2] += y1
+    scal[3] += z1 * z1
+    scal[4] += x1 * x1
+    scal[5] += y1 * y1
+    scal[6] += abs(z1)
+    scal[7] += r1
+    if n > 1:
+        scal[8] += z1 * mu[1, 2]
+    scal[9] += energy
+    scal[10] += energy * energy
+    scal[11] += mz
+    scal[12] += mz * mz
+    scal[13] += mz**4
+    scal[14] += abs(mz)
+    nb = hist.shape[1]
+    hist[0, min(int((z1 + 1.0) * 0.5 * nb), nb - 1)] += 1
+    hist[1, min(int((mz + 1.0) * 0.5 * nb), nb - 1)] += 1
+    hist[2, min(int(r1 * nb), nb - 1)] += 1
+
+
+def allocate(chains: int, n: int, n_batches: int, n_draws: int) -> dict[str, np.ndarray]:
+    """Zeroed accumulators for a run (the kernels add to them in place)."""
+    zz_n = n if n <= ZZ_MAX else 0
+    return {
+        "accepted": np.zeros((chains, n_batches), dtype=np.int64),
+        "scalars": np.zeros((chains, n_batches, len(SCALARS))),
+        "sites": np.zeros((chains, n_batches, n, len(SITE_COLUMNS))),
+        "zz": np.zeros((chains, n_batches, zz_n, zz_n)),
+        "hists": np.zeros((chains, n_batches, len(HISTS), HIST_BINS), dtype=np.int64),
+        "counts": np.zeros((chains, n_batches), dtype=np.int64),
+        "draws": np.zeros((chains, n_draws, n, 3)),
+        "draw_energy": np.zeros((chains, n_draws)),
+    }

@@ -1,0 +1,202 @@
+"""The result every sampler returns: accumulated observables, their errors, and draws.
+
+Errors are batch means: each chain's production run is cut into batches (32 by
+default) and the batch averages of every chain are treated as independent; the MCSE of
+a mean is the weighted standard deviation of those batch means over sqrt(number of
+batches). This is honest when a batch is much longer than the autocorrelation time;
+`summary()` cross-checks with arviz's ESS and R-hat on the thinned draws. Derived
+quantities (the Binder cumulant) get jackknife errors over the same batches.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import _checks
+from .observables import HIST_BINS, HISTS, SITE_COLUMNS, S
+
+EXPECT_KEYS = (
+    "mu1z",
+    "mu1x",
+    "mu1z2",
+    "mu1x2",
+    "abs_mu1z",
+    "abs_mu1",
+    "mu1z_mu2z",
+    "energy",
+    "mz",
+    "abs_mz",
+    "mz2",
+    "mz4",
+    "binder",
+    "energy_var",
+)
+
+
+def _ratio_mean_se(sums: np.ndarray, counts: np.ndarray):
+    """Grand mean and batch-means standard error of sums/counts (batches on axis 0)."""
+    counts = counts.astype(float)
+    keep = counts > 0
+    sums, counts = sums[keep], counts[keep]
+    total = counts.sum()
+    mean = sums.sum(axis=0) / total
+    nb = counts.size
+    if nb < 2:
+        return mean, np.full_like(mean, np.nan)
+    cshape = counts.reshape((-1,) + (1,) * (sums.ndim - 1))
+    dev = sums / cshape - mean
+    var = (cshape**2 * dev**2).sum(axis=0) / total**2 * nb / (nb - 1)
+    return mean, np.sqrt(var)
+
+
+def _jackknife(func, sums: np.ndarray, counts: np.ndarray):
+    """Value and jackknife SE of func(mean vector) over leave-one-batch-out means."""
+    counts = counts.astype(float)
+    keep = counts > 0
+    sums, counts = sums[keep], counts[keep]
+    full = func(sums.sum(axis=0) / counts.sum())
+    nb = counts.size
+    if nb < 2:
+        return full, np.nan
+    loo = np.array(
+        [func((sums.sum(axis=0) - sums[b]) / (counts.sum() - counts[b])) for b in range(nb)]
+    )
+    return full, float(np.sqrt((nb - 1) / nb * ((loo - loo.mean()) ** 2).sum()))
+
+
+def _binder(m):
+    return 1.0 - m[S["mz4"]] / (3.0 * m[S["mz2"]] ** 2)
+
+
+def _energy_var(m):
+    return m[S["energy2"]] - m[S["energy"]] ** 2
+
+
+@dataclass
+class SampleResult:
+    """Observables of one sampling run at the physical temperature (b = 1).
+
+    Attributes: `model`, `method`, `settings` (sweeps, burn, chains, seed, thin, ...),
+    `stats` (acceptance, step sizes, timings, tunnelling counts, ...), and the raw
+    accumulators `acc` (see `mcdimer.sampling.observables`). Means and errors come from
+    `expect()`, `mcse()`, `pdf_mu1z()`, `pdf_mz()`, `pdf_abs_mu1()`, `site_means()`, `zz()`.
+    """
+
+    model: object
+    method: str
+    settings: dict
+    stats: dict
+    acc: dict
+    extra: dict = field(default_factory=dict)
+    interrupted: bool = False
+
+    # --- per-batch views -----------------------------------------------------------
+    def _batches(self, name):
+        a = self.acc[name]
+        return a.reshape((-1,) + a.shape[2:])
+
+    @property
+    def _counts(self):
+        return self.acc["counts"].reshape(-1)
+
+    @property
+    def production_sweeps(self) -> int:
+        return int(self.acc["counts"].sum())
+
+    # --- means -----------------------------------------------------------------------
+    def _expect_and_se(self):
+        sums, counts = self._batches("scalars"), self._counts
+        mean, se = _ratio_mean_se(sums, counts)
+        out, err = {}, {}
+        for key in EXPECT_KEYS:
+            if key in S:
+                out[key], err[key] = float(mean[S[key]]), float(se[S[key]])
+        out["binder"], err["binder"] = _jackknife(_binder, sums, counts)
+        out["energy_var"], err["energy_var"] = _jackknife(_energy_var, sums, counts)
+        return out, err
+
+    def expect(self) -> dict[str, float]:
+        """Thermal averages: the keys of `mcdimer.exact.expect` plus mz (= mean_i mu_i^z),
+        abs_mz, mz2, mz4, binder (1 - <mz^4>/(3<mz^2>^2)) and energy_var (Var beta E)."""
+        return self._expect_and_se()[0]
+
+    def mcse(self) -> dict[str, float]:
+        """Monte Carlo standard errors of `expect()` (batch means; jackknife for derived)."""
+        return self._expect_and_se()[1]
+
+    def _pdf(self, which: str, bins: int):
+        bins = _checks.integer("bins", bins, low=1)
+        if HIST_BINS % bins:
+            allowed = [b for b in range(1, HIST_BINS + 1) if HIST_BINS % b == 0]
+            raise ValueError(
+                f"bins must divide {HIST_BINS} (the accumulated fine bins): "
+                f"one of {allowed}, got {bins}"
+            )
+        h = self._batches("hists")[:, HISTS.index(which)]
+        h = h.reshape(h.shape[0], bins, HIST_BINS // bins).sum(axis=2)
+        width = (1.0 if which == "abs_mu1" else 2.0) / bins
+        mean, se = _ratio_mean_se(h / width, self._counts)
+        return mean, se
+
+    def pdf_mu1z(self, bins: int = 40):
+        """(density, stderr) of mu_1^z on `bins` equal bins of [-1, 1] (cf. exact.pdf_mu1z)."""
+        return self._pdf("mu1z", bins)
+
+    def pdf_mz(self, bins: int = 40):
+        """(density, stderr) of the total m^z = mean_i mu_i^z on `bins` equal bins of [-1, 1]."""
+        return self._pdf("mz", bins)
+
+    def pdf_abs_mu1(self, bins: int = 40):
+        """(density, stderr) of |mu_1| on `bins` equal bins of [0, 1]."""
+        return self._pdf("abs_mu1", bins)
+
+    def site_means(self):
+        """Per-particle means (dict of (n,) arrays: x, y, z, x2, y2, z2, abs) and their SEs."""
+        mean, se = _ratio_mean_se(self._batches("sites"), self._counts)
+        return (
+            {k: mean[:, i] for i, k in enumerate(SITE_COLUMNS)},
+            {k: se[:, i] for i, k in enumerate(SITE_COLUMNS)},
+        )
+
+    def zz(self):
+        """(<mu_i^z mu_j^z>, SE) as n x n arrays (accumulated for n <= 32 only)."""
+        z = self._batches("zz")
+        if z.shape[-1] == 0:
+            raise ValueError("<mu_i^z mu_j^z> is accumulated only for chains of n <= 32")
+        return _ratio_mean_se(z, self._counts)
+
+    # --- diagnostics -------------------------------------------------------------------
+    @property
+    def idata(self):
+        """Thinned draws as an arviz DataTree (groups posterior and sample_stats)."""
+        from .diagnostics import to_datatree
+
+        return to_datatree(self)
+
+    def summary(self, *, warn: bool = True):
+        """Table (pandas DataFrame) of mean, MCSE (batch means), ESS and R-hat (arviz, draws).
+
+        Warns when any R-hat > 1.01 or any ESS < 400.
+        """
+        from .diagnostics import summary
+
+        return summary(self, warn=warn)
+
+    def __repr__(self) -> str:
+        st = self.stats
+        return (
+            f"SampleResult({self.method}, {self.model!r}, chains={self.settings['chains']}, "
+            f"sweeps={self.settings['sweeps']}, acceptance={st.get('acceptance', np.nan):.3f})"
+        )
+
+
+def warn_interrupted(done: int, total: int) -> None:
+    warnings.warn(
+        f"sampling interrupted after {done} of {total} sweeps: the result holds the "
+        "completed production sweeps only",
+        RuntimeWarning,
+        stacklevel=3,
+    )
