@@ -33,3 +33,6 @@ def main():
 from .exact import exact  # noqa: E402
 
 main.add_command(exact)
+from .micro import micro  # noqa: E402
+
+main.add_command(micro)
