@@ -10,6 +10,7 @@ from importlib.metadata import PackageNotFoundError, version
 from . import exact
 from .landscapes import FromResponse, Landscape, Quadratic, Saturating
 from .model import Chain, Dimer
+from .sampling import SampleResult, sample
 
 try:
     __version__ = version("mcdimer")
@@ -22,7 +23,9 @@ __all__ = [
     "FromResponse",
     "Landscape",
     "Quadratic",
+    "SampleResult",
     "Saturating",
     "exact",
+    "sample",
     "__version__",
 ]

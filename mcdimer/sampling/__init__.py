@@ -9,7 +9,7 @@ from .. import _checks
 from ..model import Chain
 from .result import EXPECT_KEYS, SampleResult
 
-METHODS = ("metropolis",)
+METHODS = ("metropolis", "tempering", "emcee")
 
 
 def sample(
@@ -39,6 +39,15 @@ def sample(
     n_batches : batches per chain for the batch-means errors.
     p_jump : probability that a proposal is an independent uniform point in the ball.
     progress : optional callable(done_sweeps, total_sweeps) called between chunks.
+
+    Options of method="tempering" (parallel tempering, all replicas in compiled code):
+    replicas (R >= 2, default 8) and b_min (in (0, 1), default 0.2) for a geometric
+    ladder of inverse-temperature factors, or ladder (explicit, strictly decreasing from
+    1); adapt (default True: equalise swap rates during burn-in, then freeze); flip
+    (default False: also propose mu -> -mu for a whole replica).
+
+    method="emcee" samples the same density with emcee's EnsembleSampler (the slow
+    reference): `chains` is the number of walkers (>= 6n) and `sweeps` the ensemble steps.
     """
     if not isinstance(model, Chain):
         raise ValueError(f"model must be a mcdimer.Chain, got {model!r}")
@@ -51,22 +60,56 @@ def sample(
     thin = max(1, sweeps // 1000) if thin is None else _checks.integer("thin", thin, low=1)
     n_batches = _checks.integer("n_batches", n_batches, low=2)
     p_jump = _checks.real("p_jump", p_jump, low=0.0, high=1.0)
-    if options:
-        raise ValueError(f"unknown option(s) for method {method!r}: {sorted(options)}")
+    allowed = {"tempering": {"replicas", "b_min", "ladder", "adapt", "flip"}}.get(method, set())
+    unknown = sorted(set(options) - allowed)
+    if unknown:
+        raise ValueError(
+            f"unknown option(s) for method {method!r}: {unknown}"
+            + (f"; allowed: {sorted(allowed)}" if allowed else "")
+        )
     model.landscape.check_samplable()
-    from .metropolis import run_metropolis
-
-    return run_metropolis(
-        model,
+    common = dict(
         sweeps=sweeps,
         burn=burn,
         chains=chains,
         seed=seed,
         thin=thin,
         n_batches=n_batches,
-        p_jump=p_jump,
         progress=progress,
     )
+    if method == "tempering":
+        from .ladder import check_ladder, geometric
+        from .tempering import run_tempering
+
+        ladder = options.get("ladder")
+        if ladder is not None:
+            ladder = check_ladder(ladder)
+            replicas, b_min = ladder.size, float(ladder[-1])
+        else:
+            replicas = _checks.integer("replicas", options.get("replicas", 8), low=2)
+            b_min = options.get("b_min", 0.2)
+            geometric(replicas, b_min)  # validates b_min
+        adapt, flip = options.get("adapt", True), options.get("flip", False)
+        for name, value in (("adapt", adapt), ("flip", flip)):
+            if not isinstance(value, bool):
+                raise ValueError(f"{name} must be True or False, got {value!r}")
+        return run_tempering(
+            model,
+            p_jump=p_jump,
+            replicas=replicas,
+            b_min=b_min,
+            ladder=ladder,
+            adapt=adapt,
+            flip=flip,
+            **common,
+        )
+    if method == "emcee":
+        from .emcee_backend import run_emcee
+
+        return run_emcee(model, **common)
+    from .metropolis import run_metropolis
+
+    return run_metropolis(model, p_jump=p_jump, **common)
 
 
 __all__ = ["EXPECT_KEYS", "METHODS", "SampleResult", "sample"]

@@ -33,15 +33,17 @@ def landscape_energy(table, s):
 
 @njit(inline="always")
 def sweep(mu, fld, s0, s1, s2, s3, table, b, cpl, delta, p_jump):
-    """One sweep of one replica; returns (change of beta E, accepted, new xoshiro words).
+    """One sweep of one replica; returns (change of sum f, change of W, accepted, xoshiro words).
 
-    The replica's reduced energy is f(|mu_i|^2) summed + b (Zeeman + dipolar): b is the
-    inverse-temperature factor of a tempering replica (1 for plain Metropolis), and
-    `table` is that replica's own landscape. The random state travels in registers
-    (s0..s3): writing it to shared memory every sweep would make threads false-share.
+    The replica's reduced energy is u = sum_i f(|mu_i|^2) + b W, W the Zeeman + dipolar
+    energy: b is the inverse-temperature factor of a tempering replica (1 for plain
+    Metropolis), and `table` is that replica's own landscape. A single-moment change
+    moves W by exactly -dmu . h_i (W is linear in each mu_i). The random state travels
+    in registers (s0..s3): storing it every sweep would make threads false-share.
     """
     n = mu.shape[0]
-    d_energy = 0.0
+    d_f = 0.0
+    d_w = 0.0
     accepted = 0
     for i in range(n):
         ox, oy, oz = mu[i, 0], mu[i, 1], mu[i, 2]
@@ -65,17 +67,16 @@ def sweep(mu, fld, s0, s1, s2, s3, table, b, cpl, delta, p_jump):
         if s_new > 1.0:
             continue
         dx, dy, dz = nx - ox, ny - oy, nz - oz
-        de = (
-            landscape_energy(table, s_new)
-            - landscape_energy(table, ox * ox + oy * oy + oz * oz)
-            - b * (dx * fld[i, 0] + dy * fld[i, 1] + dz * fld[i, 2])
-        )
+        df = landscape_energy(table, s_new) - landscape_energy(table, ox * ox + oy * oy + oz * oz)
+        dw = -(dx * fld[i, 0] + dy * fld[i, 1] + dz * fld[i, 2])
+        de = df + b * dw
         if de > 0.0:
             u, s0, s1, s2, s3 = next_double(s0, s1, s2, s3)
             if u >= np.exp(-de):
                 continue
         mu[i, 0], mu[i, 1], mu[i, 2] = nx, ny, nz
-        d_energy += de
+        d_f += df
+        d_w += dw
         accepted += 1
         for j in range(n):  # h_j += K/|i-j|^3 (3 z dz - dmu), Eq. (3)
             if j != i:
@@ -83,7 +84,7 @@ def sweep(mu, fld, s0, s1, s2, s3, table, b, cpl, delta, p_jump):
                 fld[j, 0] -= c * dx
                 fld[j, 1] -= c * dy
                 fld[j, 2] += 2.0 * c * dz
-    return d_energy, accepted, s0, s1, s2, s3
+    return d_f, d_w, accepted, s0, s1, s2, s3
 
 
 @njit(cache=True)
@@ -101,20 +102,32 @@ def full_field(mu, h, cpl, out):
 
 
 @njit(cache=True)
-def full_energy(mu, table, b, h, cpl):
-    """Reduced energy f + b (Zeeman + dipolar) of one replica from scratch, O(n^2) (Eq. (B6))."""
-    n = mu.shape[0]
+def landscape_sum(mu, table):
+    """sum_i f(|mu_i|^2) of one replica, O(n)."""
     e = 0.0
-    for i in range(n):
+    for i in range(mu.shape[0]):
         e += landscape_energy(table, mu[i, 0] ** 2 + mu[i, 1] ** 2 + mu[i, 2] ** 2)
-        zee = h[0] * mu[i, 0] + h[1] * mu[i, 1] + h[2] * mu[i, 2]
-        dip = 0.0
+    return e
+
+
+@njit(cache=True)
+def interaction_energy(mu, h, cpl):
+    """W = -h . sum_i mu_i + sum_{i<j} K (mu_i.mu_j - 3 z_i z_j)/|i-j|^3, O(n^2) (Eq. (B6))."""
+    n = mu.shape[0]
+    w = 0.0
+    for i in range(n):
+        w -= h[0] * mu[i, 0] + h[1] * mu[i, 1] + h[2] * mu[i, 2]
         for j in range(i + 1, n):
-            dip += cpl[j - i] * (
+            w += cpl[j - i] * (
                 mu[i, 0] * mu[j, 0] + mu[i, 1] * mu[j, 1] - 2.0 * mu[i, 2] * mu[j, 2]
             )
-        e += b * (dip - zee)
-    return e
+    return w
+
+
+@njit(cache=True)
+def full_energy(mu, table, b, h, cpl):
+    """Reduced energy sum f + b W of one replica from scratch, O(n^2) (Eq. (B6))."""
+    return landscape_sum(mu, table) + b * interaction_energy(mu, h, cpl)
 
 
 @njit(inline="always")
@@ -203,10 +216,10 @@ def metropolis_chunk(
         to_draw = (-p) % thin if p > 0 else 0
         scal, site, zzc, hist = scalars[c, batch], sites[c, batch], zz[c, batch], hists[c, batch]
         for k in range(sweeps):
-            de, acc, s0, s1, s2, s3 = sweep(
+            df, dw, acc, s0, s1, s2, s3 = sweep(
                 mu_c, fld_c, s0, s1, s2, s3, table, 1.0, cpl, delta_c, p_jump
             )
-            e_c += de
+            e_c += df + dw
             if first_sweep + k < burn:
                 window += n
                 window_acc += acc

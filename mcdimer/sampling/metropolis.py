@@ -34,19 +34,21 @@ def initial_step(table: np.ndarray) -> float:
 class ChunkRunner:
     """Runs a kernel over a known number of sweeps in chunks of ~CHUNK_SECONDS.
 
-    The burn-in/production boundary is always a chunk boundary; `step(first, count)`
+    The burn-in/production boundary and every sweep number in `stops` are chunk
+    boundaries (the tempering ladder adapts there); `step(first, count)`
     must advance every chain by `count` sweeps starting at sweep `first`.
     """
 
-    def __init__(self, total: int, burn: int, cost_per_sweep: float, progress=None):
+    def __init__(self, total: int, burn: int, cost_per_sweep: float, progress=None, stops=()):
         self.total, self.burn = total, burn
+        self.stops = sorted(set(stops) | {burn})
         self.size = max(1, int(CHUNK_SECONDS / max(cost_per_sweep, 1e-12)))
         self.progress = progress
 
     def run(self, step) -> int:
         done = 0
         while done < self.total:
-            limit = self.burn if done < self.burn else self.total
+            limit = next((s for s in self.stops if s > done), self.total)
             count = min(self.size, limit - done)
             t0 = time.perf_counter()
             try:

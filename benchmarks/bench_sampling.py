@@ -1,0 +1,101 @@
+"""Speed of the Metropolis sampler, and effective samples per second against emcee.
+
+Run: .venv/bin/python benchmarks/bench_sampling.py  [--quick]
+Prints: single-moment proposals per second (dimer, 1 and 64 chains, 1 and 2 threads),
+sweep time for chains of n = 16 ... 4096 against n^2 times the dimer's cost per pair
+update, and ESS/s of mu_1z^2 at C = 50, K/C = 0.8 for mcdimer and emcee (32 walkers,
+vectorised log-density), with their ratio. Timings exclude compilation (warm-up runs).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import arviz as az
+import emcee
+import numba
+import numpy as np
+
+from mcdimer import Chain, Dimer
+from mcdimer.sampling import sample
+
+QUICK = "--quick" in sys.argv
+
+
+def proposals_per_second(model, chains, sweeps, threads):
+    numba.set_num_threads(threads)
+    sample(model, sweeps=100, burn=10, chains=chains, seed=0)  # warm-up / compile
+    t0 = time.perf_counter()
+    r = sample(model, sweeps=sweeps, burn=0, chains=chains, seed=1, thin=sweeps)
+    dt = time.perf_counter() - t0
+    return chains * sweeps * model.n / dt, r
+
+
+def ess_per_second_mcdimer(model, sweeps):
+    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    sample(model, sweeps=100, burn=10, chains=4, seed=0)
+    t0 = time.perf_counter()
+    r = sample(model, sweeps=sweeps, burn=2000, chains=4, seed=2, thin=1)
+    dt = time.perf_counter() - t0
+    ess = float(az.ess(r.idata, var_names=["mu1z2"])["mu1z2"])
+    return ess / dt, ess, dt
+
+
+def ess_per_second_emcee(model, steps, walkers=32):
+    ndim = 3 * model.n
+
+    def log_prob(x):
+        mu = x.reshape(len(x), model.n, 3)
+        out = -model.energy(mu)
+        out[np.any(np.einsum("wic,wic->wi", mu, mu) > 1, axis=1)] = -np.inf
+        return out
+
+    rng = np.random.default_rng(0)
+    p0 = rng.normal(scale=0.05, size=(walkers, ndim))
+    sampler = emcee.EnsembleSampler(walkers, ndim, log_prob, vectorize=True)
+    sampler.random_state = np.random.RandomState(1).get_state()
+    t0 = time.perf_counter()
+    sampler.run_mcmc(p0, steps)
+    dt = time.perf_counter() - t0
+    z2 = sampler.get_chain(discard=steps // 10)[..., 2] ** 2  # (steps, walkers)
+    tau = float(emcee.autocorr.integrated_time(z2[:, :, None], quiet=True)[0])
+    ess = z2.shape[0] * walkers / tau
+    return ess / dt, ess, dt
+
+
+def main():
+    dimer = Dimer(K=40.0, C=50.0)
+    n_sweeps = 500_000 if QUICK else 3_000_000
+    p1, _ = proposals_per_second(dimer, 1, n_sweeps, 1)
+    p64_1, _ = proposals_per_second(dimer, 64, n_sweeps // 16, 1)
+    p64_2, _ = proposals_per_second(dimer, 64, n_sweeps // 16, 2)
+    print("Metropolis, dimer C=50 K=40, observables accumulated, per-chain xoshiro256** streams")
+    print(f"  1 chain,  1 thread : {p1:10.3g} proposals/s")
+    print(f"  64 chains, 1 thread: {p64_1:10.3g} proposals/s (per core)")
+    print(f"  64 chains, 2 threads: {p64_2:9.3g} proposals/s  (scaling {p64_2 / p64_1:.2f}x)")
+
+    pair_cost = 1.0 / p64_1  # seconds per proposal of the dimer = one pair update
+    print("Chains (1 thread, 4 chains): sweep time vs n^2 x (dimer cost per pair update)")
+    numba.set_num_threads(1)
+    for n in (16, 128, 1024, 4096):
+        model = Chain(n, K=20.0, C=50.0)
+        sweeps = max(2, int((4e7 if not QUICK else 1e7) / (4 * n * n)))
+        sample(model, sweeps=2, burn=0, chains=4, seed=0)
+        t0 = time.perf_counter()
+        sample(model, sweeps=sweeps, burn=0, chains=4, seed=1, thin=sweeps)
+        per_sweep = (time.perf_counter() - t0) / (4 * sweeps)
+        ratio = per_sweep / (n * n * pair_cost)
+        print(f"  n={n:5d}: {per_sweep * 1e3:9.4f} ms/sweep, {ratio:5.2f} x n^2 x pair cost")
+
+    sweeps = 200_000 if QUICK else 1_000_000
+    e_mc, ess_mc, t_mc = ess_per_second_mcdimer(dimer, sweeps)
+    e_em, ess_em, t_em = ess_per_second_emcee(dimer, 5_000 if QUICK else 20_000)
+    print("ESS/s of mu_1z^2, C=50, K/C=0.8 (same run):")
+    print(f"  mcdimer (4 chains, 2 threads): {e_mc:10.4g} /s  (ESS {ess_mc:.0f} in {t_mc:.1f} s)")
+    print(f"  emcee (32 walkers, vectorised): {e_em:9.4g} /s  (ESS {ess_em:.0f} in {t_em:.1f} s)")
+    print(f"  ratio mcdimer / emcee: {e_mc / e_em:.0f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""The emcee backend: the same density sampled by emcee's affine-invariant ensemble.
+
+This is the slow reference that users know: a vectorised numpy log-density
+-beta E(mu) (`Chain.energy`, Eq. (B6)), minus infinity outside the balls, driven by
+`emcee.EnsembleSampler`. Its draws are reduced to the same observables as the compiled
+samplers, by the same accumulation code, so results compare one to one. Walkers of an
+ensemble are not independent chains: the errors are batch means over time of the
+ensemble average (all walkers pooled in each batch).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from numba import njit
+
+from ..model import Chain
+from .metropolis import TUNNEL_LEVEL
+from .observables import accumulate, allocate
+from .result import SampleResult, warn_interrupted
+from .rng import seed_states
+
+
+@njit(cache=True)
+def _reduce(
+    chain,
+    energy,
+    burn,
+    batch_len,
+    n_batches,
+    level,
+    side,
+    tunnels,
+    scalars,
+    sites,
+    zz,
+    hists,
+    counts,
+):
+    """Accumulate emcee's stored states (steps, walkers, n, 3) after `burn` into batch sums."""
+    steps, walkers = chain.shape[0], chain.shape[1]
+    for s in range(burn, steps):
+        batch = min((s - burn) // batch_len, n_batches - 1)
+        for w in range(walkers):
+            mu = chain[s, w]
+            mz = 0.0
+            for i in range(mu.shape[0]):
+                mz += mu[i, 2]
+            mz /= mu.shape[0]
+            new = 1 if mz > level else (-1 if mz < -level else 0)
+            if new != 0 and new != side[w]:
+                if side[w] != 0:
+                    tunnels[w] += 1
+                side[w] = new
+            accumulate(
+                mu, energy[s, w], scalars[0, batch], sites[0, batch], zz[0, batch], hists[0, batch]
+            )
+            counts[0, batch] += 1
+
+
+def run_emcee(
+    model: Chain, *, sweeps, burn, chains, seed, thin, n_batches, progress=None
+) -> SampleResult:
+    import emcee
+
+    n = model.n
+    ndim = 3 * n
+    walkers = chains
+    if walkers < 2 * ndim:
+        raise ValueError(
+            f"chains (emcee walkers) must be at least twice the dimension 3n = {ndim}, i.e. "
+            f">= {2 * ndim}, got {walkers}: emcee's stretch move needs that many walkers"
+        )
+
+    def log_prob(x):
+        mu = x.reshape(len(x), n, 3)
+        out = -model.energy(mu)
+        out[np.any(np.einsum("wic,wic->wi", mu, mu) > 1.0, axis=1)] = -np.inf
+        return out
+
+    state = seed_states(seed, 1)[0]
+    rs = np.random.RandomState(np.frombuffer(state.tobytes(), dtype=np.uint32))
+    # start uniform in the balls
+    v = rs.normal(size=(walkers, n, 3))
+    v /= np.linalg.norm(v, axis=-1, keepdims=True)
+    p0 = (v * rs.uniform(size=(walkers, n, 1)) ** (1 / 3)).reshape(walkers, ndim)
+    sampler = emcee.EnsembleSampler(walkers, ndim, log_prob, vectorize=True)
+    sampler.random_state = rs.get_state()
+    total = burn + sweeps
+    t0 = time.perf_counter()
+    done = 0
+    try:
+        for _ in sampler.sample(p0, iterations=total):
+            done += 1
+            if progress is not None and done % 100 == 0:
+                progress(done, total)
+    except KeyboardInterrupt:
+        pass
+    wall = time.perf_counter() - t0
+    if done < total:
+        if done <= burn:
+            raise KeyboardInterrupt
+        warn_interrupted(done, total)
+    states = sampler.get_chain()[:done].reshape(done, walkers, n, 3)
+    energy = -sampler.get_log_prob()[:done]
+    prod = done - burn
+    n_batches = min(n_batches, max(prod, 1))
+    batch_len = max(prod // n_batches, 1)
+    n_draws = -(-prod // thin)
+    acc = allocate(1, n, n_batches, 0)
+    side = np.zeros(walkers, dtype=np.int64)
+    tunnels = np.zeros(walkers, dtype=np.int64)
+    _reduce(
+        np.ascontiguousarray(states),
+        np.ascontiguousarray(energy),
+        burn,
+        batch_len,
+        n_batches,
+        TUNNEL_LEVEL,
+        side,
+        tunnels,
+        acc["scalars"],
+        acc["sites"],
+        acc["zz"],
+        acc["hists"],
+        acc["counts"],
+    )
+    acc["draws"] = np.ascontiguousarray(states[burn::thin].transpose(1, 0, 2, 3))[:, :n_draws]
+    acc["draw_energy"] = np.ascontiguousarray(energy[burn::thin].T)[:, :n_draws]
+    acc["accepted"] = np.zeros((1, n_batches), dtype=np.int64)
+    stats = {
+        "acceptance": float(np.mean(sampler.acceptance_fraction)),
+        "wall_seconds": wall,
+        "sweeps_per_second": walkers * done / wall if wall > 0 else np.nan,
+        "log_prob_evaluations_per_second": walkers * done / wall if wall > 0 else np.nan,
+        "tunnelling_events": tunnels,
+        "tunnelling_per_second": float(tunnels.sum() / (wall * prod / done)) if done else np.nan,
+        "tunnel_level": TUNNEL_LEVEL,
+    }
+    settings = {
+        "sweeps": sweeps,
+        "burn": burn,
+        "chains": walkers,
+        "seed": seed,
+        "thin": thin,
+        "n_batches": n_batches,
+        "walkers": walkers,
+    }
+    return SampleResult(model, "emcee", settings, stats, acc, interrupted=done < total)
