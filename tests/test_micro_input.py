@@ -1,0 +1,45 @@
+"""Bad input to mcdimer.micro raises ValueError naming the parameter; the CLI exits 2."""
+
+import pytest
+from click.testing import CliRunner
+
+from mcdimer import micro
+from mcdimer.cli import main
+
+Z = 42.9669456985971
+
+
+@pytest.mark.parametrize(
+    "call,name",
+    [
+        (lambda: micro.zfs(0.0, 1e-3), "kfa"),
+        (lambda: micro.zfs(-3.0, 1e-3), "kfa"),
+        (lambda: micro.zfs(501.0, 1e-3), "500"),
+        (lambda: micro.moment(600.0, 1e-3, 0.0), "500"),
+        (lambda: micro.zfs(Z, 0.0), "t"),
+        (lambda: micro.moment(Z, -1e-3, 1e-4), "t"),
+        (lambda: micro.moment(Z, 1e-3, 0.5), "x"),
+        (lambda: micro.fig7_data(x_max=-1e-3), "x"),
+        (lambda: micro.dimer_moment(Z, 1e-7, d_over_a=1.5), "d_over_a"),
+        (lambda: micro.chain_moment(3, Z, 1e-7, d_over_a=1.9), "d_over_a"),
+        (lambda: micro.chain_moment(0, Z, 1e-7), "n"),
+        (lambda: micro.Microscopic(Z, 1e-6, chi_l=-1.0), "chi_l"),
+        (lambda: micro.Microscopic(0.0, 1e-6), "kfa"),
+        (lambda: micro.bessel_zero(0, 3), "n"),
+    ],
+)
+def test_bad_input_names_the_parameter(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()
+
+
+def test_cli_micro_commands():
+    runner = CliRunner()
+    res = runner.invoke(main, ["micro", "zfs", "--kfa", "42.4", "--t", "5e-3", "--json"])
+    assert res.exit_code == 0 and '"chi_over_chi_l"' in res.output
+    res = runner.invoke(main, ["micro", "moment", "--kfa", "42.97", "--t", "5e-3", "--x", "1e-3"])
+    assert res.exit_code == 0
+    res = runner.invoke(main, ["micro", "dimer", "--kfa", str(Z), "--t", "1e-7"])
+    assert res.exit_code == 0 and "m_z" in res.output
+    res = runner.invoke(main, ["micro", "zfs", "--kfa", "900", "--t", "5e-3"])
+    assert res.exit_code == 2 and "kfa" in res.output
