@@ -7,8 +7,9 @@ K = beta M0^2/d^3, C = beta gamma M0^2.
 
 from importlib.metadata import PackageNotFoundError, version
 
-from . import exact
+from . import exact, micro
 from .landscapes import FromResponse, Landscape, Quadratic, Saturating
+from .micro import Microscopic
 from .model import Chain, Dimer
 from .sampling import SampleResult, sample
 
@@ -22,10 +23,12 @@ __all__ = [
     "Dimer",
     "FromResponse",
     "Landscape",
+    "Microscopic",
     "Quadratic",
     "SampleResult",
     "Saturating",
     "exact",
+    "micro",
     "sample",
     "__version__",
 ]

@@ -1,0 +1,109 @@
+"""Tunnelling between the two ordered states: Metropolis vs parallel tempering vs emcee.
+
+Run: .venv/bin/python benchmarks/bench_tempering.py [--quick]
+Prints, at C = 50, K/C = 1.2, h = 0 (dimer, barrier ~20 kT) and for a chain of n = 16:
+tunnelling events (sign changes of m^z between |m^z| > 0.5 states, at b = 1) per
+wall-clock second for each method, replica round trips per second, the seconds that
+tempering needs to reach R-hat < 1.01 on m_z^2 over 4 chains, and tempering's
+single-moment proposals per second (to compare with plain Metropolis).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import arviz as az
+import numba
+
+from mcdimer import Chain, Dimer
+from mcdimer.sampling import sample
+
+QUICK = "--quick" in sys.argv
+
+
+def timed(model, method, **kw):
+    sample(
+        model,
+        method,
+        sweeps=50,
+        burn=10,
+        **{k: v for k, v in kw.items() if k not in ("sweeps", "burn")},
+    )  # compile
+    t0 = time.perf_counter()
+    r = sample(model, method, **kw)
+    return r, time.perf_counter() - t0
+
+
+def rate(r, dt):
+    return r.stats["tunnelling_events"].sum() / dt
+
+
+def main():
+    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    scale = 0.2 if QUICK else 1.0
+    for label, model in (
+        ("dimer C=50 K/C=1.2", Dimer(K=60.0, C=50.0)),
+        ("chain n=16 C=50 K/C=1.2", Chain(16, K=60.0, C=50.0)),
+    ):
+        print(label)
+        sw = int((2_000_000 if model.n == 2 else 200_000) * scale)
+        m, tm = timed(model, "metropolis", sweeps=sw, burn=1000, chains=4, seed=1)
+        print(
+            f"  metropolis: {m.stats['tunnelling_events'].sum():6d} events in {tm:6.2f} s "
+            f"= {rate(m, tm):10.3g} /s"
+        )
+        swt = sw // 8
+        pt, tp = timed(
+            model,
+            "tempering",
+            sweeps=swt,
+            burn=max(swt // 10, 2000),
+            chains=4,
+            seed=1,
+            replicas=8,
+            b_min=0.2 if model.n == 2 else 0.05,
+        )
+        print(
+            f"  tempering : {pt.stats['tunnelling_events'].sum():6d} events in {tp:6.2f} s "
+            f"= {rate(pt, tp):10.3g} /s; round trips {pt.stats['round_trips'].sum()} "
+            f"({pt.stats['round_trips_per_second']:.3g} /s); swap acceptance "
+            + " ".join(f"{a:.2f}" for a in pt.stats["swap_acceptance"])
+        )
+        print(
+            f"              proposals/s inside tempering: {pt.stats['proposals_per_second']:.3g}"
+            f" (metropolis: {m.stats['proposals_per_second']:.3g})"
+        )
+        walkers = max(32, 6 * model.n + 2)
+        steps = int((20_000 if model.n == 2 else 4_000) * scale)
+        em, te = timed(model, "emcee", sweeps=steps, burn=500, chains=walkers, seed=1)
+        print(
+            f"  emcee     : {em.stats['tunnelling_events'].sum():6d} events in {te:6.2f} s "
+            f"= {rate(em, te):10.3g} /s ({walkers} walkers)"
+        )
+        best_other = max(rate(m, tm), rate(em, te), 1.0 / max(tm, te))
+        print(
+            f"  tempering / best of the others: >= {rate(pt, tp) / best_other:.0f}x "
+            "(a method with no event counted as 1 event in its run time)"
+        )
+        # time for R-hat < 1.01 on mz2 (4 chains, tempering)
+        for sweeps in (2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000):
+            r, dt = timed(
+                model,
+                "tempering",
+                sweeps=sweeps,
+                burn=2000,
+                chains=4,
+                seed=2,
+                replicas=8,
+                b_min=0.2 if model.n == 2 else 0.05,
+                thin=max(1, sweeps // 2000),
+            )
+            rhat = float(az.rhat(r.idata, var_names=["mz2"])["mz2"])
+            if rhat < 1.01 or dt > 60:
+                print(f"  R-hat(mz2) = {rhat:.4f} after {sweeps} sweeps, {dt:.2f} s wall")
+                break
+
+
+if __name__ == "__main__":
+    main()
