@@ -36,3 +36,10 @@ main.add_command(exact)
 from .micro import micro  # noqa: E402
 
 main.add_command(micro)
+from .run import run  # noqa: E402
+from .figure import figure  # noqa: E402
+from .show import show  # noqa: E402
+
+main.add_command(run)
+main.add_command(figure)
+main.add_command(show)

@@ -1,0 +1,104 @@
+"""`mcdimer show`: what a result file holds (means with MCSE, ESS, R-hat, exact, mean field)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import numpy as np
+
+from .run import run_errors
+
+
+def _point_lines(ds) -> list[str]:
+    lines = []
+    if "mean" in ds:
+        ess = dict(zip(ds.summary_observable.values, ds.ess_bulk.values, strict=True))
+        rhat = dict(zip(ds.summary_observable.values, ds.r_hat.values, strict=True))
+        exact = {}
+        if "exact_mean" in ds:
+            exact = dict(zip(ds.exact_observable.values, ds.exact_mean.values, strict=True))
+        lines.append(
+            f"  {'observable':<12} {'mean':>12} {'mcse':>10} {'ess_bulk':>9} {'r_hat':>7}"
+            + (f" {'exact':>12}" if exact else "")
+        )
+        for obs, mean, se in zip(
+            ds.observable.values, ds["mean"].values, ds.mcse.values, strict=True
+        ):
+            e = f"{ess[obs]:9.0f}" if obs in ess and np.isfinite(ess[obs]) else f"{'':9}"
+            r = f"{rhat[obs]:7.4f}" if obs in rhat and np.isfinite(rhat[obs]) else f"{'':7}"
+            x = f" {exact[obs]:12.6f}" if obs in exact else (f" {'':12}" if exact else "")
+            lines.append(f"  {obs:<12} {mean:12.6f} {se:10.2e} {e} {r}{x}")
+    elif "exact_mean" in ds:
+        for obs, v in zip(ds.exact_observable.values, ds.exact_mean.values, strict=True):
+            lines.append(f"  {obs:<12} {v:12.8f}  (exact, Eq. (B8))")
+    if "meanfield_mz" in ds:
+        lines.append(f"  T = 0 mean field m^z = {float(ds.meanfield_mz):.6f}")
+    return lines
+
+
+@click.command()
+@click.argument("result", metavar="RESULT.nc", type=click.Path(path_type=Path))
+@run_errors
+def show(result):
+    """Summary of a point file (or of a merged sweep.nc): means, MCSE, ESS, R-hat."""
+    from .. import runs
+
+    tree = runs.open_point(result)
+    ds = tree.to_dataset()
+    spec = json.loads(ds.attrs["spec_json"])
+    click.echo(f"{result}: mcdimer {ds.attrs['mcdimer_version']}, kind {spec['kind']}")
+    if spec.get("title"):
+        click.echo(f"  {spec['title']}")
+    if "point_index" in ds.attrs:
+        coords = json.loads(ds.attrs["point_coords_json"])
+        where = ", ".join(f"{k} = {v:g}" for k, v in coords.items())
+        click.echo(
+            f"point {ds.attrs['point_index']} ({where or 'single point'}), "
+            f"seed {ds.attrs['point_seed']}"
+        )
+        for line in _point_lines(ds):
+            click.echo(line)
+        for name, child in tree.children.items():
+            dims = ", ".join(f"{k}={v}" for k, v in child.to_dataset(inherit=False).sizes.items())
+            click.echo(f"  group /{name}: {', '.join(child.data_vars)} ({dims})")
+        return
+    axes = list(spec.get("axes", {}))
+    click.echo(f"merged sweep of {ds.attrs.get('points')} points over {', '.join(axes) or '-'}")
+    if not axes:
+        for line in _point_lines(ds):
+            click.echo(line)
+        for name, child in tree.children.items():
+            click.echo(f"  group /{name}: {', '.join(child.data_vars)}")
+        return
+    flat = ds.stack(point=axes) if len(axes) > 1 else ds.rename({axes[0]: "point"})
+    head = "  " + " ".join(f"{a:>8}" for a in axes)
+    cols = []
+    if "mean" in ds:
+        cols += ["<|mu1z|>", "mcse", "min ess", "max r_hat"]
+    if "exact_mean" in ds:
+        cols += ["exact"]
+    if "meanfield_mz" in ds:
+        cols += ["MF m^z"]
+    click.echo(head + "".join(f" {c:>10}" for c in cols))
+    for i in range(flat.sizes["point"]):
+        p = flat.isel(point=i)
+        vals = (
+            [
+                float(p[a]) if a in p.coords else float(p.point.values[()][k])
+                for k, a in enumerate(axes)
+            ]
+            if len(axes) > 1
+            else [float(p.point)]
+        )
+        row = "  " + " ".join(f"{v:8.4g}" for v in vals)
+        if "mean" in ds:
+            m, s = p["mean"].sel(observable="abs_mu1z"), p.mcse.sel(observable="abs_mu1z")
+            row += f" {float(m):10.5f} {float(s):10.1e} {float(p.ess_bulk.min()):10.0f}"
+            row += f" {float(p.r_hat.max()):10.4f}"
+        if "exact_mean" in ds:
+            row += f" {float(p.exact_mean.sel(exact_observable='abs_mu1z')):10.5f}"
+        if "meanfield_mz" in ds:
+            row += f" {float(p.meanfield_mz):10.4f}"
+        click.echo(row)

@@ -1,0 +1,242 @@
+"""What is computed at one point of a spec, as an xarray DataTree (the point's file).
+
+Root dataset (kinds sample / exact / compare), every array with named dimensions:
+- sample: `mean`, `mcse` (observable), `pdf_mu1z`, `pdf_mu1z_se` (z), `pdf_mz`,
+  `pdf_mz_se` (m), `pdf_abs_mu1`, `pdf_abs_mu1_se` (r), `site_mean`, `site_mcse`
+  (particle, column), `ess_bulk`, `r_hat` (summary_observable), acceptance and tempering
+  counters; groups /posterior and /sample_stats hold the thinned draws (arviz layout).
+- exact: `exact_mean` (exact_observable), `exact_pdf_mu1z` (z), Eq. (B8).
+- mean field: `meanfield_mz` (mean of mu_i^z) and `meanfield_mu` (particle), the T = 0
+  mean-field state (see `meanfield_ground_state`).
+Kinds meanfield / micro: one group per [[calls]] entry holding the function's Dataset.
+Wall-clock timings go to attributes, never data: the data are bit-identical between runs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+
+import numpy as np
+import xarray as xr
+
+from .points import Point, model_at
+from .spec import Spec
+
+DETERMINISTIC_STATS = (
+    "acceptance",
+    "swap_acceptance",
+    "round_trips",
+    "tunnelling_events",
+    "ladder",
+)
+
+
+def bin_centres(lo: float, hi: float, bins: int) -> np.ndarray:
+    edges = np.linspace(lo, hi, bins + 1)
+    return 0.5 * (edges[1:] + edges[:-1])
+
+
+def _coords(bins: int) -> dict:
+    return {
+        "z": ("z", bin_centres(-1, 1, bins), {"long_name": "mu_1^z (bin centre)"}),
+        "m": ("m", bin_centres(-1, 1, bins), {"long_name": "m^z = mean_i mu_i^z (bin centre)"}),
+        "r": ("r", bin_centres(0, 1, bins), {"long_name": "|mu_1| (bin centre)"}),
+    }
+
+
+def meanfield_ground_state(model) -> np.ndarray:
+    """T = 0 mean field: the z moments (n,) minimising beta*E with all moments along z.
+
+    The self-consistent solutions of Eqs. (2)-(3) at T = 0 are the stationary points of
+    the energy; the mean-field state is the lowest, searched from the aligned saturated
+    state and from zero (box-constrained, |mu_i^z| <= 1). For the App.-B dimer this is
+    |mu| = 1 aligned above K/C = 1 and 0 below; for chains the threshold is
+    `mcdimer.meanfield.chain_critical_ratio(n)` (Eq. (C1)).
+    """
+    from scipy.optimize import minimize
+
+    n = model.n
+
+    def energy(z):
+        mu = np.zeros((n, 3))
+        mu[:, 2] = z
+        return float(model.energy(mu))
+
+    best = None
+    for start in (np.full(n, 1.0), np.full(n, 1e-3)):
+        res = minimize(energy, start, method="L-BFGS-B", bounds=[(-1.0, 1.0)] * n)
+        if best is None or res.fun < best.fun - 1e-12:
+            best = res
+    z = best.x
+    if z.mean() < 0:  # the two aligned states are degenerate: report the +z one
+        z = -z
+    return np.where(np.abs(z) < 1e-6, 0.0, z)
+
+
+def _meanfield(model) -> xr.Dataset:
+    z = meanfield_ground_state(model)
+    return xr.Dataset(
+        {
+            "meanfield_mu": (("particle",), z, {"long_name": "T = 0 mean-field mu_i^z"}),
+            "meanfield_mz": ((), float(z.mean()), {"long_name": "T = 0 mean-field m^z"}),
+        },
+        coords={"particle": np.arange(1, model.n + 1)},
+    )
+
+
+def _exact(model, bins: int) -> xr.Dataset:
+    from .. import exact
+
+    means = exact.expect(model)
+    return xr.Dataset(
+        {
+            "exact_mean": (("exact_observable",), np.array(list(means.values()))),
+            "exact_pdf_mu1z": (("z",), exact.pdf_mu1z(model, bins), {"long_name": "P(mu_1^z)"}),
+        },
+        coords={"exact_observable": list(means), "z": _coords(bins)["z"]},
+    )
+
+
+def _progress_bar(total: int, position: int, label: str):
+    from tqdm.auto import tqdm
+
+    bar = tqdm(
+        total=total,
+        position=position,
+        leave=False,
+        desc=label,
+        unit="sweep",
+        disable=not sys.stderr.isatty(),
+        dynamic_ncols=True,
+    )
+
+    def callback(done, total_):
+        bar.total = total_
+        bar.n = done
+        bar.refresh()
+
+    return bar, callback
+
+
+def _sample(spec: Spec, point: Point, model, position: int | None):
+    from .. import sample
+    from ..sampling.result import EXPECT_KEYS
+
+    m, bins = spec.method, spec.output.bins
+    bar, callback = (None, None)
+    if position is not None:
+        bar, callback = _progress_bar(1, position, f"point {point.index}")
+    try:
+        res = sample(model, m.name, seed=point.seed, progress=callback, **m.sample_kwargs())
+    finally:
+        if bar is not None:
+            bar.close()
+    if res.interrupted:
+        raise KeyboardInterrupt
+    mean, se = res.expect(), res.mcse()
+    data = {
+        "mean": (("observable",), np.array([mean[k] for k in EXPECT_KEYS])),
+        "mcse": (("observable",), np.array([se[k] for k in EXPECT_KEYS])),
+    }
+    for name, dim in (("mu1z", "z"), ("mz", "m"), ("abs_mu1", "r")):
+        dens, err = getattr(res, f"pdf_{name}")(bins)
+        data[f"pdf_{name}"] = ((dim,), dens)
+        data[f"pdf_{name}_se"] = ((dim,), err)
+    site, site_se = res.site_means()
+    data["site_mean"] = (("particle", "column"), np.stack(list(site.values()), axis=1))
+    data["site_mcse"] = (("particle", "column"), np.stack(list(site_se.values()), axis=1))
+    table = res.summary(warn=False)
+    data["ess_bulk"] = (("summary_observable",), table["ess_bulk"].to_numpy())
+    data["r_hat"] = (("summary_observable",), table["r_hat"].to_numpy())
+    for key in DETERMINISTIC_STATS:
+        value = res.stats.get(key)
+        if value is None:
+            continue
+        value = np.asarray(value, dtype=float)
+        dims = {0: (), 1: (f"{key}_index",)}.get(value.ndim)
+        if dims is not None:
+            data[f"stat_{key}"] = (dims, value)
+    coords = {
+        "observable": list(EXPECT_KEYS),
+        "summary_observable": list(table.index),
+        "particle": np.arange(1, model.n + 1),
+        "column": list(site),
+        **_coords(bins),
+    }
+    ds = xr.Dataset(data, coords=coords)
+    timings = {
+        k: float(v)
+        for k, v in res.stats.items()
+        if k not in DETERMINISTIC_STATS and np.ndim(v) == 0 and v is not None
+    }
+    ds.attrs["timings_json"] = json.dumps(timings)
+    ds.attrs["sample_settings_json"] = json.dumps(res.settings, default=str)
+    groups = {}
+    if spec.output.draws:
+        dt = res.idata
+        for group in ("posterior", "sample_stats"):
+            g = dt[group].to_dataset()
+            step = max(1, -(-g.sizes["draw"] // spec.output.draws))
+            g = g.isel(draw=slice(None, None, step))
+            g.attrs = {
+                k: (json.dumps(v) if not isinstance(v, str | int | float) else v)
+                for k, v in g.attrs.items()
+                if k != "created_at"
+            }
+            groups[group] = g
+    return ds, groups
+
+
+def _calls(spec: Spec) -> dict[str, xr.Dataset]:
+    module_name = f"mcdimer.{spec.kind}"
+    module = importlib.import_module(module_name)
+    out = {}
+    for call in spec.calls:
+        func = getattr(module, call.function, None)
+        if func is None:
+            raise ValueError(
+                f"{module_name}.{call.function} does not exist (yet): calls[{call.name}] "
+                "cannot be computed with this version of mcdimer"
+            )
+        params = {k: (tuple(v) if isinstance(v, list) else v) for k, v in call.params.items()}
+        ds = func(**params)
+        if isinstance(ds, xr.DataTree):
+            ds = ds.to_dataset()
+        if not isinstance(ds, xr.Dataset):
+            raise ValueError(f"{module_name}.{call.function} did not return an xarray Dataset")
+        out[call.name] = ds
+    return out
+
+
+def check_available(spec: Spec) -> None:
+    """ValueError before any work if a data function named by the spec is missing."""
+    if spec.kind not in ("meanfield", "micro"):
+        return
+    module = importlib.import_module(f"mcdimer.{spec.kind}")
+    missing = [c.function for c in spec.calls if not hasattr(module, c.function)]
+    if missing:
+        raise ValueError(
+            f"mcdimer.{spec.kind} has no {', '.join(missing)} yet: this spec cannot run "
+            "until that function lands"
+        )
+
+
+def compute_point(spec: Spec, point: Point, position: int | None = None) -> xr.DataTree:
+    """The DataTree of one point (no metadata: the store adds spec, version, seed)."""
+    if spec.kind in ("meanfield", "micro"):
+        return xr.DataTree.from_dict({"/": xr.Dataset(), **_calls(spec)})
+    model = model_at(spec, point)
+    parts, groups = [], {}
+    if spec.kind in ("sample", "compare"):
+        ds, groups = _sample(spec, point, model, position)
+        parts.append(ds)
+    if spec.kind in ("exact", "compare"):
+        parts.append(_exact(model, spec.output.bins))
+    if spec.kind == "compare" or spec.output.meanfield:
+        parts.append(_meanfield(model))
+    root = xr.merge(parts, combine_attrs="override", compat="equals", join="exact")
+    root.attrs = {k: v for p in parts for k, v in p.attrs.items()}
+    root.attrs["model"] = repr(model)
+    return xr.DataTree.from_dict({"/": root, **groups})

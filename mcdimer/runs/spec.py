@@ -1,0 +1,317 @@
+"""Run specifications: a TOML file in runs/, validated once on load (pydantic v2).
+
+A spec names a `kind` of computation, the model it is done on, the sweep axes, a seed and
+the figure it feeds. Every field carries its units and allowed range in its description;
+`mcdimer run --help-spec` prints them (see `describe()`). Unknown keys are errors.
+
+    kind = "compare"            # sample + exact + mean field at each point (Fig. 8)
+    figure = "fig8"             # drawn by analysis/fig8.py
+    seed = 2022
+    [model]
+    n = 2
+    landscape = "quadratic"
+    C = 50.0
+    [axes]
+    ratio = {start = 0.5, stop = 2.0, num = 31}   # K/C; K = ratio * C at each point
+    [method]
+    name = "tempering"
+    sweeps = 50000
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import tomllib
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+HIST_BINS = 720  # the sampler's fine histogram bins (mcdimer.sampling.observables)
+KINDS = ("sample", "exact", "compare", "meanfield", "micro")
+MODEL_AXES = ("n", "C", "K", "ratio", "hx", "hy", "hz")
+MAX_POINTS = 1_000_000
+
+
+class SpecError(ValueError):
+    """A bad spec: the message names the file and the field."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Range(_Strict):
+    """Equally spaced values start..stop (both included), linear or logarithmic."""
+
+    start: float = Field(description="first value (units of the axis)")
+    stop: float = Field(description="last value (units of the axis)")
+    num: int = Field(ge=1, le=100_000, description="number of values, 1..100000")
+    log: bool = Field(False, description="geometric spacing (start, stop > 0)")
+
+    @model_validator(mode="after")
+    def _positive_for_log(self):
+        if self.log and (self.start <= 0 or self.stop <= 0):
+            raise ValueError("log = true needs start > 0 and stop > 0")
+        return self
+
+    def values(self) -> list[float]:
+        import numpy as np
+
+        f = np.geomspace if self.log else np.linspace
+        return [float(v) for v in f(self.start, self.stop, self.num)]
+
+
+Axis = Annotated[
+    list[float] | Range,
+    Field(description="explicit list of values, or {start, stop, num[, log]}"),
+]
+
+
+class ModelSpec(_Strict):
+    """The chain of Eq. (B6) in reduced units (App. B); any field may be swept in [axes]."""
+
+    n: int = Field(2, ge=1, le=1024, description="number of particles, 1..1024 (dimer: 2)")
+    landscape: Literal["quadratic", "saturating"] = Field(
+        "quadratic",
+        description="beta*F: 'quadratic' C|mu|^2 (Eq. (B1)) or 'saturating' (tanh model, Eq. (9))",
+    )
+    C: float | None = Field(
+        None,
+        gt=0,
+        le=1e6,
+        description="stiffness C = beta gamma M0^2 (quadratic) or beta M0^2/(2 V chi) "
+        "(saturating); reduced, dimensionless, 0 < C <= 1e6",
+    )
+    K: float | None = Field(
+        None,
+        ge=-1e6,
+        le=1e6,
+        description="dipolar coupling K = beta M0^2/d^3 (reduced), |K| <= 1e6; give K or ratio",
+    )
+    ratio: float | None = Field(
+        None,
+        ge=0,
+        le=1e3,
+        description="K/C = chi_1/chi_c^z (Fig. 8's abscissa), 0..1000; K = ratio*C",
+    )
+    hx: float = Field(0.0, ge=-1e6, le=1e6, description="field beta M0 H_x (reduced)")
+    hy: float = Field(0.0, ge=-1e6, le=1e6, description="field beta M0 H_y (reduced)")
+    hz: float = Field(0.0, ge=-1e6, le=1e6, description="field beta M0 H_z along the chain")
+
+
+class MethodSpec(_Strict):
+    """Arguments of `mcdimer.sample` (see its docstring)."""
+
+    name: Literal["metropolis", "tempering", "emcee"] = Field(
+        "tempering", description="sampler: 'metropolis', 'tempering' or 'emcee'"
+    )
+    sweeps: int = Field(20_000, ge=1, le=10**9, description="production sweeps per chain, 1..1e9")
+    burn: int = Field(2_000, ge=0, le=10**9, description="burn-in sweeps per chain, 0..1e9")
+    chains: int = Field(4, ge=1, le=4096, description="independent chains, 1..4096")
+    thin: int | None = Field(
+        None, ge=1, le=10**9, description="keep every thin-th sweep as a draw (default ~1000)"
+    )
+    n_batches: int = Field(32, ge=2, le=4096, description="batches per chain for the MCSE")
+    p_jump: float = Field(
+        0.05, ge=0, le=1, description="probability of an independent uniform proposal, 0..1"
+    )
+    replicas: int | None = Field(
+        None, ge=2, le=256, description="tempering: replicas R, 2..256 (default 8)"
+    )
+    b_min: float | None = Field(
+        None, gt=0, lt=1, description="tempering: smallest beta factor, in (0, 1) (default 0.2)"
+    )
+    ladder: list[float] | None = Field(
+        None, description="tempering: explicit beta factors, decreasing from 1"
+    )
+    adapt: bool | None = Field(None, description="tempering: adapt the ladder during burn-in")
+    flip: bool | None = Field(None, description="tempering: also propose mu -> -mu")
+
+    @model_validator(mode="after")
+    def _tempering_options(self):
+        opts = [
+            k
+            for k in ("replicas", "b_min", "ladder", "adapt", "flip")
+            if k in self.model_fields_set
+        ]
+        if self.name != "tempering" and opts:
+            raise ValueError(f"{opts} apply to name = 'tempering' only, not {self.name!r}")
+        return self
+
+    def sample_kwargs(self) -> dict:
+        out = self.model_dump(exclude={"name"}, exclude_none=True)
+        return out
+
+
+class OutputSpec(_Strict):
+    """What each point stores besides the means."""
+
+    bins: int = Field(
+        40, ge=1, le=HIST_BINS, description="histogram bins on [-1, 1]; must divide 720"
+    )
+    draws: int = Field(
+        250, ge=0, le=100_000, description="thinned draws kept per chain in each point file"
+    )
+    meanfield: bool = Field(
+        False, description="also store the T = 0 mean-field order parameter (kind sample/exact)"
+    )
+
+    @model_validator(mode="after")
+    def _divides(self):
+        if HIST_BINS % self.bins:
+            raise ValueError(f"bins = {self.bins} must divide {HIST_BINS}")
+        return self
+
+
+Param = float | int | str | bool | list[float] | list[str]
+
+
+class CallSpec(_Strict):
+    """One data function of mcdimer.meanfield / mcdimer.micro, called with `params`."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="group name in the result")
+    function: str = Field(
+        pattern=r"^[a-z][a-z0-9_]*$", description="function name, e.g. 'fig3_data'"
+    )
+    params: dict[str, Param] = Field({}, description="keyword arguments (units: see function)")
+
+
+class Spec(_Strict):
+    """A run: kind + model + method + axes + seed + figure."""
+
+    kind: Literal["sample", "exact", "compare", "meanfield", "micro"] = Field(
+        description="'sample' (mcdimer.sample at each point), 'exact' (Eq. (B8) dimer pdf and "
+        "means), 'compare' (both, plus the T = 0 mean field: Fig. 8), 'meanfield' / 'micro' "
+        "(data functions of those packages, listed in [[calls]])"
+    )
+    title: str = Field("", max_length=500, description="free text")
+    figure: str = Field(
+        "", pattern=r"^[a-z0-9_]*$", description="analysis/<figure>.py draws this run"
+    )
+    seed: int = Field(0, ge=0, lt=2**63, description="root seed, 0..2^63-1")
+    model: ModelSpec | None = None
+    method: MethodSpec | None = None
+    axes: dict[str, Axis] = Field(
+        {}, description=f"swept model fields ({', '.join(MODEL_AXES)}): grid product, in order"
+    )
+    output: OutputSpec = OutputSpec()
+    calls: list[CallSpec] = Field([], description="for kind meanfield/micro")
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        model_kinds = ("sample", "exact", "compare")
+        if self.kind in model_kinds:
+            if self.model is None:
+                raise ValueError(f"kind {self.kind!r} needs a [model] table")
+            if self.calls:
+                raise ValueError(f"[[calls]] are for kind meanfield/micro, not {self.kind!r}")
+            if self.kind == "exact" and self.method is not None:
+                raise ValueError("kind 'exact' takes no [method]")
+            if self.kind != "exact" and self.method is None:
+                raise ValueError(f"kind {self.kind!r} needs a [method] table")
+        else:
+            for name in ("model", "method"):
+                if getattr(self, name) is not None:
+                    raise ValueError(f"kind {self.kind!r} takes no [{name}]")
+            if self.axes:
+                raise ValueError(f"kind {self.kind!r} takes no [axes]")
+            if not self.calls:
+                raise ValueError(f"kind {self.kind!r} needs at least one [[calls]] entry")
+            names = [c.name for c in self.calls]
+            if len(set(names)) != len(names):
+                raise ValueError(f"calls have duplicate names: {names}")
+        for axis, values in self.axes.items():
+            if axis not in MODEL_AXES:
+                raise ValueError(f"axes.{axis}: not a model field; one of {MODEL_AXES}")
+            vals = values.values() if isinstance(values, Range) else values
+            if not vals:
+                raise ValueError(f"axes.{axis}: empty")
+            if axis == "n" and any(v != int(v) or v < 1 or v > 1024 for v in vals):
+                raise ValueError("axes.n: particle numbers must be integers 1..1024")
+        if "K" in self.axes and "ratio" in self.axes:
+            raise ValueError("axes: sweep K or ratio, not both")
+        if (
+            math.prod(len(v.values() if isinstance(v, Range) else v) for v in self.axes.values())
+            > MAX_POINTS
+        ):
+            raise ValueError(f"axes: more than {MAX_POINTS} points")
+        return self
+
+    # --- identity -------------------------------------------------------------------
+    def canonical(self) -> str:
+        """The spec as canonical JSON (comments and key order of the file do not matter)."""
+        return json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+
+    def digest(self) -> str:
+        """sha256 of what is computed (title and figure excluded): results must match it."""
+        data = self.model_dump(mode="json", exclude={"title", "figure"})
+        text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _loc(loc) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("list[float]", "Range", "list[str]") or "[" in str(part):
+            continue
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def parse(text: str, source: str = "<spec>") -> Spec:
+    """Validate TOML text; SpecError('source: field: problem') on any bad input."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise SpecError(f"{source}: invalid TOML: {err}") from None
+    try:
+        spec = Spec.model_validate(data)
+    except ValidationError as err:
+        first = err.errors()[0]
+        msg = first["msg"].removeprefix("Value error, ")
+        more = len(err.errors()) - 1
+        tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        raise SpecError(f"{source}: {_loc(first['loc'])}: {msg}{tail}") from None
+    from .points import points
+
+    try:
+        points(spec)  # builds every point's model: out-of-range combinations fail here
+    except ValueError as err:
+        raise SpecError(f"{source}: {err}") from None
+    return spec
+
+
+def load(path) -> tuple[Spec, str]:
+    """(spec, text) of a TOML spec file; SpecError naming the file on any problem."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        raise SpecError(f"{path}: spec file not found") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise SpecError(f"{path}: cannot read spec: {err}") from None
+    return parse(text, str(path)), text
+
+
+def describe() -> str:
+    """Every field of a spec with its description (units and range), one per line."""
+    lines = []
+    for table, cls in (
+        ("", Spec),
+        ("model.", ModelSpec),
+        ("method.", MethodSpec),
+        ("output.", OutputSpec),
+        ("calls[].", CallSpec),
+        ("axes.<name>.", Range),
+    ):
+        for name, field in cls.model_fields.items():
+            if cls is Spec and name in ("model", "method", "output", "calls"):
+                continue
+            lines.append(f"{table}{name}: {field.description or ''}")
+    return "\n".join(lines)

@@ -1,0 +1,254 @@
+"""Results on disk: one self-describing NetCDF file per point, and the merged sweep.
+
+Layout of an output directory (default results/<spec name>/):
+
+    points/000000.nc ...   one file per point (NetCDF-4 via h5netcdf; arviz groups for draws)
+    sweep.nc               all points merged, the axes as coordinates (no draws)
+    <figure>.png           drawn by `mcdimer figure` from the files above
+
+Each point file carries, in its root attributes, the spec (TOML text and canonical JSON),
+the spec digest, the package version, the point's index, seed and coordinates, and
+`complete = 1`. Files are written to a temporary name in the same directory and moved in
+place with os.replace, so a file that exists is whole; a file that cannot be read or lacks
+the completion mark is treated as absent and recomputed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from .points import Point, axis_values, points
+from .spec import Spec, SpecError, parse
+
+ENGINE = "h5netcdf"
+SWEEP_FILE = "sweep.nc"
+
+
+class ResultError(ValueError):
+    """A result file that cannot be used (foreign version, other spec, corrupted)."""
+
+
+def package_version() -> str:
+    from .. import __version__
+
+    return __version__
+
+
+def point_path(out: Path, index: int) -> Path:
+    return Path(out) / "points" / f"{index:06d}.nc"
+
+
+def prepare_out(out) -> Path:
+    """Create the output directory (and points/) and check it is writable."""
+    out = Path(out)
+    try:
+        (out / "points").mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out / "points", prefix=".probe-"):
+            pass
+    except OSError as err:
+        reason = err.strerror or type(err).__name__
+        raise ValueError(f"{out}: output directory cannot be written ({reason})") from None
+    return out
+
+
+def _atomic_write(tree: xr.DataTree, path: Path) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
+    os.close(fd)
+    try:
+        tree.to_netcdf(tmp, engine=ENGINE)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _metadata(spec: Spec, text: str, point: Point) -> dict:
+    return {
+        "mcdimer_version": package_version(),
+        "spec_digest": spec.digest(),
+        "spec_json": spec.canonical(),
+        "spec_toml": text,
+        "kind": spec.kind,
+        "figure": spec.figure,
+        "point_index": point.index,
+        "point_seed": str(point.seed),  # netCDF has no unsigned 64-bit attribute
+        "point_coords_json": json.dumps(point.coords),
+        "complete": 1,
+    }
+
+
+def write_point(out: Path, spec: Spec, text: str, point: Point, tree: xr.DataTree) -> Path:
+    """Store a point's DataTree with its metadata, atomically."""
+    root = tree.to_dataset().assign_coords(
+        {name: ((), value) for name, value in point.coords.items()}
+    )
+    root.attrs.update(_metadata(spec, text, point))
+    tree = tree.copy()
+    tree.dataset = root
+    path = point_path(out, point.index)
+    _atomic_write(tree, path)
+    return path
+
+
+def read_attrs(path: Path) -> dict | None:
+    """Root attributes of a result file, or None if it is unreadable or incomplete."""
+    import h5netcdf
+
+    try:
+        with h5netcdf.File(path, "r") as f:
+            attrs = dict(f.attrs)
+    except Exception:  # noqa: BLE001 -- any failure to read means: not a usable file
+        return None
+    if int(np.asarray(attrs.get("complete", 0))) != 1 or "mcdimer_version" not in attrs:
+        return None
+    return {k: (v.decode() if isinstance(v, bytes) else v) for k, v in attrs.items()}
+
+
+def check_attrs(path: Path, attrs: dict, spec: Spec | None = None) -> None:
+    """ResultError naming the file if it was written by another version or another spec."""
+    version = str(attrs["mcdimer_version"])
+    if version != package_version():
+        raise ResultError(
+            f"{path}: written by mcdimer {version}, this is mcdimer {package_version()}; "
+            "recompute it with --force or use another --out"
+        )
+    if spec is not None and attrs.get("spec_digest") != spec.digest():
+        theirs = json.loads(attrs.get("spec_json", "{}"))
+        ours = json.loads(spec.canonical())
+        diff = sorted(k for k in set(theirs) | set(ours) if theirs.get(k) != ours.get(k))
+        raise ResultError(
+            f"{path}: computed from a different spec (differs in: {', '.join(diff) or '?'}); "
+            "use another --out, or --force to overwrite"
+        )
+
+
+def status(path: Path, spec: Spec, force: bool = False) -> str:
+    """'done' (valid, skip), 'missing', 'corrupt' (recompute) or 'stale' (--force only)."""
+    if not path.exists():
+        return "missing"
+    attrs = read_attrs(path)
+    if attrs is None:
+        return "corrupt"
+    try:
+        check_attrs(path, attrs, spec)
+    except ResultError:
+        if force:
+            return "stale"
+        raise
+    return "done"
+
+
+def open_point(path) -> xr.DataTree:
+    """A point (or sweep) file, loaded into memory; ResultError if unusable."""
+    path = Path(path)
+    if not path.exists():
+        raise ResultError(f"{path}: result file not found")
+    attrs = read_attrs(path)
+    if attrs is None:
+        raise ResultError(f"{path}: corrupted or incomplete result file (no completion mark)")
+    check_attrs(path, attrs)
+    with xr.open_datatree(path, engine=ENGINE) as tree:
+        return tree.load()
+
+
+def spec_of(attrs: dict) -> Spec:
+    try:
+        return parse(attrs["spec_toml"], "stored spec")
+    except (KeyError, SpecError) as err:
+        raise ResultError(f"stored spec unusable: {err}") from None
+
+
+# --- the merged sweep -------------------------------------------------------------------
+def merge(out: Path, spec: Spec, text: str) -> xr.DataTree:
+    """All point files merged: root variables gain the axes as dimensions; draws stay out."""
+    pts = points(spec)
+    trees = [open_point(point_path(out, p.index)) for p in pts]
+    axes = axis_values(spec)
+    if not axes:
+        tree = trees[0].copy()
+        for child in ("posterior", "sample_stats"):
+            if child in tree.children:
+                del tree[child]
+        merged = tree
+    else:
+        parts = []
+        for p, t in zip(pts, trees, strict=True):
+            ds = t.to_dataset().drop_vars(list(axes), errors="ignore")
+            ds = ds.expand_dims(point=[p.index])
+            ds = ds.assign_coords({k: ("point", [v]) for k, v in p.coords.items()})
+            parts.append(ds)
+        ds = xr.concat(
+            parts,
+            dim="point",
+            data_vars="minimal",
+            coords="minimal",
+            join="outer",
+            compat="override",
+            combine_attrs="drop",
+        )
+        if len(axes) == 1:
+            name = next(iter(axes))
+            ds = ds.swap_dims(point=name).drop_vars("point")
+        else:
+            ds = ds.drop_vars("point").set_index(point=list(axes)).unstack("point")
+        merged = xr.DataTree(ds)
+    root = merged.to_dataset()
+    root.attrs = {
+        k: v
+        for k, v in trees[0].attrs.items()
+        if k in ("mcdimer_version", "spec_digest", "spec_json", "spec_toml", "kind", "figure")
+    }
+    root.attrs["points"] = len(pts)
+    root.attrs["complete"] = 1
+    merged.dataset = root
+    return merged
+
+
+def write_sweep(out: Path, spec: Spec, text: str) -> Path:
+    path = Path(out) / SWEEP_FILE
+    _atomic_write(merge(out, spec, text), path)
+    return path
+
+
+def missing_points(out: Path, spec: Spec) -> list[int]:
+    return [p.index for p in points(spec) if status(point_path(out, p.index), spec) != "done"]
+
+
+def open_results(out, spec: Spec | None = None) -> xr.DataTree:
+    """The merged results of a run directory: sweep.nc, or merged now from the point files.
+
+    ResultError (one line, naming the directory) if points are missing or unusable."""
+    out = Path(out)
+    sweep = out / SWEEP_FILE
+    if spec is None:
+        attrs = read_attrs(sweep) if sweep.exists() else None
+        if attrs is None:
+            files = sorted((out / "points").glob("*.nc")) if (out / "points").is_dir() else []
+            attrs = next((a for a in map(read_attrs, files) if a is not None), None)
+        if attrs is None:
+            raise ResultError(f"{out}: no results here (run `mcdimer run SPEC --out {out}`)")
+        spec = spec_of(attrs)
+    if sweep.exists():
+        attrs = read_attrs(sweep)
+        if attrs is not None and attrs.get("spec_digest") == spec.digest():
+            return open_point(sweep)
+    missing = missing_points(out, spec)
+    if missing:
+        total = len(points(spec))
+        raise ResultError(
+            f"{out}: {len(missing)} of {total} points missing "
+            f"(first: {point_path(out, missing[0])}); run `mcdimer run` on the spec first"
+        )
+    text = spec_of_text(out, spec)
+    return merge(out, spec, text)
+
+
+def spec_of_text(out: Path, spec: Spec) -> str:
+    attrs = read_attrs(point_path(out, 0))
+    return attrs["spec_toml"] if attrs else ""

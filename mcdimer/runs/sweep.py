@@ -1,0 +1,172 @@
+"""The sweep runner: spec -> points -> compute_point -> store, on any Executor.
+
+One mechanism for one point and for ten thousand: `run_sweep` checks which point files
+already exist (resume), warms the Numba cache in this process, submits the remaining
+points to a `concurrent.futures.Executor` (a spawn-context process pool by default,
+dask.distributed's `Client.get_executor()`, mpi4py.futures' `MPIPoolExecutor`, ...),
+writes each point as its result arrives, and merges the sweep when all points exist.
+Points are computed by `run_one`, a module-level function: any executor can pickle it.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+from . import store
+from .compute import check_available, compute_point
+from .points import Point, model_at, points
+from .spec import Spec
+
+_slot = None  # this worker's progress-bar line (process-pool workers only)
+
+
+def _init_worker(counter) -> None:
+    """Process-pool initializer: single-threaded Numba, and a progress-bar line."""
+    global _slot
+    import numba
+
+    numba.set_num_threads(1)
+    with counter.get_lock():
+        _slot = counter.value
+        counter.value += 1
+
+
+def run_one(spec: Spec, point: Point, threads: int | None = 1):
+    """Compute one point (in whatever process the executor chose).
+
+    threads: Numba threads for this task (set explicitly: set_num_threads is per thread,
+    and a Dask worker thread has not run our initializer); None keeps the default."""
+    if threads is not None:
+        import numba
+
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    position = None if _slot is None else _slot + 1
+    if threads is None:
+        position = 1
+    return point.index, compute_point(spec, point, position)
+
+
+def warm_up(spec: Spec) -> None:
+    """Compile (or load from the on-disk cache) the kernels this spec needs, here, before
+    workers start: many processes then load the cache instead of compiling at once."""
+    if spec.kind not in ("sample", "compare", "exact"):
+        return
+    model = model_at(spec, points(spec)[0])
+    if spec.kind in ("exact", "compare"):
+        from .. import exact
+
+        exact.expect(model)
+    if spec.kind in ("sample", "compare"):
+        from .. import sample
+
+        kw = spec.method.sample_kwargs()
+        kw.update(sweeps=64, burn=16, chains=1, n_batches=2)
+        kw.pop("thin", None)
+        sample(model, spec.method.name, seed=0, **kw)
+
+
+def default_executor(workers: int) -> ProcessPoolExecutor:
+    """A process pool of `workers` spawn-started processes with single-threaded Numba."""
+    ctx = multiprocessing.get_context("spawn")
+    counter = ctx.Value("i", 0)
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(counter,)
+    )
+
+
+def _outer_bar(total: int, initial: int):
+    from tqdm.auto import tqdm
+
+    return tqdm(
+        total=total,
+        initial=initial,
+        position=0,
+        desc="points",
+        unit="pt",
+        disable=not sys.stderr.isatty(),
+        dynamic_ncols=True,
+    )
+
+
+def run_sweep(
+    spec: Spec,
+    out,
+    executor: Executor | None = None,
+    *,
+    text: str = "",
+    workers: int | None = None,
+    indices: list[int] | None = None,
+    force: bool = False,
+    log=None,
+) -> dict:
+    """Compute the points of `spec` not yet stored in `out`, then merge the sweep.
+
+    executor: any concurrent.futures.Executor; None -> this process (one worker or one
+    point) or a spawn process pool of `workers` (default: the number of CPUs).
+    indices: compute only these points (`--point I`, job arrays).
+    force: recompute points written by another package version or another spec.
+    Returns counts {'points', 'skipped', 'computed', 'sweep'}.
+    """
+    log = log or (lambda msg: None)
+    out = store.prepare_out(out)
+    check_available(spec)
+    pts = points(spec)
+    if indices is not None:
+        bad = [i for i in indices if not 0 <= i < len(pts)]
+        if bad:
+            raise ValueError(f"--point {bad[0]}: out of range, the spec has {len(pts)} points")
+        chosen = [pts[i] for i in indices]
+    else:
+        chosen = pts
+    todo = []
+    for p in chosen:
+        state = store.status(store.point_path(out, p.index), spec, force)
+        if state == "corrupt":
+            log(f"{store.point_path(out, p.index)}: corrupted or incomplete, recomputing")
+        if state != "done":
+            todo.append(p)
+    skipped = len(chosen) - len(todo)
+    own_pool = False
+    if todo:
+        warm_up(spec)
+        if executor is None:
+            workers = workers or os.cpu_count() or 1
+            workers = min(workers, len(todo))
+            if workers > 1:
+                executor, own_pool = default_executor(workers), True
+    bar = _outer_bar(len(chosen), skipped) if todo else None
+    try:
+        if executor is None:
+            for p in todo:
+                _, tree = run_one(spec, p, threads=None)
+                store.write_point(out, spec, text, p, tree)
+                bar.update()
+        else:
+            futures = [executor.submit(run_one, spec, p, 1) for p in todo]
+            by_index = {p.index: p for p in todo}
+            for fut in as_completed(futures):
+                index, tree = fut.result()
+                store.write_point(out, spec, text, by_index[index], tree)
+                bar.update()
+    except BaseException:
+        if own_pool:
+            executor.shutdown(wait=False, cancel_futures=True)
+            own_pool = False
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+        if own_pool:
+            executor.shutdown()
+    sweep = None
+    if not store.missing_points(out, spec):
+        sweep = store.write_sweep(out, spec, text)
+    return {"points": len(pts), "skipped": skipped, "computed": len(todo), "sweep": sweep}
+
+
+def default_out(spec_path) -> Path:
+    return Path("results") / Path(spec_path).stem
