@@ -46,7 +46,7 @@ def fig4_data(chi1=None, chi2=None) -> xr.Dataset:
 
     Variables: phase (chi1, chi2) index into attrs["phases"]; the linear-response boundaries
     as curves: `ordered_boundary` chi2 = 1/chi1 (chi1 chi2 = (chi_c^z)^2) and `dia_boundary`
-    chi2 = -chi1/(1 + 2 chi1) (chi^zz = 0 of Eq. (6)), both over `chi1` (NaN off-range).
+    chi2 = -chi1/(1 + 2 chi1) (chi^zz = 0 of Eq. (6)), both over a fine `chi1_line` (NaN off-range).
     """
     chi1 = _grid("chi1", np.linspace(-3.0, 3.0, 31) if chi1 is None else chi1)
     chi2 = _grid("chi2", np.linspace(-3.0, 3.0, 31) if chi2 is None else chi2)
@@ -54,19 +54,20 @@ def fig4_data(chi1=None, chi2=None) -> xr.Dataset:
     for i, a in enumerate(chi1):
         for j, b in enumerate(chi2):
             ph[i, j] = PHASES.index(phase(a, b))
+    line = np.linspace(chi1.min(), chi1.max(), 2001)  # fine abscissa for the boundary curves
     with np.errstate(divide="ignore", invalid="ignore"):
-        ordered = np.where(chi1 != 0, 1.0 / chi1, np.nan)
-        dia = np.where(1 + 2 * chi1 != 0, -chi1 / (1.0 + 2.0 * chi1), np.nan)
+        ordered = 1.0 / line
+        dia = -line / (1.0 + 2.0 * line)
     lo, hi = chi2.min(), chi2.max()
     ordered = np.where((ordered >= lo) & (ordered <= hi), ordered, np.nan)
     dia = np.where((dia >= lo) & (dia <= hi), dia, np.nan)
     return xr.Dataset(
         {
             "phase": (("chi1", "chi2"), ph),
-            "ordered_boundary": ("chi1", ordered),
-            "dia_boundary": ("chi1", dia),
+            "ordered_boundary": ("chi1_line", ordered),
+            "dia_boundary": ("chi1_line", dia),
         },
-        coords={"chi1": chi1, "chi2": chi2},
+        coords={"chi1": chi1, "chi2": chi2, "chi1_line": line},
         attrs={"phases": list(PHASES), "source": "Eqs. (3), (6), (9), footnote 7; Fig. 4"},
     )
 
