@@ -33,6 +33,9 @@ def main():
 from .exact import exact  # noqa: E402
 
 main.add_command(exact)
+from .meanfield import meanfield  # noqa: E402
+
+main.add_command(meanfield)
 from .micro import micro  # noqa: E402
 
 main.add_command(micro)
