@@ -1,0 +1,32 @@
+"""Helpers shared by the analysis scripts: load a stored run, save a figure, CLI shim."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from mcdimer.runs import open_results  # noqa: E402
+
+
+def group(results, name: str):
+    """The Dataset of group `name` (kind meanfield / micro) of a stored run."""
+    tree = open_results(results)
+    if name not in tree.children:
+        raise ValueError(f"{results}: no group /{name} (runs of which spec are these?)")
+    return tree[name].to_dataset(inherit=False)
+
+
+def root(results):
+    return open_results(results).to_dataset()
+
+
+def cli(main, doc: str, figure: str) -> None:
+    """`python analysis/<figure>.py RESULTS_DIR [PNG]`."""
+    if len(sys.argv) not in (2, 3):
+        sys.exit(doc)
+    out = Path(sys.argv[1])
+    print(main(out, Path(sys.argv[2]) if len(sys.argv) == 3 else out / f"{figure}.png"))

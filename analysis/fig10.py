@@ -1,0 +1,24 @@
+"""Fig. 10 from a stored run of runs/fig10.toml, drawn by mcdimer.plots.micro.fig10.
+
+python analysis/fig10.py results/fig10 [PNG]
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+from _figures import cli, group
+
+from mcdimer.plots.micro import fig10
+
+
+def main(results, png) -> Path:
+    fig = fig10(group(results, "fig10"))
+    fig.savefig(png, dpi=150)
+    plt.close(fig)
+    return Path(png)
+
+
+if __name__ == "__main__":
+    cli(main, __doc__, "fig10")

@@ -1,0 +1,24 @@
+"""Fig. 6 from a stored run of runs/fig6.toml, drawn by mcdimer.plots.micro.fig6.
+
+python analysis/fig6.py results/fig6 [PNG]
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+from _figures import cli, group
+
+from mcdimer.plots.micro import fig6
+
+
+def main(results, png) -> Path:
+    fig = fig6(group(results, "fig6"))
+    fig.savefig(png, dpi=150)
+    plt.close(fig)
+    return Path(png)
+
+
+if __name__ == "__main__":
+    cli(main, __doc__, "fig6")
