@@ -183,7 +183,7 @@ def test_batch_errors_agree_with_arviz_ess():
         ({"seed": 1.5}, "seed"),
         ({"seed": "a"}, "seed"),
         ({"method": "gibbs"}, "method"),
-        ({"p_jump": 2.0}, "p_jump"),
+        ({"jump_every": 0.5}, "jump_every"),
         ({"bogus": 1}, "bogus"),
     ],
 )

@@ -22,7 +22,7 @@ def sample(
     seed: int = 0,
     thin: int | None = None,
     n_batches: int = 32,
-    p_jump: float = 0.05,
+    jump_every: int = 20,
     progress=None,
     **options,
 ) -> SampleResult:
@@ -37,7 +37,8 @@ def sample(
     seed : integer seed; same seed, same numbers, whatever the number of threads.
     thin : keep every `thin`-th production sweep as a draw (default: ~1000 draws per chain).
     n_batches : batches per chain for the batch-means errors.
-    p_jump : probability that a proposal is an independent uniform point in the ball.
+    jump_every : every `jump_every`-th sweep proposes independent points uniform in the
+        ball (reaches |mu| near 0 and near 1 whatever the step size); 0 turns it off.
     progress : optional callable(done_sweeps, total_sweeps) called between chunks.
 
     Options of method="tempering" (parallel tempering, all replicas in compiled code):
@@ -59,7 +60,7 @@ def sample(
     seed = _checks.integer("seed", seed, low=0)
     thin = max(1, sweeps // 1000) if thin is None else _checks.integer("thin", thin, low=1)
     n_batches = _checks.integer("n_batches", n_batches, low=2)
-    p_jump = _checks.real("p_jump", p_jump, low=0.0, high=1.0)
+    jump_every = _checks.integer("jump_every", jump_every, low=0)
     allowed = {"tempering": {"replicas", "b_min", "ladder", "adapt", "flip"}}.get(method, set())
     unknown = sorted(set(options) - allowed)
     if unknown:
@@ -95,7 +96,7 @@ def sample(
                 raise ValueError(f"{name} must be True or False, got {value!r}")
         return run_tempering(
             model,
-            p_jump=p_jump,
+            jump_every=jump_every,
             replicas=replicas,
             b_min=b_min,
             ladder=ladder,
@@ -109,7 +110,7 @@ def sample(
         return run_emcee(model, **common)
     from .metropolis import run_metropolis
 
-    return run_metropolis(model, p_jump=p_jump, **common)
+    return run_metropolis(model, jump_every=jump_every, **common)
 
 
 __all__ = ["EXPECT_KEYS", "METHODS", "SampleResult", "sample"]

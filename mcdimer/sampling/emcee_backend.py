@@ -16,6 +16,7 @@ import numpy as np
 from numba import njit
 
 from ..model import Chain
+from .kernels import track_tunnelling
 from .metropolis import TUNNEL_LEVEL
 from .observables import accumulate, allocate
 from .result import SampleResult, warn_interrupted
@@ -44,19 +45,12 @@ def _reduce(
         batch = min((s - burn) // batch_len, n_batches - 1)
         for w in range(walkers):
             mu = chain[s, w]
-            mz = 0.0
-            for i in range(mu.shape[0]):
-                mz += mu[i, 2]
-            mz /= mu.shape[0]
-            new = 1 if mz > level else (-1 if mz < -level else 0)
-            if new != 0 and new != side[w]:
-                if side[w] != 0:
-                    tunnels[w] += 1
-                side[w] = new
-            accumulate(
+            mz = accumulate(
                 mu, energy[s, w], scalars[0, batch], sites[0, batch], zz[0, batch], hists[0, batch]
             )
             counts[0, batch] += 1
+            side[w], flipped = track_tunnelling(mz, level, side[w])
+            tunnels[w] += flipped
 
 
 def run_emcee(

@@ -4,10 +4,10 @@ Shapes: mu and fld are (chains, n, 3) (fld holds the effective fields h_i of Eq.
 energy (chains,), rng (chains, 4) uint64, table the landscape f(s = |mu|^2) on a uniform
 grid (`Landscape.table`), cpl[k] = K/k^3 the coupling at separation k (cpl[0] = 0).
 
-A sweep is n single-moment proposals, one per particle in order. Each proposal is, with
-probability p_jump, an independent point uniform in the unit ball, and otherwise a
-uniform displacement in a cube of half-width delta (rejected outside the ball). Both
-are symmetric with respect to the flat measure d^3 mu of Eq. (B7), so the Metropolis
+A sweep is n single-moment proposals, one per particle in order. Each proposal is a
+uniform displacement in a cube of half-width delta (rejected outside the ball), except
+on every `jump_every`-th sweep, where each is an independent point uniform in the unit
+ball. Both are symmetric with respect to the flat measure d^3 mu of Eq. (B7), so the Metropolis
 ratio is exp(-Delta beta E) and the M^2 Jacobian is respected. Delta(beta E) costs O(1)
 from the stored field; an accepted move updates the n-1 other fields, so a sweep is
 O(n^2) and the energy is never recomputed inside a chunk.
@@ -19,7 +19,7 @@ import numpy as np
 from numba import njit, prange
 
 from .observables import accumulate
-from .rng import next_double
+from .rng import next_double, next_triple
 
 
 @njit(inline="always")
@@ -32,7 +32,7 @@ def landscape_energy(table, s):
 
 
 @njit(inline="always")
-def sweep(mu, fld, s0, s1, s2, s3, table, b, cpl, delta, p_jump):
+def sweep(mu, fld, s0, s1, s2, s3, table, b, cpl, delta, jump):
     """One sweep of one replica; returns (change of sum f, change of W, accepted, xoshiro words).
 
     The replica's reduced energy is u = sum_i f(|mu_i|^2) + b W, W the Zeeman + dipolar
@@ -40,6 +40,9 @@ def sweep(mu, fld, s0, s1, s2, s3, table, b, cpl, delta, p_jump):
     Metropolis), and `table` is that replica's own landscape. A single-moment change
     moves W by exactly -dmu . h_i (W is linear in each mu_i). The random state travels
     in registers (s0..s3): storing it every sweep would make threads false-share.
+    `jump` makes every proposal of this sweep an independent uniform point in the ball
+    (the driver interleaves such sweeps at a fixed rate: a fixed cycle of kernels that
+    each leave the target invariant leaves it invariant).
     """
     n = mu.shape[0]
     d_f = 0.0
@@ -47,19 +50,14 @@ def sweep(mu, fld, s0, s1, s2, s3, table, b, cpl, delta, p_jump):
     accepted = 0
     for i in range(n):
         ox, oy, oz = mu[i, 0], mu[i, 1], mu[i, 2]
-        u, s0, s1, s2, s3 = next_double(s0, s1, s2, s3)
-        if u < p_jump:
-            while True:  # uniform in the unit ball by rejection from the cube
-                ux, s0, s1, s2, s3 = next_double(s0, s1, s2, s3)
-                uy, s0, s1, s2, s3 = next_double(s0, s1, s2, s3)
-                uz, s0, s1, s2, s3 = next_double(s0, s1, s2, s3)
+        if jump:  # independent point uniform in the unit ball, by rejection from the cube
+            while True:
+                ux, uy, uz, s0, s1, s2, s3 = next_triple(s0, s1, s2, s3)
                 nx, ny, nz = 2.0 * ux - 1.0, 2.0 * uy - 1.0, 2.0 * uz - 1.0
                 if nx * nx + ny * ny + nz * nz <= 1.0:
                     break
-        else:
-            ux, s0, s1, s2, s3 = next_double(s0, s1, s2, s3)
-            uy, s0, s1, s2, s3 = next_double(s0, s1, s2, s3)
-            uz, s0, s1, s2, s3 = next_double(s0, s1, s2, s3)
+        else:  # symmetric displacement in the cube of half-width delta
+            ux, uy, uz, s0, s1, s2, s3 = next_triple(s0, s1, s2, s3)
             nx = ox + delta * (2.0 * ux - 1.0)
             ny = oy + delta * (2.0 * uy - 1.0)
             nz = oz + delta * (2.0 * uz - 1.0)
@@ -131,16 +129,12 @@ def full_energy(mu, table, b, h, cpl):
 
 
 @njit(inline="always")
-def track_tunnelling(mu, level, side):
+def track_tunnelling(mz, level, side):
     """Update the last visited side (+1: m^z > level, -1: m^z < -level); 1 if it flipped.
 
     A tunnelling event is a passage from one ordered state to the other: the hysteresis
     (|m^z| must exceed `level`) keeps fluctuations around m^z = 0 from counting.
     """
-    mz = 0.0
-    for i in range(mu.shape[0]):
-        mz += mu[i, 2]
-    mz /= mu.shape[0]
     new = 1 if mz > level else (-1 if mz < -level else 0)
     if new != 0 and new != side:
         flipped = 1 if side != 0 else 0
@@ -175,7 +169,7 @@ def metropolis_chunk(
     table,
     h,
     cpl,
-    p_jump,
+    jump_every,
     sweeps,
     adapt_every,
     first_sweep,
@@ -215,12 +209,19 @@ def metropolis_chunk(
         to_next_batch = (batch + 1) * batch_len - max(p, 0)
         to_draw = (-p) % thin if p > 0 else 0
         scal, site, zzc, hist = scalars[c, batch], sites[c, batch], zz[c, batch], hists[c, batch]
+        to_jump = jump_every - first_sweep % jump_every if jump_every > 0 else -1
         for k in range(sweeps):
+            to_jump -= 1
+            jump = to_jump == 0
+            if jump:
+                to_jump = jump_every
             df, dw, acc, s0, s1, s2, s3 = sweep(
-                mu_c, fld_c, s0, s1, s2, s3, table, 1.0, cpl, delta_c, p_jump
+                mu_c, fld_c, s0, s1, s2, s3, table, 1.0, cpl, delta_c, jump
             )
             e_c += df + dw
             if first_sweep + k < burn:
+                if jump:  # the step size is tuned on displacement sweeps only
+                    continue
                 window += n
                 window_acc += acc
                 if window >= adapt_every * n:
@@ -229,11 +230,11 @@ def metropolis_chunk(
                     window = 0
                     window_acc = 0
                 continue
-            side_c, flipped = track_tunnelling(mu_c, level, side_c)
-            tunnels[c] += flipped
             accepted[c, batch] += acc
             counts[c, batch] += 1
-            accumulate(mu_c, e_c, scal, site, zzc, hist)
+            mz = accumulate(mu_c, e_c, scal, site, zzc, hist)
+            side_c, flipped = track_tunnelling(mz, level, side_c)
+            tunnels[c] += flipped
             if to_draw == 0:
                 d = (first_sweep + k - burn) // thin
                 if d < draws.shape[1]:

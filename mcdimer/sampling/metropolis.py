@@ -65,7 +65,7 @@ class ChunkRunner:
 
 
 def run_metropolis(
-    model: Chain, *, sweeps, burn, chains, seed, thin, n_batches, p_jump, progress=None
+    model: Chain, *, sweeps, burn, chains, seed, thin, n_batches, jump_every, progress=None
 ) -> SampleResult:
     n = model.n
     table = model.landscape.table()
@@ -99,7 +99,7 @@ def run_metropolis(
             table,
             h,
             cpl,
-            p_jump,
+            jump_every,
             count,
             ADAPT_EVERY,
             first,
@@ -159,7 +159,7 @@ def run_metropolis(
         "seed": seed,
         "thin": thin,
         "n_batches": n_batches,
-        "p_jump": p_jump,
+        "jump_every": jump_every,
     }
     return SampleResult(
         model,

@@ -11,25 +11,19 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-SCALARS = (
-    "mu1z",
-    "mu1x",
-    "mu1y",
-    "mu1z2",
-    "mu1x2",
-    "mu1y2",
-    "abs_mu1z",
-    "abs_mu1",
-    "mu1z_mu2z",
-    "energy",
-    "energy2",
-    "mz",
-    "mz2",
-    "mz4",
-    "abs_mz",
-)
+SCALARS = ("abs_mu1z", "mu1z_mu2z", "energy", "energy2", "mz", "mz2", "mz4", "abs_mz")
 S = {name: k for k, name in enumerate(SCALARS)}
 SITE_COLUMNS = ("x", "y", "z", "x2", "y2", "z2", "abs")
+# particle 1's moments are read from its SITES row, not accumulated twice
+PARTICLE1 = {
+    "mu1x": "x",
+    "mu1y": "y",
+    "mu1z": "z",
+    "mu1x2": "x2",
+    "mu1y2": "y2",
+    "mu1z2": "z2",
+    "abs_mu1": "abs",
+}
 HIST_BINS = 720  # divisible by 1-6, 8-10, 12, 15, 16, 18, 20, 24, 30, 36, 40, 45, 48, 60, ...
 HISTS = ("mu1z", "mz", "abs_mu1")
 ZZ_MAX = 32
@@ -37,13 +31,18 @@ ZZ_MAX = 32
 
 @njit(inline="always")
 def accumulate(mu, energy, scal, site, zz, hist):
-    """Add one sweep's observables of one chain to its current batch."""
+    """Add one sweep's observables of one chain to its current batch; returns m^z.
+
+    zz is filled on and above the diagonal only (it is symmetric).
+    """
     n = mu.shape[0]
-    x1, y1, z1 = mu[0, 0], mu[0, 1], mu[0, 2]
-    r1 = np.sqrt(x1 * x1 + y1 * y1 + z1 * z1)
     mz = 0.0
+    r1 = 0.0
     for i in range(n):
         x, y, z = mu[i, 0], mu[i, 1], mu[i, 2]
+        r = np.sqrt(x * x + y * y + z * z)
+        if i == 0:
+            r1 = r
         mz += z
         site[i, 0] += x
         site[i, 1] += y
@@ -51,32 +50,30 @@ def accumulate(mu, energy, scal, site, zz, hist):
         site[i, 3] += x * x
         site[i, 4] += y * y
         site[i, 5] += z * z
-        site[i, 6] += np.sqrt(x * x + y * y + z * z)
+        site[i, 6] += r
     mz /= n
     if zz.shape[0] == n:
         for i in range(n):
-            for j in range(n):
-                zz[i, j] += mu[i, 2] * mu[j, 2]
-    scal[0] += z1
-    scal[1] += x1
-    scal[2] += y1
-    scal[3] += z1 * z1
-    scal[4] += x1 * x1
-    scal[5] += y1 * y1
-    scal[6] += abs(z1)
-    scal[7] += r1
+            zi = mu[i, 2]
+            for j in range(i, n):
+                zz[i, j] += zi * mu[j, 2]
+    z1 = mu[0, 2]
+    mz2 = mz * mz
+    scal[0] += abs(z1)
     if n > 1:
-        scal[8] += z1 * mu[1, 2]
-    scal[9] += energy
-    scal[10] += energy * energy
-    scal[11] += mz
-    scal[12] += mz * mz
-    scal[13] += mz**4
-    scal[14] += abs(mz)
+        scal[1] += z1 * mu[1, 2]
+    scal[2] += energy
+    scal[3] += energy * energy
+    scal[4] += mz
+    scal[5] += mz2
+    scal[6] += mz2 * mz2
+    scal[7] += abs(mz)
     nb = hist.shape[1]
-    hist[0, min(int((z1 + 1.0) * 0.5 * nb), nb - 1)] += 1
-    hist[1, min(int((mz + 1.0) * 0.5 * nb), nb - 1)] += 1
+    half = 0.5 * nb
+    hist[0, min(int((z1 + 1.0) * half), nb - 1)] += 1
+    hist[1, min(int((mz + 1.0) * half), nb - 1)] += 1
     hist[2, min(int(r1 * nb), nb - 1)] += 1
+    return mz
 
 
 def allocate(chains: int, n: int, n_batches: int, n_draws: int) -> dict[str, np.ndarray]:

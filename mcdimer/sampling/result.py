@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import _checks
-from .observables import HIST_BINS, HISTS, SITE_COLUMNS, S
+from .observables import HIST_BINS, HISTS, PARTICLE1, SCALARS, SITE_COLUMNS
 
 EXPECT_KEYS = (
     "mu1z",
@@ -67,12 +67,17 @@ def _jackknife(func, sums: np.ndarray, counts: np.ndarray):
     return full, float(np.sqrt((nb - 1) / nb * ((loo - loo.mean()) ** 2).sum()))
 
 
+# per-batch observable vector: the accumulated scalars, then particle 1's site sums
+OBS = SCALARS + tuple(PARTICLE1)
+O = {name: k for k, name in enumerate(OBS)}
+
+
 def _binder(m):
-    return 1.0 - m[S["mz4"]] / (3.0 * m[S["mz2"]] ** 2)
+    return 1.0 - m[O["mz4"]] / (3.0 * m[O["mz2"]] ** 2)
 
 
 def _energy_var(m):
-    return m[S["energy2"]] - m[S["energy"]] ** 2
+    return m[O["energy2"]] - m[O["energy"]] ** 2
 
 
 @dataclass
@@ -107,13 +112,17 @@ class SampleResult:
         return int(self.acc["counts"].sum())
 
     # --- means -----------------------------------------------------------------------
+    def _observable_sums(self):
+        site1 = self._batches("sites")[:, 0, [SITE_COLUMNS.index(c) for c in PARTICLE1.values()]]
+        return np.concatenate([self._batches("scalars"), site1], axis=1)
+
     def _expect_and_se(self):
-        sums, counts = self._batches("scalars"), self._counts
+        sums, counts = self._observable_sums(), self._counts
         mean, se = _ratio_mean_se(sums, counts)
         out, err = {}, {}
         for key in EXPECT_KEYS:
-            if key in S:
-                out[key], err[key] = float(mean[S[key]]), float(se[S[key]])
+            if key in O:
+                out[key], err[key] = float(mean[O[key]]), float(se[O[key]])
         out["binder"], err["binder"] = _jackknife(_binder, sums, counts)
         out["energy_var"], err["energy_var"] = _jackknife(_energy_var, sums, counts)
         return out, err
@@ -166,6 +175,8 @@ class SampleResult:
         z = self._batches("zz")
         if z.shape[-1] == 0:
             raise ValueError("<mu_i^z mu_j^z> is accumulated only for chains of n <= 32")
+        upper = np.triu(np.ones(z.shape[-2:], dtype=bool))
+        z = np.where(upper, z, np.swapaxes(z, -1, -2))  # kernels fill i <= j only
         return _ratio_mean_se(z, self._counts)
 
     # --- diagnostics -------------------------------------------------------------------

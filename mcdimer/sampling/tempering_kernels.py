@@ -43,7 +43,7 @@ def tempering_chunk(
     b,
     h,
     cpl,
-    p_jump,
+    jump_every,
     flip,
     sweeps,
     adapt_every,
@@ -96,6 +96,7 @@ def tempering_chunk(
             if producing:
                 p = sweep_no - burn
                 batch = min(p // batch_len, n_batches - 1)
+            jump = jump_every > 0 and sweep_no % jump_every == jump_every - 1
             for lev in range(R):
                 m = config_at[c, lev]
                 s0, s1, s2, s3 = rng[c, m, 0], rng[c, m, 1], rng[c, m, 2], rng[c, m, 3]
@@ -110,7 +111,7 @@ def tempering_chunk(
                     b[lev],
                     cpl,
                     delta[c, lev],
-                    p_jump,
+                    jump,
                 )
                 rng[c, m, 0], rng[c, m, 1], rng[c, m, 2], rng[c, m, 3] = s0, s1, s2, s3
                 fsum[c, m] += df
@@ -118,7 +119,7 @@ def tempering_chunk(
                 if producing:
                     if lev == 0:
                         accepted[c, batch] += acc
-                else:
+                elif not jump:
                     window_acc[lev] += acc
                 if flip:
                     zee = 0.0
@@ -131,7 +132,7 @@ def tempering_chunk(
                         wint[c, m] += dwf
                         if producing:
                             flip_acc[c, lev] += 1
-            if not producing:
+            if not producing and not jump:
                 window += n
                 if window >= adapt_every * n:
                     for lev in range(R):
@@ -176,12 +177,12 @@ def tempering_chunk(
             # observables of the b = 1 replica
             m = config_at[c, 0]
             e1 = fsum[c, m] + wint[c, m]
-            side_c, flipped = track_tunnelling(mu[c, m], level, side_c)
-            tunnels[c] += flipped
             counts[c, batch] += 1
-            accumulate(
+            mz = accumulate(
                 mu[c, m], e1, scalars[c, batch], sites[c, batch], zz[c, batch], hists[c, batch]
             )
+            side_c, flipped = track_tunnelling(mz, level, side_c)
+            tunnels[c] += flipped
             # energy at b = 1 of every level's configuration, for histogram reweighting
             for lev in range(R):
                 ml = config_at[c, lev]
