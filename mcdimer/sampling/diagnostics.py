@@ -28,6 +28,10 @@ def to_datatree(result):
         "mu1z2": mu[:, :, 0, 2] ** 2,
     }
     stats = {"lp": -result.acc["draw_energy"][:, :n_draws]}
+    if result.method != "emcee":
+        stats["acceptance"] = result.acc["draw_stats"][:, :n_draws, 0]
+    if result.method == "tempering":
+        stats["swap_acceptance"] = result.acc["draw_stats"][:, :n_draws, 1]
     for key, value in result.extra.get("draw_stats", {}).items():
         stats[key] = value[:, :n_draws]
     n = mu.shape[2]

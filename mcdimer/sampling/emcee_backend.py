@@ -122,6 +122,7 @@ def run_emcee(
     )
     acc["draws"] = np.ascontiguousarray(states[burn::thin].transpose(1, 0, 2, 3))[:, :n_draws]
     acc["draw_energy"] = np.ascontiguousarray(energy[burn::thin].T)[:, :n_draws]
+    acc["draw_stats"] = np.zeros(acc["draw_energy"].shape + (2,))
     acc["accepted"] = np.zeros((1, n_batches), dtype=np.int64)
     stats = {
         "acceptance": float(np.mean(sampler.acceptance_fraction)),

@@ -188,6 +188,7 @@ def metropolis_chunk(
     counts,
     draws,
     draw_energy,
+    draw_stats,
 ):
     """Advance every chain by `sweeps` sweeps (in parallel over chains).
 
@@ -240,6 +241,7 @@ def metropolis_chunk(
                 if d < draws.shape[1]:
                     draws[c, d] = mu_c
                     draw_energy[c, d] = e_c
+                    draw_stats[c, d, 0] = acc / n
                 to_draw = thin
             to_draw -= 1
             to_next_batch -= 1

@@ -118,6 +118,7 @@ def run_metropolis(
             acc["counts"],
             acc["draws"],
             acc["draw_energy"],
+            acc["draw_stats"],
         )
         # Debug check and reset of round-off: running energy and fields vs recomputation.
         for c in range(chains):

@@ -88,4 +88,6 @@ def allocate(chains: int, n: int, n_batches: int, n_draws: int) -> dict[str, np.
         "counts": np.zeros((chains, n_batches), dtype=np.int64),
         "draws": np.zeros((chains, n_draws, n, 3)),
         "draw_energy": np.zeros((chains, n_draws)),
+        # per draw: acceptance of that sweep's proposals, and (tempering) of its swaps
+        "draw_stats": np.zeros((chains, n_draws, 2)),
     }

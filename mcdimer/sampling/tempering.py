@@ -149,6 +149,7 @@ def run_tempering(
             acc["counts"],
             acc["draws"],
             acc["draw_energy"],
+            acc["draw_stats"],
             draw_slot,
         )
         end = first + count

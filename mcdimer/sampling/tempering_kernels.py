@@ -71,6 +71,7 @@ def tempering_chunk(
     counts,
     draws,
     draw_energy,
+    draw_stats,
     draw_slot,
 ):
     """Advance every chain's R replicas by `sweeps` sweeps (parallel over chains).
@@ -116,6 +117,8 @@ def tempering_chunk(
                 rng[c, m, 0], rng[c, m, 1], rng[c, m, 2], rng[c, m, 3] = s0, s1, s2, s3
                 fsum[c, m] += df
                 wint[c, m] += dw
+                if lev == 0:
+                    acc0 = acc
                 if producing:
                     if lev == 0:
                         accepted[c, batch] += acc
@@ -141,6 +144,8 @@ def tempering_chunk(
                         window_acc[lev] = 0
                     window = 0
             # deterministic even-odd swaps of neighbouring levels
+            swaps_tried = 0
+            swaps_done = 0
             for lev in range(sweep_no % 2, R - 1, 2):
                 m1 = config_at[c, lev]
                 m2 = config_at[c, lev + 1]
@@ -157,6 +162,7 @@ def tempering_chunk(
                     - b[lev + 1] * wint[c, m2]
                 )
                 swap_att[c, lev] += 1
+                swaps_tried += 1
                 u, t0, t1, t2, t3 = next_double(t0, t1, t2, t3)
                 if delta_u <= 0.0 or u < np.exp(-delta_u):
                     config_at[c, lev] = m2
@@ -164,6 +170,7 @@ def tempering_chunk(
                     fsum[c, m1] = f1_up
                     fsum[c, m2] = f2_down
                     swap_acc[c, lev] += 1
+                    swaps_done += 1
             # round trips b = 1 -> b_min -> b = 1
             top = config_at[c, 0]
             if label[c, top] == 2:
@@ -196,6 +203,8 @@ def tempering_chunk(
                 if d < draws.shape[1]:
                     draws[c, d] = mu[c, m]
                     draw_energy[c, d] = e1
+                    draw_stats[c, d, 0] = acc0 / n
+                    draw_stats[c, d, 1] = swaps_done / max(swaps_tried, 1)
                     draw_slot[c, d] = m
         rng[c, R, 0], rng[c, R, 1], rng[c, R, 2], rng[c, R, 3] = t0, t1, t2, t3
         side[c] = side_c
