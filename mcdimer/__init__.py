@@ -7,7 +7,7 @@ K = beta M0^2/d^3, C = beta gamma M0^2.
 
 from importlib.metadata import PackageNotFoundError, version
 
-from . import exact, micro
+from . import compare, exact, meanfield, micro
 from .landscapes import FromResponse, Landscape, Quadratic, Saturating
 from .micro import Microscopic
 from .model import Chain, Dimer
@@ -27,7 +27,9 @@ __all__ = [
     "Quadratic",
     "SampleResult",
     "Saturating",
+    "compare",
     "exact",
+    "meanfield",
     "micro",
     "sample",
     "__version__",

@@ -79,3 +79,137 @@ def add_sampled(ds: xr.Dataset, name: str, mean, error) -> xr.Dataset:
     return ds.assign(
         {f"sampled_{name}": (("C", "ratio"), mean), f"sampled_{name}_se": (("C", "ratio"), error)}
     )
+
+
+# ------------------------------------------------------------------ samplers ---
+
+SAMPLING = {"method": "tempering", "sweeps": 20_000, "burn": 4_000, "chains": 4}
+
+
+def sampled_dimer_table(ds: xr.Dataset, *, seed: int = 0, **sampling) -> xr.Dataset:
+    """Add sampled <|mu_1^z|> and <(mu_1^z)^2> (with MCSE) to a `dimer_table` Dataset.
+
+    Each (C, K/C) point is sampled independently (default: parallel tempering, which
+    also crosses between the two ordered states above threshold) with seed
+    seed + point index, so the table is reproducible point by point.
+    """
+    from .sampling import sample
+
+    opts = dict(SAMPLING, **sampling)
+    method = opts.pop("method")
+    shape = (ds.sizes["C"], ds.sizes["ratio"])
+    vals = {k: np.empty(shape) for k in ("abs_mu1z", "abs_mu1z_se", "mu1z2", "mu1z2_se")}
+    for i, C in enumerate(ds.C.values):
+        for j, r in enumerate(ds.ratio.values):
+            res = sample(
+                Dimer(K=float(r * C), C=float(C)), method, seed=seed + i * shape[1] + j, **opts
+            )
+            mean, se = res.expect(), res.mcse()
+            for key in ("abs_mu1z", "mu1z2"):
+                vals[key][i, j], vals[f"{key}_se"][i, j] = mean[key], se[key]
+    ds = add_sampled(ds, "abs_mu1z", vals["abs_mu1z"], vals["abs_mu1z_se"])
+    return add_sampled(ds, "mu1z2", vals["mu1z2"], vals["mu1z2_se"])
+
+
+def _dip(density, error):
+    """(depth, error) of the dip of a symmetric density at 0: mean of the two central bins
+    minus the maximum of the symmetrised density; < 0 means two peaks."""
+    sym = 0.5 * (density + density[::-1])
+    sym_se = 0.5 * np.hypot(error, error[::-1])
+    c = density.size // 2
+    centre = 0.5 * (sym[c - 1] + sym[c])
+    peak = int(np.argmax(sym))
+    return centre - sym[peak], float(np.hypot(sym_se[c], sym_se[peak]))
+
+
+def chain_onsets(
+    ns=(2, 4, 8, 16, 32), C: float = 50.0, ratios=None, *, bins: int = 40, seed: int = 0, **sampling
+) -> xr.Dataset:
+    """Thermal onset of order in chains vs the mean-field onset of Eq. (C1) (Fig. 9 thermal).
+
+    For each n, K/C is scanned (default: 0.9 to 1.2 times chain_critical_ratio(n)) and
+    P(m^z) of the total m^z = mean_i mu_i^z is sampled with parallel tempering at h = 0.
+    The thermal onset is the first K/C where the density at m^z = 0 lies below the peak
+    of the (symmetrised) density by more than 3 standard errors; the mean-field onsets
+    are chain_critical_ratio(n) (T = 0, Eq. (C1)) and `meanfield.finite_t_onset(C, n)`.
+    Variables (n, ratio_index): ratio (K/C), dip and dip_se (central density minus peak),
+    binder, abs_mz (and _se); per n: onset_thermal, onset_mf_t0, onset_mf_finite_t.
+    """
+    from .model import Chain
+    from .sampling import sample
+
+    opts = dict(SAMPLING, **sampling)
+    method = opts.pop("method")
+    ns = [int(n) for n in ns]
+    factors = np.linspace(0.9, 1.2, 13) if ratios is None else None
+    n_r = len(factors) if ratios is None else len(ratios)
+    out = {
+        k: np.full((len(ns), n_r), np.nan)
+        for k in ("ratio", "dip", "dip_se", "binder", "abs_mz", "abs_mz_se")
+    }
+    onset_th, onset_t0, onset_ft = [], [], []
+    for a, n in enumerate(ns):
+        crit = meanfield.chain_critical_ratio(n)
+        grid = crit * factors if ratios is None else np.asarray(ratios, dtype=float)
+        onset = np.nan
+        for b, r in enumerate(grid):
+            res = sample(Chain(n, K=float(r * C), C=C), method, seed=seed + 100 * a + b, **opts)
+            dens, err = res.pdf_mz(bins)
+            dip, dip_se = _dip(dens, err)
+            mean, se = res.expect(), res.mcse()
+            out["ratio"][a, b], out["dip"][a, b], out["dip_se"][a, b] = r, dip, dip_se
+            out["binder"][a, b] = mean["binder"]
+            out["abs_mz"][a, b], out["abs_mz_se"][a, b] = mean["abs_mz"], se["abs_mz"]
+            if np.isnan(onset) and dip < -3 * dip_se:
+                onset = r
+        onset_th.append(onset)
+        onset_t0.append(meanfield.chain_critical_ratio(n))
+        onset_ft.append(meanfield.finite_t_onset(C, n))
+    dims = ("n", "point")
+    return xr.Dataset(
+        {k: (dims, v) for k, v in out.items()}
+        | {
+            "onset_thermal": ("n", onset_th),
+            "onset_mf_t0": ("n", onset_t0),
+            "onset_mf_finite_t": ("n", onset_ft),
+        },
+        coords={"n": ns, "point": np.arange(n_r)},
+        attrs={
+            "C": C,
+            "bins": bins,
+            "method": method,
+            "what": "thermal onset of bimodal P(m^z) vs mean-field Eq. (C1)",
+        },
+    )
+
+
+def saturating_fig3(chi_ratios=None, K_values=(2.0, 10.0, 50.0)) -> xr.Dataset:
+    """Thermal version of Fig. 3 for the tanh landscape (Eq. (9)), exactly by Eq. (B8).
+
+    At a temperature fixed by K = beta M0^2/d^3, the susceptibility enters through
+    C = K/(chi/chi_c^z) (`Saturating.from_susceptibility`). For each K the exact dimer
+    gives the rms total moment sqrt<(m^z)^2>, m^z = (mu_1^z + mu_2^z)/2, and <|mu_1^z|>,
+    next to Eq. (10)'s mean-field m (T = 0). Variables (K, chi): rms_mz, abs_mu1z;
+    (chi): eq10. Moments in units of M0. Only chi > 0 (paramagnetic) has a landscape.
+    """
+    from .landscapes import Saturating
+
+    chi = np.linspace(0.2, 3.0, 57) if chi_ratios is None else np.asarray(chi_ratios, float)
+    K_values = np.asarray(K_values, dtype=float)
+    rms = np.empty((K_values.size, chi.size))
+    abs1 = np.empty_like(rms)
+    for a, K in enumerate(K_values):
+        for b, x in enumerate(chi):
+            model = Dimer(K=float(K), landscape=Saturating.from_susceptibility(float(x), float(K)))
+            e = exact.expect(model)
+            rms[a, b] = np.sqrt(0.5 * (e["mu1z2"] + e["mu1z_mu2z"]))
+            abs1[a, b] = e["abs_mu1z"]
+    eq10 = np.array([meanfield.eq10_moment(x) for x in chi])
+    return xr.Dataset(
+        {"rms_mz": (("K", "chi"), rms), "abs_mu1z": (("K", "chi"), abs1), "eq10": ("chi", eq10)},
+        coords={"K": K_values, "chi": chi},
+        attrs={
+            "what": "thermal Fig. 3: tanh landscape, exact dimer vs Eq. (10)",
+            "units": "moments in M0; chi in units of chi_c^z; K = beta M0^2/d^3",
+        },
+    )
