@@ -136,15 +136,29 @@ class Saturating(Landscape):
     F(M) = int_0^M H dM' = (M0^2/(V chi)) [u artanh u + ln(1 - u^2)/2], u = M/M0. In reduced
     units the prefactor beta M0^2/(V chi) is 2C with C = beta M0^2/(2 V chi): small
     moments feel f ~ C r^2 exactly as `Quadratic(C)` (same zero-field susceptibility,
-    Eq. (B4)), so K/C = chi/chi_c^z here too. Only chi > 0 (C > 0) has a landscape.
+    Eq. (B4)), so K/C = chi/chi_c^z here too.
 
-    Parameters
+    Parameters (exactly one of C and chi)
     ----------
-    C : float > 0, C = beta M0^2 / (2 V chi).
+    C : float > 0, C = beta M0^2 / (2 V chi) (reduced units, like `Quadratic(C)`).
+    chi, M0 : the response M = M0 tanh(chi H / M0) with V chi written as chi, in units
+        where kT = 1: C = M0^2/(2 chi). chi < 0 (diamagnetic) gives a landscape marked
+        `paramagnetic = False`, which the samplers refuse (PHYSICS.md section 1).
     """
 
-    def __init__(self, C: float):
-        self.C = _checks.real("C", C, low=0.0, low_open=True)
+    def __init__(self, C: float | None = None, *, chi: float | None = None, M0: float = 1.0):
+        if (C is None) == (chi is None):
+            raise ValueError("give exactly one of C (= beta M0^2/(2 V chi)) and chi")
+        if chi is not None:
+            chi = _checks.real("chi", chi)
+            M0 = _checks.real("M0", M0, low=0.0, low_open=True)
+            if chi == 0.0:
+                raise ValueError("chi must be nonzero (chi = 0 has no response)")
+            C = M0 * M0 / (2.0 * chi)
+            self.paramagnetic = chi > 0
+        else:
+            C = _checks.real("C", C, low=0.0, low_open=True)
+        self.C = C
 
     @classmethod
     def from_susceptibility(cls, chi_ratio: float, K: float) -> Saturating:
