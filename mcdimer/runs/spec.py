@@ -115,8 +115,12 @@ class MethodSpec(_Strict):
         None, ge=1, le=10**9, description="keep every thin-th sweep as a draw (default ~1000)"
     )
     n_batches: int = Field(32, ge=2, le=4096, description="batches per chain for the MCSE")
-    p_jump: float = Field(
-        0.05, ge=0, le=1, description="probability of an independent uniform proposal, 0..1"
+    jump_every: int | None = Field(
+        None,
+        ge=0,
+        le=10**9,
+        description="every jump_every-th sweep proposes uniform points in the ball; 0 = off "
+        "(default: the sampler's, 20)",
     )
     replicas: int | None = Field(
         None, ge=2, le=256, description="tempering: replicas R, 2..256 (default 8)"
@@ -142,8 +146,8 @@ class MethodSpec(_Strict):
         return self
 
     def sample_kwargs(self) -> dict:
-        out = self.model_dump(exclude={"name"}, exclude_none=True)
-        return out
+        """Keyword arguments of `mcdimer.sample`: the fields given (others: its defaults)."""
+        return self.model_dump(exclude={"name"}, exclude_none=True)
 
 
 class OutputSpec(_Strict):
@@ -233,6 +237,10 @@ class Spec(_Strict):
                 raise ValueError("axes.n: particle numbers must be integers 1..1024")
         if "K" in self.axes and "ratio" in self.axes:
             raise ValueError("axes: sweep K or ratio, not both")
+        if self.model is not None:
+            for swept, given in (("ratio", "K"), ("K", "ratio")):
+                if swept in self.axes and getattr(self.model, given) is not None:
+                    raise ValueError(f"model.{given} conflicts with axes.{swept}: give one")
         if (
             math.prod(len(v.values() if isinstance(v, Range) else v) for v in self.axes.values())
             > MAX_POINTS
@@ -264,6 +272,14 @@ def _loc(loc) -> str:
     return out or "(top level)"
 
 
+def _other_branch(error) -> bool:
+    """An axis error from the union branch the input did not mean (list vs table)."""
+    loc, given = error["loc"], error.get("input")
+    return ("list[float]" in loc and isinstance(given, dict)) or (
+        "Range" in loc and isinstance(given, list)
+    )
+
+
 def parse(text: str, source: str = "<spec>") -> Spec:
     """Validate TOML text; SpecError('source: field: problem') on any bad input."""
     try:
@@ -273,9 +289,10 @@ def parse(text: str, source: str = "<spec>") -> Spec:
     try:
         spec = Spec.model_validate(data)
     except ValidationError as err:
-        first = err.errors()[0]
+        errors = [e for e in err.errors() if not _other_branch(e)] or err.errors()
+        first = errors[0]
         msg = first["msg"].removeprefix("Value error, ")
-        more = len(err.errors()) - 1
+        more = len(errors) - 1
         tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
         raise SpecError(f"{source}: {_loc(first['loc'])}: {msg}{tail}") from None
     from .points import points

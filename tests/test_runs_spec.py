@@ -1,0 +1,139 @@
+"""Run specifications (mcdimer/runs/spec.py, points.py): good and bad files, CLI errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mcdimer import runs
+
+ROOT = Path(__file__).resolve().parent.parent
+MCDIMER = str(Path(sys.executable).parent / "mcdimer")
+
+GOOD = """
+kind = "exact"
+figure = "fig8"
+seed = 3
+[model]
+n = 2
+C = 50.0
+[axes]
+ratio = {start = 0.5, stop = 1.5, num = 3}
+hz = [0.0, 1.0]
+"""
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "runs").glob("*.toml")), ids=lambda p: p.name)
+def test_shipped_specs_validate(path):
+    spec, _ = runs.load(path)
+    assert spec.figure
+    assert (ROOT / "analysis" / f"{spec.figure}.py").is_file()
+
+
+def test_grid_points_are_the_product_in_axis_order_with_stable_seeds():
+    spec = runs.parse(GOOD)
+    pts = runs.points(spec)
+    assert [p.coords for p in pts[:3]] == [
+        {"ratio": 0.5, "hz": 0.0},
+        {"ratio": 0.5, "hz": 1.0},
+        {"ratio": 1.0, "hz": 0.0},
+    ]
+    assert len(pts) == 6
+    assert runs.model_at(spec, pts[5]).K == pytest.approx(75.0)
+    assert len({p.seed for p in pts}) == 6
+    # the seed of a point depends on (spec seed, index) only
+    assert pts[4].seed == runs.point_seed(3, 4)
+
+
+def test_digest_ignores_comments_and_title_but_not_physics():
+    a = runs.parse(GOOD)
+    b = runs.parse("# comment\n" + GOOD.replace('figure = "fig8"', 'figure = "fig8"\ntitle = "x"'))
+    c = runs.parse(GOOD.replace("seed = 3", "seed = 4"))
+    assert a.digest() == b.digest() != c.digest()
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        (("n = 2", "n = 2\nfoo = 1"), "model.foo", "Extra inputs"),
+        (("C = 50.0", 'C = "fifty"'), "model.C", "number"),
+        (("C = 50.0", "C = -1.0"), "model.C", "greater than 0"),
+        (("seed = 3", "seed = -3"), "seed", "greater than or equal"),
+        (('kind = "exact"', 'kind = "magic"'), "kind", "'sample'"),
+        (("hz = [0.0, 1.0]", "spin = [0.0, 1.0]"), "axes", "not a model field"),
+        (("num = 3", "num = 0"), "axes.ratio.num", "greater than or equal to 1"),
+        (("n = 2", "n = 3"), "model at point 0", "dimer"),
+        (("[axes]", "[output]\nbins = 7\n[axes]"), "output", "must divide 720"),
+        (("n = 2", "n = 2\nK = 3.0"), "model.K conflicts with axes.ratio", ""),
+    ],
+)
+def test_bad_spec_names_file_and_field(tmp_path, change, field, words):
+    path = tmp_path / "bad.toml"
+    path.write_text(GOOD.replace(*change))
+    with pytest.raises(runs.SpecError) as err:
+        runs.load(path)
+    msg = str(err.value)
+    assert msg.startswith(f"{path}: ")
+    assert field in msg and words in msg
+    assert "\n" not in msg
+
+
+def test_invalid_toml_and_missing_file(tmp_path):
+    path = tmp_path / "broken.toml"
+    path.write_text("kind = \n")
+    with pytest.raises(runs.SpecError, match="broken.toml: invalid TOML"):
+        runs.load(path)
+    with pytest.raises(runs.SpecError, match="nothere.toml: spec file not found"):
+        runs.load(tmp_path / "nothere.toml")
+
+
+def test_tempering_options_need_tempering():
+    text = GOOD.replace('kind = "exact"', 'kind = "sample"') + (
+        '[method]\nname = "metropolis"\nreplicas = 4\n'
+    )
+    with pytest.raises(runs.SpecError, match="method: .*replicas.* apply to name = 'tempering'"):
+        runs.parse(text, "x.toml")
+
+
+def _cli(*args, cwd=None):
+    return subprocess.run([MCDIMER, *args], capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+@pytest.mark.parametrize(
+    "case", ["missing", "unknown_key", "out_of_range", "unwritable_out", "no_results", "show_bad"]
+)
+def test_cli_errors_are_one_line_without_traceback(tmp_path, case):
+    spec = tmp_path / "s.toml"
+    spec.write_text(GOOD)
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    args = {
+        "missing": ["run", str(tmp_path / "none.toml")],
+        "unknown_key": ["run", str(spec)],
+        "out_of_range": ["run", str(spec)],
+        "unwritable_out": ["run", str(spec), "--out", str(blocker / "sub")],
+        "no_results": ["figure", str(spec), "--out", str(tmp_path / "empty")],
+        "show_bad": ["show", str(blocker)],
+    }[case]
+    if case == "unknown_key":
+        spec.write_text(GOOD.replace("seed = 3", "seed = 3\nsedd = 4"))
+    if case == "out_of_range":
+        spec.write_text(GOOD.replace("n = 2", "n = 0"))
+    proc = _cli(*args)
+    assert proc.returncode != 0
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("mcdimer: error: ")
+    assert "Traceback" not in proc.stderr
+    expect = {
+        "missing": "none.toml: spec file not found",
+        "unknown_key": "s.toml: sedd: Extra inputs",
+        "out_of_range": "s.toml: model.n:",
+        "unwritable_out": "cannot be written",
+        "no_results": "points missing",
+        "show_bad": "corrupted or incomplete",
+    }[case]
+    assert expect in lines[0]
