@@ -319,3 +319,29 @@ def test_bounded_gaussian_density_helper_matches_scipy_chi_for_sanity():
     r, w = composite(np.linspace(0, 1, 65))
     num = (w * r**2 * np.exp(-C * r**2)).sum() * 4 * np.pi
     assert num == pytest.approx(stats.chi(3).cdf(np.sqrt(2 * C)) * (np.pi / C) ** 1.5, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "C, K, hz", [(500.0, 500.0, 0.0), (50.0, 500.0, 0.0), (500.0, 100.0, 30.0), (5.0, 60.0, 2.0)]
+)
+def test_quadrature_converged_to_1e6_at_extreme_parameters(C, K, hz, monkeypatch):
+    """Halving every panel and the H step of the particle-2 table changes nothing above 1e-7
+    (the claimed accuracy is 1e-6 on moments and densities for C, K up to 500)."""
+    from mcdimer import single
+
+    model = Dimer(K=K, C=C, h=(0, 0, hz))
+    base_pdf, base = exact.pdf_mu1z(model), exact.expect(model)
+    exact._cache.clear()
+    monkeypatch.setattr(exact, "_PANEL_WIDTH_Z", exact._PANEL_WIDTH_Z / 2)
+    monkeypatch.setattr(exact, "_PANELS_RHO", exact._PANELS_RHO * 2)
+    original = single.Table.__init__
+    monkeypatch.setattr(
+        single.Table,
+        "__init__",
+        lambda self, land, h_max, step=0.05: original(self, land, h_max, step / 2),
+    )
+    fine_pdf, fine = exact.pdf_mu1z(model), exact.expect(model)
+    exact._cache.clear()
+    assert np.abs(fine_pdf - base_pdf).max() < 1e-7
+    for key in base:
+        assert abs(fine[key] - base[key]) < 1e-7 * max(1.0, abs(base[key])), key
