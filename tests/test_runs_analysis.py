@@ -1,0 +1,112 @@
+"""analysis/ scripts: each runs on small stored results and writes a non-empty PNG, through
+`mcdimer figure` (the stored results only) and, for the report, analysis/report.py."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mcdimer import runs
+from mcdimer.cli.figure import draw
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL = """
+[method]
+name = "tempering"
+sweeps = 400
+burn = 100
+chains = 2
+replicas = 3
+[output]
+bins = 20
+draws = 10
+"""
+SPECS = {
+    "fig8": 'kind = "compare"\nfigure = "fig8"\n[model]\nC = 50.0\n'
+    "[axes]\nratio = [0.8, 1.0, 1.2]\n" + MODEL,
+    "crosscheck_dimer": 'kind = "compare"\nfigure = "crosscheck_dimer"\n[model]\n'
+    "[axes]\nC = [20.0, 50.0]\nratio = [0.8, 1.2]\n" + MODEL,
+    "crosscheck_chains": 'kind = "sample"\nfigure = "crosscheck_chains"\n[model]\nC = 50.0\n'
+    "[axes]\nn = [2, 3]\nratio = [0.6, 1.2]\n" + MODEL + "meanfield = true\n",
+    "crosscheck_fig3": 'kind = "sample"\nfigure = "crosscheck_fig3"\n[model]\n'
+    'landscape = "saturating"\n[axes]\nC = [50.0]\nratio = [0.5, 1.5]\n'
+    + MODEL
+    + "meanfield = true\n",
+    "fig3": 'kind = "meanfield"\nfigure = "fig3"\n[[calls]]\nname = "fig3"\n'
+    'function = "fig3_data"\nparams = {chi = [-2.0, -0.5, 0.5, 1.5]}\n',
+    "fig4": 'kind = "meanfield"\nfigure = "fig4"\n[[calls]]\nname = "fig4"\n'
+    'function = "fig4_data"\nparams = {chi1 = [-1.0, 1.0, 2.0], chi2 = [-1.0, 0.5, 2.0]}\n',
+    "fig9": 'kind = "meanfield"\nfigure = "fig9"\n[[calls]]\nname = "fig9"\n'
+    'function = "fig9_data"\nparams = {n_max = 5}\n',
+    "fig5": 'kind = "micro"\nfigure = "fig5"\n[[calls]]\nname = "a"\nfunction = "fig5a_data"\n'
+    "params = {t = [1e-6, 1e-4, 1e-3]}\n"
+    '[[calls]]\nname = "inset"\nfunction = "fig5a_data"\n'
+    "params = {kfa = [42.4, 42.7], t = [1e-6, 1e-4]}\n"
+    '[[calls]]\nname = "b"\nfunction = "fig5b_data"\nparams = {t = [1e-8, 1e-7]}\n',
+    "fig6": 'kind = "micro"\nfigure = "fig6"\n[[calls]]\nname = "fig6"\n'
+    'function = "fig6_data"\nparams = {kfa = [42.0, 43.0, 44.0]}\n',
+    "fig7": 'kind = "micro"\nfigure = "fig7"\n[[calls]]\nname = "fig7"\n'
+    'function = "fig7_data"\nparams = {points = 5}\n',
+    "fig10": 'kind = "micro"\nfigure = "fig10"\n[[calls]]\nname = "fig10"\n'
+    'function = "fig10_data"\nparams = {n = [2, 3], t = [1e-7]}\n',
+}
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory):
+    """Small stored runs, one per analysis script, in a copy of the repo's layout."""
+    base = tmp_path_factory.mktemp("repo")
+    (base / "runs").mkdir()
+    shutil.copytree(ROOT / "analysis", base / "analysis")
+    for name, text in SPECS.items():
+        path = base / "runs" / f"{name}.toml"
+        path.write_text(text)
+        spec, text = runs.load(path)
+        runs.run_sweep(spec, base / "results" / name, text=text, workers=1)
+    return base
+
+
+def test_every_figure_script_is_exercised():
+    scripts = {p.stem for p in (ROOT / "analysis").glob("*.py") if not p.stem.startswith("_")}
+    assert scripts - {"report"} == set(SPECS)
+
+
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_figure_script_writes_a_png_from_stored_results(stored, name):
+    png = draw(stored / "runs" / f"{name}.toml", stored / "results" / name)
+    assert png == stored / "results" / name / f"{name}.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
+
+
+def test_fig8_script_runs_standalone(stored, tmp_path):
+    png = tmp_path / "f.png"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(stored / "analysis" / "fig8.py"),
+            str(stored / "results" / "fig8"),
+            str(png),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert png.stat().st_size > 5000
+
+
+def test_report_embeds_the_cross_check_figures(stored):
+    proc = subprocess.run(
+        [sys.executable, str(stored / "analysis" / "report.py"), str(stored / "results")],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    text = (stored / "results" / "report.md").read_text()
+    for name in ("fig8", "crosscheck_dimer", "crosscheck_chains", "crosscheck_fig3"):
+        assert f"]({name}/{name}.png)" in text
+        assert (stored / "results" / name / f"{name}.png").stat().st_size > 5000
+    assert "| C = 20 |" in text
