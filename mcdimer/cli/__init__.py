@@ -39,8 +39,8 @@ main.add_command(meanfield)
 from .micro import micro  # noqa: E402
 
 main.add_command(micro)
-from .run import run  # noqa: E402
 from .figure import figure  # noqa: E402
+from .run import run  # noqa: E402
 from .show import show  # noqa: E402
 
 main.add_command(run)
