@@ -6,8 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/_venv.sh
 .venv/bin/pip install --quiet -e .
-# h5netcdf >= 1.8 no longer pulls in h5py; install it until pyproject.toml declares it.
-.venv/bin/python -c "import h5py" 2>/dev/null || .venv/bin/pip install --quiet h5py
 .venv/bin/mcdimer run runs/fig8.toml --out results/fig8 "$@"
 .venv/bin/mcdimer figure runs/fig8.toml --out results/fig8
 .venv/bin/mcdimer show results/fig8/sweep.nc
