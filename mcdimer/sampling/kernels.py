@@ -32,7 +32,7 @@ def landscape_energy(table, s):
 
 
 @njit(inline="always")
-def sweep(mu, fld, s0, s1, s2, s3, table, b, cpl, delta, jump):
+def sweep(mu, fld, fcur, s0, s1, s2, s3, table, b, cpl, delta, jump):
     """One sweep of one replica; returns (change of sum f, change of W, accepted, xoshiro words).
 
     The replica's reduced energy is u = sum_i f(|mu_i|^2) + b W, W the Zeeman + dipolar
@@ -40,9 +40,11 @@ def sweep(mu, fld, s0, s1, s2, s3, table, b, cpl, delta, jump):
     Metropolis), and `table` is that replica's own landscape. A single-moment change
     moves W by exactly -dmu . h_i (W is linear in each mu_i). The random state travels
     in registers (s0..s3): storing it every sweep would make threads false-share.
-    `jump` makes every proposal of this sweep an independent uniform point in the ball
-    (the driver interleaves such sweeps at a fixed rate: a fixed cycle of kernels that
-    each leave the target invariant leaves it invariant).
+    fcur[i] holds f(|mu_i|^2) under `table` on entry and is kept up to date (one table
+    look-up per proposal instead of two). `jump` makes every proposal of this sweep an
+    independent uniform point in the ball (the driver interleaves such sweeps at a fixed
+    rate: a fixed cycle of kernels that each leave the target invariant leaves it
+    invariant).
     """
     n = mu.shape[0]
     d_f = 0.0
@@ -65,7 +67,8 @@ def sweep(mu, fld, s0, s1, s2, s3, table, b, cpl, delta, jump):
         if s_new > 1.0:
             continue
         dx, dy, dz = nx - ox, ny - oy, nz - oz
-        df = landscape_energy(table, s_new) - landscape_energy(table, ox * ox + oy * oy + oz * oz)
+        f_new = landscape_energy(table, s_new)
+        df = f_new - fcur[i]
         dw = -(dx * fld[i, 0] + dy * fld[i, 1] + dz * fld[i, 2])
         de = df + b * dw
         if de > 0.0:
@@ -73,6 +76,7 @@ def sweep(mu, fld, s0, s1, s2, s3, table, b, cpl, delta, jump):
             if u >= np.exp(-de):
                 continue
         mu[i, 0], mu[i, 1], mu[i, 2] = nx, ny, nz
+        fcur[i] = f_new
         d_f += df
         d_w += dw
         accepted += 1
@@ -97,6 +101,13 @@ def full_field(mu, h, cpl, out):
                 out[i, 0] -= c * mu[j, 0]
                 out[i, 1] -= c * mu[j, 1]
                 out[i, 2] += 2.0 * c * mu[j, 2]
+
+
+@njit(inline="always")
+def fill_landscape(mu, table, fcur):
+    """fcur[i] = f(|mu_i|^2) under `table`."""
+    for i in range(mu.shape[0]):
+        fcur[i] = landscape_energy(table, mu[i, 0] ** 2 + mu[i, 1] ** 2 + mu[i, 2] ** 2)
 
 
 @njit(cache=True)
@@ -199,10 +210,13 @@ def metropolis_chunk(
     """
     chains, n = mu.shape[0], mu.shape[1]
     for c in prange(chains):
-        # Per-chain state lives in locals for the whole chunk (no false sharing).
-        mu_c, fld_c = mu[c], fld[c]
+        # Per-chain state lives in locals for the whole chunk: a dimer's mu[c] is 48 bytes,
+        # so neighbouring chains share cache lines, and writing them would false-share.
+        mu_c, fld_c = mu[c].copy(), fld[c].copy()
         s0, s1, s2, s3 = rng[c, 0], rng[c, 1], rng[c, 2], rng[c, 3]
-        e_c, delta_c, side_c = energy[c], delta[c], side[c]
+        e_c, delta_c, side_c, tunnels_c = energy[c], delta[c], side[c], tunnels[c]
+        fcur = np.empty(n)
+        fill_landscape(mu_c, table, fcur)
         window = 0
         window_acc = 0
         p = first_sweep - burn
@@ -211,13 +225,15 @@ def metropolis_chunk(
         to_draw = (-p) % thin if p > 0 else 0
         scal, site, zzc, hist = scalars[c, batch], sites[c, batch], zz[c, batch], hists[c, batch]
         to_jump = jump_every - first_sweep % jump_every if jump_every > 0 else -1
+        acc_b = 0  # this batch's accepted proposals and sweeps, flushed when it ends
+        count_b = 0
         for k in range(sweeps):
             to_jump -= 1
             jump = to_jump == 0
             if jump:
                 to_jump = jump_every
             df, dw, acc, s0, s1, s2, s3 = sweep(
-                mu_c, fld_c, s0, s1, s2, s3, table, 1.0, cpl, delta_c, jump
+                mu_c, fld_c, fcur, s0, s1, s2, s3, table, 1.0, cpl, delta_c, jump
             )
             e_c += df + dw
             if first_sweep + k < burn:
@@ -231,11 +247,11 @@ def metropolis_chunk(
                     window = 0
                     window_acc = 0
                 continue
-            accepted[c, batch] += acc
-            counts[c, batch] += 1
+            acc_b += acc
+            count_b += 1
             mz = accumulate(mu_c, e_c, scal, site, zzc, hist)
             side_c, flipped = track_tunnelling(mz, level, side_c)
-            tunnels[c] += flipped
+            tunnels_c += flipped
             if to_draw == 0:
                 d = (first_sweep + k - burn) // thin
                 if d < draws.shape[1]:
@@ -246,9 +262,17 @@ def metropolis_chunk(
             to_draw -= 1
             to_next_batch -= 1
             if to_next_batch == 0 and batch < n_batches - 1:
+                accepted[c, batch] += acc_b
+                counts[c, batch] += count_b
+                acc_b = 0
+                count_b = 0
                 batch += 1
                 to_next_batch = batch_len
                 scal, site, zzc = scalars[c, batch], sites[c, batch], zz[c, batch]
                 hist = hists[c, batch]
+        accepted[c, batch] += acc_b
+        counts[c, batch] += count_b
+        mu[c] = mu_c
+        fld[c] = fld_c
         rng[c, 0], rng[c, 1], rng[c, 2], rng[c, 3] = s0, s1, s2, s3
-        energy[c], delta[c], side[c] = e_c, delta_c, side_c
+        energy[c], delta[c], side[c], tunnels[c] = e_c, delta_c, side_c, tunnels_c

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .kernels import landscape_sum, sweep, track_tunnelling
+from .kernels import fill_landscape, landscape_sum, sweep, track_tunnelling
 from .observables import accumulate
 from .rng import next_double
 
@@ -86,6 +86,7 @@ def tempering_chunk(
     nbins = e_hist.shape[2]
     for c in prange(chains):
         window_acc = np.zeros(R, dtype=np.int64)
+        fcur = np.empty(n)
         window = 0
         t0, t1, t2, t3 = rng[c, R, 0], rng[c, R, 1], rng[c, R, 2], rng[c, R, 3]
         side_c = side[c]
@@ -101,9 +102,11 @@ def tempering_chunk(
             for lev in range(R):
                 m = config_at[c, lev]
                 s0, s1, s2, s3 = rng[c, m, 0], rng[c, m, 1], rng[c, m, 2], rng[c, m, 3]
+                fill_landscape(mu[c, m], tables[lev], fcur)
                 df, dw, acc, s0, s1, s2, s3 = sweep(
                     mu[c, m],
                     fld[c, m],
+                    fcur,
                     s0,
                     s1,
                     s2,
