@@ -32,8 +32,8 @@ def _rotl(x, k):
 
 
 @njit(inline="always")
-def next_double(s0, s1, s2, s3):
-    """One uniform double in [0, 1) and the advanced state (state kept in registers)."""
+def _advance(s0, s1, s2, s3):
+    """One xoshiro256** step: the 64-bit output and the new state words."""
     result = _rotl(s1 * uint64(5), 7) * uint64(9)
     t = s1 << uint64(17)
     s2 ^= s0
@@ -42,27 +42,14 @@ def next_double(s0, s1, s2, s3):
     s0 ^= s3
     s2 ^= t
     s3 = _rotl(s3, 45)
-    return (result >> uint64(11)) * _MASK53, s0, s1, s2, s3
-
-
-_MASK32 = 1.0 / 4294967296.0  # 2^-32
+    return result, s0, s1, s2, s3
 
 
 @njit(inline="always")
-def next_pair(s0, s1, s2, s3):
-    """Two uniforms in [0, 1) on a 2^-32 grid from one 64-bit output (both halves of
-    xoshiro256** pass BigCrush), and the advanced state."""
-    result = _rotl(s1 * uint64(5), 7) * uint64(9)
-    t = s1 << uint64(17)
-    s2 ^= s0
-    s3 ^= s1
-    s1 ^= s2
-    s0 ^= s3
-    s2 ^= t
-    s3 = _rotl(s3, 45)
-    hi = (result >> uint64(32)) * _MASK32
-    lo = (result & uint64(0xFFFFFFFF)) * _MASK32
-    return hi, lo, s0, s1, s2, s3
+def next_double(s0, s1, s2, s3):
+    """One uniform double in [0, 1) and the advanced state (state kept in registers)."""
+    result, s0, s1, s2, s3 = _advance(s0, s1, s2, s3)
+    return (result >> uint64(11)) * _MASK53, s0, s1, s2, s3
 
 
 _MASK21 = 1.0 / 2097152.0  # 2^-21
@@ -73,14 +60,7 @@ _LOW21 = uint64(0x1FFFFF)
 def next_triple(s0, s1, s2, s3):
     """Three uniforms in (0, 1) at the centres of a 2^-21 grid, (k + 1/2) 2^-21, from one
     64-bit output (symmetric about 1/2: a displacement 2u - 1 is exactly symmetric)."""
-    result = _rotl(s1 * uint64(5), 7) * uint64(9)
-    t = s1 << uint64(17)
-    s2 ^= s0
-    s3 ^= s1
-    s1 ^= s2
-    s0 ^= s3
-    s2 ^= t
-    s3 = _rotl(s3, 45)
+    result, s0, s1, s2, s3 = _advance(s0, s1, s2, s3)
     a = ((result >> uint64(43)) + 0.5) * _MASK21
     b = (((result >> uint64(22)) & _LOW21) + 0.5) * _MASK21
     c = (((result >> uint64(1)) & _LOW21) + 0.5) * _MASK21
