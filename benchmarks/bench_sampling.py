@@ -20,16 +20,19 @@ from mcdimer import Chain, Dimer
 from mcdimer.sampling import sample
 
 QUICK = "--quick" in sys.argv
+REPEATS = 3
 
 
 def proposals_per_second(model, chains, sweeps, threads):
     numba.set_num_threads(threads)
     sample(model, sweeps=100, burn=10, chains=chains, seed=0)  # warm-up / compile
     burn = max(sweeps // 50, 2000)  # tune the step size first: it sets the acceptance
-    t0 = time.perf_counter()
-    r = sample(model, sweeps=sweeps, burn=burn, chains=chains, seed=1, thin=sweeps)
-    dt = time.perf_counter() - t0
-    return chains * (sweeps + burn) * model.n / dt, r
+    best = 0.0
+    for _ in range(REPEATS):  # best of several: this VM's timings are noisy (steal time)
+        t0 = time.perf_counter()
+        r = sample(model, sweeps=sweeps, burn=burn, chains=chains, seed=1, thin=sweeps)
+        best = max(best, chains * (sweeps + burn) * model.n / (time.perf_counter() - t0))
+    return best, r
 
 
 def ess_per_second_mcdimer(model, sweeps):
