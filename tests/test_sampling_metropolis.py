@@ -205,3 +205,36 @@ def test_histogram_bins_must_divide_the_fine_bins():
         result.pdf_mu1z(7)
     dens, _ = result.pdf_mu1z(40)
     assert dens.sum() * 0.05 == pytest.approx(1.0)
+
+
+def test_ctrl_c_returns_the_completed_sweeps_or_raises_during_burn_in():
+    model = Dimer(K=40.0, C=50.0)
+
+    def interrupt_after(limit):
+        def progress(done, total):
+            if done >= limit:
+                raise KeyboardInterrupt
+
+        return progress
+
+    with pytest.warns(RuntimeWarning, match="interrupted"):
+        r = sample(
+            model, sweeps=10_000_000, burn=1_000, chains=2, seed=0, progress=interrupt_after(1_001)
+        )
+    assert r.interrupted and 0 < r.production_sweeps < 2 * 10_000_000
+    assert np.isfinite(r.expect()["mu1z2"])  # what was accumulated is usable
+    with pytest.raises(KeyboardInterrupt):
+        sample(model, sweeps=1_000, burn=10_000_000, chains=2, seed=0, progress=interrupt_after(1))
+    # the same for tempering
+    with pytest.warns(RuntimeWarning, match="interrupted"):
+        r = sample(
+            model,
+            "tempering",
+            sweeps=10_000_000,
+            burn=1_000,
+            chains=2,
+            seed=0,
+            replicas=3,
+            progress=interrupt_after(1_001),
+        )
+    assert r.interrupted

@@ -45,7 +45,11 @@ def sample(
     replicas (R >= 2, default 8) and b_min (in (0, 1), default 0.2) for a geometric
     ladder of inverse-temperature factors, or ladder (explicit, strictly decreasing from
     1); adapt (default True: equalise swap rates during burn-in, then freeze); flip
-    (default False: also propose mu -> -mu for a whole replica).
+    (default False: also propose mu -> -mu for a whole replica). Replica k samples
+    `model.tempered(b_k)`: K and h scale by b_k and the landscape is
+    `landscape.tempered(b_k)`, so a temperature-dependent landscape such as
+    `Microscopic(kfa, t)` is rebuilt at temperature t/b_k: a temperature ladder
+    t = t_1 < t_2 < ... is the ladder b_k = t_1/t_k (PHYSICS.md section 2, general swap rule).
 
     method="emcee" samples the same density with emcee's EnsembleSampler (the slow
     reference): `chains` is the number of walkers (>= 6n) and `sweeps` the ensemble steps.

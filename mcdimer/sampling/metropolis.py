@@ -46,21 +46,29 @@ class ChunkRunner:
         self.progress = progress
 
     def run(self, step) -> int:
+        """Sweeps completed; stops early (without raising) on Ctrl-C between chunks.
+
+        A kernel call cannot be interrupted, so Python sees the signal when the chunk
+        returns: the chunk's sweeps are complete and accumulated.
+        """
         done = 0
-        while done < self.total:
-            limit = next((s for s in self.stops if s > done), self.total)
-            count = min(self.size, limit - done)
-            t0 = time.perf_counter()
-            try:
-                step(done, count)
-            except KeyboardInterrupt:
-                return done + count  # the chunk finished; Python saw the signal after it
-            dt = time.perf_counter() - t0
-            if dt > 0:  # grow or shrink toward the target chunk duration
-                self.size = max(1, int(self.size * min(4.0, max(0.25, CHUNK_SECONDS / dt))))
-            done += count
-            if self.progress is not None:
-                self.progress(done, self.total)
+        try:
+            while done < self.total:
+                limit = next((s for s in self.stops if s > done), self.total)
+                count = min(self.size, limit - done)
+                t0 = time.perf_counter()
+                try:
+                    step(done, count)
+                except KeyboardInterrupt:
+                    return done + count
+                dt = time.perf_counter() - t0
+                if dt > 0:  # aim at CHUNK_SECONDS from this chunk's speed, at most 4x longer
+                    self.size = max(1, int(count * min(4.0, CHUNK_SECONDS / dt)))
+                done += count
+                if self.progress is not None:
+                    self.progress(done, self.total)
+        except KeyboardInterrupt:
+            pass
         return done
 
 
