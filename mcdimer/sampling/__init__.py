@@ -5,11 +5,31 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from .. import _checks
 from ..model import Chain
 from .result import EXPECT_KEYS, SampleResult
 
 METHODS = ("metropolis", "tempering", "emcee")
+
+
+ENERGY_LIMIT = 1e12  # reduced energies beyond this lose every digit of their differences
+
+
+def _check_scale(model: Chain) -> None:
+    """Refuse couplings, fields or landscapes whose reduced energies (in kT) overflow doubles
+    in the kernels' differences; mean field and `exact` still take them."""
+    for name, value in (
+        ("K", abs(model.K)),
+        ("h", float(np.abs(model.h).max())),
+        ("landscape f(1)", float(np.abs(model.landscape.table()).max())),
+    ):
+        if not value <= ENERGY_LIMIT:
+            raise ValueError(
+                f"{name} = {value:g} is beyond what the samplers can resolve: "
+                f"reduced energies must stay below {ENERGY_LIMIT:g} kT"
+            )
 
 
 def sample(
@@ -73,6 +93,7 @@ def sample(
             + (f"; allowed: {sorted(allowed)}" if allowed else "")
         )
     model.landscape.check_samplable()
+    _check_scale(model)
     common = dict(
         sweeps=sweeps,
         burn=burn,
