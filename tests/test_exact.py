@@ -345,3 +345,11 @@ def test_quadrature_converged_to_1e6_at_extreme_parameters(C, K, hz, monkeypatch
     assert np.abs(fine_pdf - base_pdf).max() < 1e-7
     for key in base:
         assert abs(fine[key] - base[key]) < 1e-7 * max(1.0, abs(base[key])), key
+
+
+def test_very_strong_coupling_stays_fast_and_saturated():
+    """K = 1e4 (far beyond the 1e-6 accuracy range): the table is capped, the answer is the
+    aligned saturated pair: beta E -> 2C - 2K plus the fluctuation energy of order kT."""
+    e = exact.expect(Dimer(K=1e4, C=50.0))
+    assert e["abs_mu1z"] > 0.999
+    assert 0 < e["energy"] - (2 * 50.0 - 2 * 1e4) < 10

@@ -238,3 +238,10 @@ def test_ctrl_c_returns_the_completed_sweeps_or_raises_during_burn_in():
             progress=interrupt_after(1_001),
         )
     assert r.interrupted
+
+
+def test_energies_beyond_double_resolution_are_refused():
+    with pytest.raises(ValueError, match="K = 1e\\+13"):
+        sample(Dimer(K=1e13, C=1.0), sweeps=10)
+    with pytest.raises(ValueError, match="h = "):
+        sample(Dimer(K=1.0, C=1.0, h=(0, 0, 1e14)), sweeps=10)
