@@ -172,34 +172,7 @@ def init_uniform_ball(mu, rng):
 
 @njit(cache=True, parallel=True)
 def metropolis_chunk(
-    mu,
-    fld,
-    energy,
-    rng,
-    delta,
-    table,
-    h,
-    cpl,
-    jump_every,
-    sweeps,
-    adapt_every,
-    first_sweep,
-    burn,
-    batch_len,
-    n_batches,
-    thin,
-    level,
-    side,
-    tunnels,
-    accepted,
-    scalars,
-    sites,
-    zz,
-    hists,
-    counts,
-    draws,
-    draw_energy,
-    draw_stats,
+    mu, fld, energy, rng, delta, side, tunnels, table, h, cpl, jump_every, sweeps, schedule, acc
 ):
     """Advance every chain by `sweeps` sweeps (in parallel over chains).
 
@@ -208,6 +181,8 @@ def metropolis_chunk(
     later sweeps never adapt and are accumulated into batch (sweep - burn) // batch_len
     (the last batch takes the remainder) and, every `thin` sweeps, into the draws.
     """
+    adapt_every, first_sweep, burn, batch_len, n_batches, thin, level = schedule
+    accepted, scalars, sites, zz, hists, counts, draws, draw_energy, draw_stats = acc
     chains, n = mu.shape[0], mu.shape[1]
     for c in prange(chains):
         # Per-chain state lives in locals for the whole chunk: a dimer's mu[c] is 48 bytes,

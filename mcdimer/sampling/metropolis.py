@@ -8,7 +8,7 @@ import numpy as np
 
 from ..model import Chain
 from . import kernels
-from .observables import allocate
+from .observables import allocate, as_tuple
 from .result import SampleResult, warn_interrupted
 from .rng import seed_states
 
@@ -98,35 +98,22 @@ def run_metropolis(
     scratch = np.zeros((n, 3))
 
     def step(first, count):
+        schedule = (ADAPT_EVERY, first, burn, batch_len, n_batches, thin, TUNNEL_LEVEL)
         kernels.metropolis_chunk(
             mu,
             fld,
             energy,
             rng,
             delta,
+            side,
+            tunnels,
             table,
             h,
             cpl,
             jump_every,
             count,
-            ADAPT_EVERY,
-            first,
-            burn,
-            batch_len,
-            n_batches,
-            thin,
-            TUNNEL_LEVEL,
-            side,
-            tunnels,
-            acc["accepted"],
-            acc["scalars"],
-            acc["sites"],
-            acc["zz"],
-            acc["hists"],
-            acc["counts"],
-            acc["draws"],
-            acc["draw_energy"],
-            acc["draw_stats"],
+            schedule,
+            as_tuple(acc),
         )
         # Debug check and reset of round-off: running energy and fields vs recomputation.
         for c in range(chains):

@@ -76,6 +76,25 @@ def accumulate(mu, energy, scal, site, zz, hist):
     return mz
 
 
+# order of the accumulators when handed to a kernel as one tuple
+ACC_FIELDS = (
+    "accepted",
+    "scalars",
+    "sites",
+    "zz",
+    "hists",
+    "counts",
+    "draws",
+    "draw_energy",
+    "draw_stats",
+)
+
+
+def as_tuple(acc: dict) -> tuple:
+    """The accumulators in kernel order (ACC_FIELDS)."""
+    return tuple(acc[name] for name in ACC_FIELDS)
+
+
 def allocate(chains: int, n: int, n_batches: int, n_draws: int) -> dict[str, np.ndarray]:
     """Zeroed accumulators for a run (the kernels add to them in place)."""
     zz_n = n if n <= ZZ_MAX else 0

@@ -10,7 +10,7 @@ from ..model import Chain
 from . import kernels
 from . import ladder as ladders
 from .metropolis import ADAPT_EVERY, TUNNEL_LEVEL, ChunkRunner, couplings, initial_step
-from .observables import allocate
+from .observables import allocate, as_tuple
 from .result import SampleResult, warn_interrupted
 from .rng import seed_states
 
@@ -108,6 +108,7 @@ def run_tempering(
     stops = sorted({int(burn * f) for f in ADAPT_AT if 0 < int(burn * f) < burn}) if adapt else []
 
     def step(first, count):
+        schedule = (ADAPT_EVERY, first, burn, batch_len, n_batches, thin, TUNNEL_LEVEL)
         tempering_chunk(
             mu,
             fld,
@@ -117,6 +118,8 @@ def run_tempering(
             label,
             rng,
             delta,
+            side,
+            tunnels,
             tables,
             state["b"],
             h,
@@ -124,32 +127,10 @@ def run_tempering(
             jump_every,
             flip,
             count,
-            ADAPT_EVERY,
-            first,
-            burn,
-            batch_len,
-            n_batches,
-            thin,
-            TUNNEL_LEVEL,
-            side,
-            tunnels,
-            swap_att,
-            swap_acc,
-            trips,
-            flip_acc,
-            e_lo,
-            e_hi,
-            e_hist,
-            e_sums,
-            acc["accepted"],
-            acc["scalars"],
-            acc["sites"],
-            acc["zz"],
-            acc["hists"],
-            acc["counts"],
-            acc["draws"],
-            acc["draw_energy"],
-            acc["draw_stats"],
+            schedule,
+            (swap_att, swap_acc, trips, flip_acc),
+            (e_lo, e_hi, e_hist, e_sums),
+            as_tuple(acc),
             draw_slot,
         )
         end = first + count

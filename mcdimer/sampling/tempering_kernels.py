@@ -39,6 +39,8 @@ def tempering_chunk(
     label,
     rng,
     delta,
+    side,
+    tunnels,
     tables,
     b,
     h,
@@ -46,32 +48,10 @@ def tempering_chunk(
     jump_every,
     flip,
     sweeps,
-    adapt_every,
-    first_sweep,
-    burn,
-    batch_len,
-    n_batches,
-    thin,
-    level,
-    side,
-    tunnels,
-    swap_att,
-    swap_acc,
-    trips,
-    flip_acc,
-    e_lo,
-    e_hi,
-    e_hist,
-    e_sums,
-    accepted,
-    scalars,
-    sites,
-    zz,
-    hists,
-    counts,
-    draws,
-    draw_energy,
-    draw_stats,
+    schedule,
+    swaps,
+    energies,
+    acc,
     draw_slot,
 ):
     """Advance every chain's R replicas by `sweeps` sweeps (parallel over chains).
@@ -82,6 +62,10 @@ def tempering_chunk(
     slot m's stream, rng[c, R] the swap stream. During burn-in (sweep < burn) delta[c, k]
     adapts per level; swap statistics are kept in both phases (the driver resets them).
     """
+    adapt_every, first_sweep, burn, batch_len, n_batches, thin, level = schedule
+    swap_att, swap_acc, trips, flip_acc = swaps
+    e_lo, e_hi, e_hist, e_sums = energies
+    accepted, scalars, sites, zz, hists, counts, draws, draw_energy, draw_stats = acc
     chains, R, n = mu.shape[0], mu.shape[1], mu.shape[2]
     nbins = e_hist.shape[2]
     for c in prange(chains):
