@@ -71,6 +71,18 @@ class ChunkRunner:
             pass
         return done
 
+    def run_timed(self, step) -> tuple[int, float]:
+        """(sweeps done, wall seconds) of run(); Ctrl-C during burn-in re-raises (nothing
+        to keep), later it warns and keeps the completed production sweeps."""
+        t0 = time.perf_counter()
+        done = self.run(step)
+        wall = time.perf_counter() - t0
+        if done < self.total:
+            if done <= self.burn:
+                raise KeyboardInterrupt
+            warn_interrupted(done, self.total)
+        return done, wall
+
 
 def run_metropolis(
     model: Chain, *, sweeps, burn, chains, seed, thin, n_batches, jump_every, progress=None
@@ -128,14 +140,8 @@ def run_metropolis(
     runner = ChunkRunner(
         total, burn, cost_per_sweep=chains * n * max(n, 8) * 3e-9 + 1e-7, progress=progress
     )
-    t0 = time.perf_counter()
-    done = runner.run(step)
-    wall = time.perf_counter() - t0
+    done, wall = runner.run_timed(step)
     interrupted = done < total
-    if interrupted:
-        if done <= burn:
-            raise KeyboardInterrupt
-        warn_interrupted(done, total)
     prod = int(acc["counts"].sum())
     stats = {
         "acceptance": float(acc["accepted"].sum() / max(prod * n, 1)),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
 from ..model import Chain
@@ -11,7 +9,7 @@ from . import kernels
 from . import ladder as ladders
 from .metropolis import ADAPT_EVERY, TUNNEL_LEVEL, ChunkRunner, couplings, initial_step
 from .observables import allocate, as_tuple
-from .result import SampleResult, warn_interrupted
+from .result import SampleResult
 from .rng import seed_states
 
 ENERGY_BINS = 2048
@@ -156,14 +154,8 @@ def run_tempering(
         progress=progress,
         stops=stops,
     )
-    t0 = time.perf_counter()
-    done = runner.run(step)
-    wall = time.perf_counter() - t0
+    done, wall = runner.run_timed(step)
     interrupted = done < total
-    if interrupted:
-        if done <= burn:
-            raise KeyboardInterrupt
-        warn_interrupted(done, total)
     prod = int(acc["counts"].sum())
     prod_wall = wall * max(done - burn, 0) / max(done, 1)
     att = swap_att.sum(axis=0)
