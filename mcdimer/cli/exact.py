@@ -56,7 +56,7 @@ def exact(C, K, hz, hx, hy, bins, as_json):
         f"h = ({hx:g}, {hy:g}, {hz:g})"
     )
     for key, value in values.items():
-        click.echo(f"  {_LABELS[key]:<18} {value: .10f}")
+        click.echo(f"  {_LABELS[key]:<18} {round(value, 12) + 0.0: .10f}")  # no "-0.0"
     if pdf is not None:
         edges = exact_dimer.bin_edges(bins)
         click.echo("  P(mu_1^z), bin-averaged:")
