@@ -13,6 +13,8 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 from _figures import cli, root
 
+from mcdimer.plots import save
+
 
 def main(results, png) -> Path:
     ds = root(results)
@@ -57,9 +59,7 @@ def main(results, png) -> Path:
     )
     ax.legend(fontsize=7)
     fig.tight_layout()
-    fig.savefig(png, dpi=130)
-    plt.close(fig)
-    return Path(png)
+    return save(fig, png, dpi=130)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from _figures import cli, root
 
+from mcdimer.plots import save
+
 
 def main(results, png) -> Path:
     ds = root(results)
@@ -44,9 +46,7 @@ def main(results, png) -> Path:
     axes[0, 0].set_ylabel(r"$\langle|\mu_1^z|\rangle$")
     axes[0, 0].legend(fontsize=7)
     fig.tight_layout()
-    fig.savefig(png, dpi=130)
-    plt.close(fig)
-    return Path(png)
+    return save(fig, png, dpi=130)
 
 
 if __name__ == "__main__":

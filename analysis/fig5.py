@@ -12,6 +12,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 from _figures import cli, group
 
+from mcdimer.plots import save
 from mcdimer.plots.micro import fig5a, fig5b
 
 
@@ -32,9 +33,7 @@ def main(results, png) -> Path:
         ax.set_axis_off()
         ax.set_title(f"({label})")
     fig.tight_layout()
-    fig.savefig(png, dpi=150)
-    plt.close(fig)
-    return Path(png)
+    return save(fig, png, dpi=150)
 
 
 if __name__ == "__main__":

@@ -7,17 +7,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 from _figures import cli, group
 
+from mcdimer.plots import save
 from mcdimer.plots.micro import fig6
 
 
 def main(results, png) -> Path:
     fig = fig6(group(results, "fig6"))
-    fig.savefig(png, dpi=150)
-    plt.close(fig)
-    return Path(png)
+    return save(fig, png, dpi=150)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,8 @@ import numpy as np  # noqa: E402
 from _figures import root  # noqa: E402
 from matplotlib.colors import PowerNorm  # noqa: E402
 
+from mcdimer.plots import save
+
 
 def _edges(centres: np.ndarray) -> np.ndarray:
     if centres.size == 1:
@@ -112,10 +114,7 @@ def main(results, png) -> Path:
     ax_c.legend(fontsize=7, ncol=2)
     c = ds.attrs.get("spec_json", "")
     fig.suptitle("Fig. 8: dimer at C = 50" if '"C":50.0' in c else "Fig. 8")
-    png = Path(png)
-    fig.savefig(png, dpi=130)
-    plt.close(fig)
-    return png
+    return save(fig, png, dpi=130)
 
 
 if __name__ == "__main__":

@@ -22,9 +22,10 @@ def new_figure(figsize=(5.0, 3.6)):
     return plt.subplots(figsize=figsize, constrained_layout=True)
 
 
-def save(fig, path) -> Path:
+def save(fig, path, dpi: int = 150) -> Path:
+    """Write `fig` to `path` (PNG) and close it; returns the path."""
     path = Path(path)
-    fig.savefig(path, dpi=150)
+    fig.savefig(path, dpi=dpi)
     plt.close(fig)
     return path
 

@@ -107,27 +107,17 @@ def sample(
         from .ladder import check_ladder, geometric
         from .tempering import run_tempering
 
-        ladder = options.get("ladder")
-        if ladder is not None:
-            ladder = check_ladder(ladder)
-            replicas, b_min = ladder.size, float(ladder[-1])
+        if options.get("ladder") is not None:
+            ladder = check_ladder(options["ladder"])
         else:
             replicas = _checks.integer("replicas", options.get("replicas", 8), low=2)
-            b_min = options.get("b_min", 0.2)
-            geometric(replicas, b_min)  # validates b_min
+            ladder = geometric(replicas, options.get("b_min", 0.2))
         adapt, flip = options.get("adapt", True), options.get("flip", False)
         for name, value in (("adapt", adapt), ("flip", flip)):
             if not isinstance(value, bool):
                 raise ValueError(f"{name} must be True or False, got {value!r}")
         return run_tempering(
-            model,
-            jump_every=jump_every,
-            replicas=replicas,
-            b_min=b_min,
-            ladder=ladder,
-            adapt=adapt,
-            flip=flip,
-            **common,
+            model, jump_every=jump_every, ladder=ladder, adapt=adapt, flip=flip, **common
         )
     if method == "emcee":
         from .emcee_backend import run_emcee

@@ -35,8 +35,6 @@ def run_tempering(
     thin,
     n_batches,
     jump_every,
-    replicas,
-    b_min,
     ladder,
     adapt,
     flip,
@@ -44,7 +42,7 @@ def run_tempering(
 ) -> SampleResult:
     from .tempering_kernels import tempering_chunk
 
-    b = ladders.check_ladder(ladder) if ladder is not None else ladders.geometric(replicas, b_min)
+    b = np.array(ladder, dtype=float)  # validated by `sample`: 1 = b_1 > ... > b_R > 0
     R, n = b.size, model.n
     h = np.array(model.h, dtype=float)
     cpl = couplings(model)
