@@ -10,7 +10,7 @@ from importlib.metadata import PackageNotFoundError, version
 from . import compare, exact, meanfield, micro
 from .landscapes import FromResponse, Landscape, Quadratic, Saturating
 from .micro import Microscopic
-from .model import Chain, Dimer
+from .model import Assembly, Chain, Dimer
 from .sampling import SampleResult, sample
 
 try:
@@ -19,6 +19,7 @@ except PackageNotFoundError:  # running from a source tree without install
     __version__ = "0+unknown"
 
 __all__ = [
+    "Assembly",
     "Chain",
     "Dimer",
     "FromResponse",

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import mcdimer
-from mcdimer import Chain, Dimer, Quadratic
+from mcdimer import Assembly, Chain, Dimer, Quadratic, Saturating
 
 
 def test_dimer_energy_hand_computed_longitudinal_aligned():
@@ -105,3 +105,167 @@ def test_dimer_is_chain_of_two_and_tempering_scales_everything():
     t = d.tempered(0.5)
     mu = np.array([[0.1, 0.2, 0.3], [0.3, -0.1, 0.2]])
     assert t.energy(mu) == pytest.approx(0.5 * d.energy(mu))
+
+
+# --- Assembly: any positions, per-particle landscapes and scales ------------------------
+
+
+def _random_assembly(rng, n=6, dispersion=True, h=(0.3, -0.2, 0.5), K=1.3):
+    pos = rng.uniform(-1.5, 1.5, size=(n, 3))
+    while np.min(np.linalg.norm(pos[:, None] - pos[None], axis=-1) + 9 * np.eye(n)) < 0.6:
+        pos = rng.uniform(-1.5, 1.5, size=(n, 3))
+    if not dispersion:
+        return Assembly(pos, K, h=h, C=2.0)
+    scale = rng.uniform(0.5, 1.5, size=n)
+    lands = [Quadratic(c) for c in rng.uniform(1.0, 3.0, size=n - 1)] + [Saturating(2.5)]
+    return Assembly(pos, K, h=h, landscape=lands, scale=scale)
+
+
+def _pairwise_energy(model, mu):
+    """Eq. (B6) generalised, written pair by pair (independent of Assembly's vector code)."""
+    e = 0.0
+    for i in range(model.n):
+        e += model.landscapes[i].energy(np.linalg.norm(mu[i])) - model.scale[i] * model.h @ mu[i]
+        for j in range(i + 1, model.n):
+            d = model.positions[j] - model.positions[i]
+            r = np.linalg.norm(d)
+            u = d / r
+            si, sj = model.scale[i], model.scale[j]
+            e += model.K * si * sj * (mu[i] @ mu[j] - 3 * (mu[i] @ u) * (mu[j] @ u)) / r**3
+    return e
+
+
+def test_assembly_on_the_z_line_matches_chain_to_round_off(rng):
+    n = 7
+    chain = Chain(n, K=1.7, C=3.0, h=(0.2, -0.4, 0.6))
+    line = Assembly(np.c_[np.zeros(n), np.zeros(n), np.arange(n)], 1.7, h=chain.h, C=3.0)
+    assert line.is_chain and chain.is_chain and line == chain
+    mu = rng.uniform(-0.6, 0.6, size=(11, n, 3))
+    assert np.allclose(line.energy(mu), chain.energy(mu), rtol=1e-13, atol=1e-13)
+    assert np.allclose(line.field(mu), chain.field(mu), rtol=1e-13, atol=1e-13)
+
+
+def test_assembly_on_the_x_line_is_the_chain_rotated(rng):
+    n = 5
+    chain = Chain(n, K=2.1, C=1.5, h=(0.1, 0.2, 0.7))
+    # lab x <- chain z, lab y <- chain x, lab z <- chain y (a proper rotation)
+    rot = np.array([[0.0, 0.0, 1.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    assert np.linalg.det(rot) == pytest.approx(1.0)
+    line = Assembly(chain.positions @ rot.T, 2.1, h=rot @ chain.h, C=1.5)
+    assert not line.is_chain
+    mu = rng.uniform(-0.6, 0.6, size=(9, n, 3))
+    assert np.allclose(line.energy(mu @ rot.T), chain.energy(mu), rtol=1e-12, atol=1e-13)
+    assert np.allclose(line.field(mu @ rot.T), chain.field(mu) @ rot.T, rtol=1e-12, atol=1e-13)
+
+
+def test_assembly_energy_matches_pairwise_eq_b6(rng):
+    model = _random_assembly(rng)
+    mu = rng.uniform(-0.5, 0.5, size=(4, model.n, 3))
+    want = [_pairwise_energy(model, m) for m in mu]
+    assert np.allclose(model.energy(mu), want, rtol=1e-12, atol=1e-12)
+
+
+def test_assembly_energy_invariant_under_rotation_of_positions_field_and_moments(rng):
+    from scipy.spatial.transform import Rotation
+
+    model = _random_assembly(rng)
+    rot = Rotation.random(random_state=7).as_matrix()
+    turned = Assembly(
+        model.positions @ rot.T,
+        model.K,
+        h=rot @ model.h,
+        landscape=list(model.landscapes),
+        scale=model.scale,
+    )
+    mu = rng.uniform(-0.5, 0.5, size=(8, model.n, 3))
+    assert np.allclose(turned.energy(mu @ rot.T), model.energy(mu), rtol=1e-12, atol=1e-12)
+    assert np.allclose(turned.field(mu @ rot.T), model.field(mu) @ rot.T, atol=1e-12)
+
+
+def test_assembly_field_is_minus_gradient_of_zeeman_and_dipolar_energy(rng):
+    model = _random_assembly(rng, n=5)
+    mu = rng.uniform(-0.5, 0.5, size=(model.n, 3))
+    eps = 1e-6
+    grad = np.zeros_like(mu)
+    for i in range(model.n):
+        for c in range(3):
+            d = np.zeros_like(mu)
+            d[i, c] = eps
+            grad[i, c] = (model.energy(mu + d) - model.energy(mu - d)) / (2 * eps)
+    r = np.linalg.norm(mu, axis=1)
+    slope = np.array([land.slope(ri) for land, ri in zip(model.landscapes, r, strict=True)])
+    expected = slope[:, None] * mu / r[:, None] - model.field(mu)
+    assert np.allclose(grad, expected, atol=1e-7)
+
+
+def test_pair_tensor_gives_the_field_and_is_symmetric(rng):
+    model = _random_assembly(rng)
+    t = model.pair_tensor()
+    assert np.allclose(t, t.transpose(1, 0, 3, 2))
+    mu = rng.uniform(-0.5, 0.5, size=(model.n, 3))
+    want = model.scale[:, None] * model.h + np.einsum("ijab,jb->ia", t, mu)
+    assert np.allclose(model.field(mu), want, atol=1e-13)
+
+
+def test_assembly_field_in_blocks_matches_one_block(rng, monkeypatch):
+    import mcdimer.model as mm
+
+    model = _random_assembly(rng, n=9)
+    mu = rng.uniform(-0.5, 0.5, size=(3, model.n, 3))
+    whole = model.field(mu)
+    monkeypatch.setattr(mm, "_BLOCK", 1)  # one row per block
+    assert np.allclose(model.field(mu), whole, rtol=1e-14, atol=1e-14)
+
+
+def test_assembly_attributes_for_the_samplers(rng):
+    model = _random_assembly(rng)
+    assert model.positions.shape == (model.n, 3) and not model.positions.flags.writeable
+    assert model.scale.shape == (model.n,) and not model.scale.flags.writeable
+    assert len(model.landscapes) == model.n and model.landscape is None and model.C is None
+    unique, index = model.landscape_groups()
+    assert [unique[g] for g in index] == list(model.landscapes)
+    assert model.stiffnesses is None  # one Saturating particle
+    same = Assembly(model.positions, 1.0, C=[2.0] * model.n)
+    assert same.landscape == Quadratic(2.0) and same.C == 2.0 and same.ratio == 0.5
+    assert np.array_equal(same.stiffnesses, np.full(model.n, 2.0))
+    assert len(same.landscape_groups()[0]) == 1
+    assert not Assembly(Chain(3, 1.0, C=1.0).positions, 1.0, C=1.0, scale=2.0).is_chain
+
+
+def test_assembly_tempering_scales_the_energy_and_keeps_geometry(rng):
+    model = _random_assembly(rng)
+    hot = model.tempered(0.4)
+    assert isinstance(hot, Assembly) and np.array_equal(hot.positions, model.positions)
+    mu = rng.uniform(-0.5, 0.5, size=(3, model.n, 3))
+    assert np.allclose(hot.energy(mu), 0.4 * model.energy(mu), rtol=1e-12)
+    assert model.replace(K=2.0).K == 2.0 and model.replace(K=model.K) == model
+    assert hash(model.replace(K=model.K)) == hash(model)
+    assert "Assembly(n=6" in repr(model)
+
+
+@pytest.mark.parametrize(
+    "kwargs, word",
+    [
+        ({"positions": np.zeros((3, 2))}, "positions"),
+        ({"positions": [[0, 0, 0], [0, 0, np.inf]]}, "positions"),
+        ({"positions": [[0, 0, 0], [0, 0, 0]]}, "min_distance"),
+        ({"positions": [[0, 0, 0], [0, 0, 0.5]], "min_distance": 1.0}, "min_distance"),
+        ({"min_distance": 0.0}, "min_distance"),
+        ({"scale": [1.0, 0.0, 1.0]}, "scale"),
+        ({"scale": [1.0, 1.0]}, "scale"),
+        ({"scale": -1.0}, "scale"),
+        ({"C": [1.0, 2.0]}, "C"),
+        ({"C": [1.0, -2.0, 1.0]}, "C"),
+        ({"C": None, "landscape": [Quadratic(1.0)] * 2}, "landscape"),
+        ({"C": None, "landscape": [Quadratic(1.0), "q", Quadratic(1.0)]}, "landscape"),
+        ({"C": None, "landscape": "quadratic"}, "landscape"),
+        ({"landscape": Quadratic(1.0)}, "C"),
+        ({"K": np.nan}, "K"),
+        ({"h": (1, 2)}, "h"),
+    ],
+)
+def test_bad_assembly_parameters_name_the_parameter(kwargs, word):
+    args = {"positions": [[0, 0, 0], [1, 0, 0], [0, 1, 0]], "K": 1.0, "C": 1.0}
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=word):
+        Assembly(**args)
