@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import os
 
 import numpy as np
 
@@ -34,13 +35,17 @@ def integer(name: str, value, *, low=None, high=None) -> int:
 
 
 def vector3(name: str, value) -> np.ndarray:
-    """A finite real 3-vector (x, y, z)."""
+    """A finite real 3-vector (x, y, z); strings and bools are refused, as `real` refuses them."""
+    bad = ValueError(f"{name} must be a 3-vector of finite reals (x, y, z), got {value!r}")
     try:
-        arr = np.asarray(value, dtype=float)
+        raw = np.asarray(value)
+        if raw.dtype.kind in "USb" or (
+            raw.dtype == object and any(isinstance(v, str | bytes | bool) for v in raw.flat)
+        ):
+            raise bad
+        arr = np.asarray(raw, dtype=float)
     except (TypeError, ValueError):
-        raise ValueError(
-            f"{name} must be a 3-vector of finite reals (x, y, z), got {value!r}"
-        ) from None
+        raise bad from None
     if arr.shape != (3,):
         raise ValueError(f"{name} must be a 3-vector (x, y, z), got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
@@ -54,3 +59,28 @@ def moments(name: str, mu, n: int) -> np.ndarray:
     if arr.ndim < 2 or arr.shape[-2:] != (n, 3):
         raise ValueError(f"{name} must have shape (..., {n}, 3), got {arr.shape}")
     return arr
+
+
+def physical_memory() -> int:
+    """Bytes of RAM on this machine (a generous 1 TiB if the OS does not say)."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return 2**40
+
+
+def gib(nbytes: float) -> str:
+    return f"{nbytes / 2**30:.3g} GiB"
+
+
+def memory(name: str, nbytes: float, what: str = "this") -> None:
+    """Refuse, before allocating, a request whose estimated size exceeds the machine's RAM.
+
+    Without this, a large option ends in a MemoryError traceback, or in swapping for minutes.
+    """
+    limit = physical_memory()
+    if not nbytes <= limit:
+        raise ValueError(
+            f"{name}: {what} needs about {gib(nbytes)} of memory, more than this machine's "
+            f"{gib(limit)}; reduce it"
+        )

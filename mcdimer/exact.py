@@ -13,6 +13,12 @@ with the histogram bins and graded toward the ball's edge, give ~1e-8 accuracy f
 C, K up to 500 (tests check 1e-6 against an independent evaluation of (B8)).
 A transverse field breaks the symmetry about z: phi_1 is then integrated by the
 trapezoidal rule, which converges exponentially for a periodic integrand.
+
+Limits (`check_limits`, ValueError naming the parameter): |K|, |h| <= 1e12 kT, the
+samplers' limit; a landscape with f(1) <= 1e4 (the fixed panels resolve Gaussian widths
+down to 1/sqrt(2e4): at C = 1e4 <beta E> is off by 2e-6, at 2e4 by 2e-4, at 1e5 by 3e-2);
+with a transverse field, |h_perp| + 2|K| <= 1e4 (the phi_1 nodes grow as its square
+root: ~2.5 s at 1e3, ~12 s at 1e4 on two busy cores, where 1e6 took five minutes).
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ import numpy as np
 from numba import njit, prange
 
 from . import _checks
-from ._quadrature import composite, graded_edges
+from ._quadrature import NODES_PER_PANEL, composite, graded_edges
 from .model import Chain
 from .single import Table
 
@@ -29,6 +35,9 @@ KEYS = ("mu1z", "mu1x", "mu1z2", "mu1x2", "abs_mu1z", "abs_mu1", "mu1z_mu2z", "e
 
 _PANEL_WIDTH_Z = 1.0 / 64.0  # widest panel in mu_1^z
 _PANELS_RHO = 32  # panels in rho_1 / rho_max before the grading toward the edge
+ENERGY_LIMIT = 1e12  # |K|, |h| in kT: the samplers' limit (mcdimer.sampling.ENERGY_LIMIT)
+STIFFNESS_LIMIT = 1e4  # f(1) in kT: beyond it the panels no longer resolve the Gaussian core
+TRANSVERSE_LIMIT = 1e4  # |h_perp| + 2|K| with a transverse field: bounds the phi_1 nodes
 
 
 @njit(cache=True)
@@ -120,7 +129,42 @@ def _check_dimer(model) -> Chain:
             f"the exact quadrature (Eq. (B8)) is for the dimer: model.n must be 2, got {model.n}"
         )
     model.landscape.check_samplable()
+    check_limits(model)
     return model
+
+
+def check_limits(model: Chain) -> None:
+    """ValueError naming the parameter if the quadrature would be inaccurate or unbounded.
+
+    See the module docstring for the limits and what they were measured from."""
+    h = np.asarray(model.h, dtype=float)
+    for name, value in (("K", abs(model.K)), ("h", float(np.abs(h).max()))):
+        if not value <= ENERGY_LIMIT:
+            raise ValueError(
+                f"{name} = {value:g} is beyond the exact quadrature's range: reduced energies "
+                f"must stay below {ENERGY_LIMIT:g} kT"
+            )
+    f1 = float(np.abs(model.landscape.table()).max())
+    if not f1 <= STIFFNESS_LIMIT:
+        raise ValueError(
+            f"landscape {model.landscape!r}: beta*F(1) = {f1:g} is beyond the exact "
+            f"quadrature's accuracy range (<= {STIFFNESS_LIMIT:g}, e.g. C <= {STIFFNESS_LIMIT:g})"
+        )
+    hperp = float(np.hypot(h[0], h[1]))
+    if hperp > 0 and not hperp + 2 * abs(model.K) <= TRANSVERSE_LIMIT:
+        raise ValueError(
+            f"transverse field (hx, hy) = ({h[0]:g}, {h[1]:g}) with K = {model.K:g}: "
+            f"|h_perp| + 2|K| = {hperp + 2 * abs(model.K):g} must be <= {TRANSVERSE_LIMIT:g} "
+            "for the exact quadrature (its cost grows as the square root)"
+        )
+
+
+def _quadrature_bytes(bins: int) -> int:
+    """Bytes `_integrate` needs for `bins` histogram bins: nodes in mu_1^z x rho_1 arrays."""
+    per_bin = max(1, int(np.ceil((2.0 / bins) / _PANEL_WIDTH_Z)))
+    nz = (bins * per_bin + 50) * NODES_PER_PANEL
+    ns = (_PANELS_RHO + 25) * NODES_PER_PANEL
+    return 8 * nz * ns * 4  # r1, f1 and their temporaries
 
 
 def _z_edges(bins: int) -> np.ndarray:
@@ -211,6 +255,7 @@ def _integrate(model: Chain, bins: int):
 def bin_edges(bins: int = 40) -> np.ndarray:
     """Edges of `bins` equal bins of mu_1^z on [-1, 1]."""
     bins = _checks.integer("bins", bins, low=1)
+    _checks.memory("bins", 8 * bins, f"{bins} bin edges")
     return np.linspace(-1.0, 1.0, bins + 1)
 
 
@@ -220,6 +265,7 @@ def pdf_mu1z(model: Chain, bins: int = 40) -> np.ndarray:
     Returns an array of `bins` densities (integrating to 1 with the bin width 2/bins).
     """
     bins = _checks.integer("bins", bins, low=1)
+    _checks.memory("bins", _quadrature_bytes(bins), f"the quadrature on {bins} bins")
     return _integrate(_check_dimer(model), bins)[0].copy()
 
 

@@ -16,6 +16,32 @@ import numpy as np
 from . import _checks
 
 TABLE_SIZE = 4097  # grid points in s = r^2 for the kernels' landscape tables
+MIN_TABLE_SIZE = 64  # coarser tables cannot be trusted to linear interpolation
+
+
+def _checked_table(landscape, values) -> np.ndarray:
+    """The kernel table of `landscape`, refused (ValueError) unless it is a finite 1-D array
+    of at least MIN_TABLE_SIZE points: a custom energy() returning a scalar, or a table
+    too coarse to interpolate, would otherwise be sampled without complaint."""
+    try:
+        arr = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{landscape!r}: energy() must return an array of reals like r, got {values!r}"
+        ) from None
+    if arr.ndim != 1:
+        raise ValueError(
+            f"{landscape!r}: energy(r) must return one value per r (a 1-D table), "
+            f"got shape {arr.shape}"
+        )
+    if arr.size < MIN_TABLE_SIZE:
+        raise ValueError(
+            f"{landscape!r}: its table of {arr.size} points is too coarse to be trusted; "
+            f"at least {MIN_TABLE_SIZE} points of s = r^2 in [0, 1]"
+        )
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{landscape!r}: its table beta*F(r) is not finite on [0, 1]")
+    return np.ascontiguousarray(arr)
 
 
 class Landscape(ABC):
@@ -23,6 +49,19 @@ class Landscape(ABC):
 
     #: False for a diamagnetic response: such a landscape cannot be sampled.
     paramagnetic: bool = True
+
+    def __init_subclass__(cls, **kwargs):
+        # A subclass that computes its own table still gets it checked (_checked_table).
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("table")
+        if own is not None and not getattr(own, "_checked", False):
+
+            def table(self, size: int = TABLE_SIZE, _own=own) -> np.ndarray:
+                return _checked_table(self, _own(self, size))
+
+            table.__doc__ = own.__doc__
+            table._checked = True
+            cls.table = table
 
     @abstractmethod
     def energy(self, r):
@@ -49,9 +88,12 @@ class Landscape(ABC):
         return 0.5 * (lo + hi)
 
     def table(self, size: int = TABLE_SIZE) -> np.ndarray:
-        """f(s) = beta*F(sqrt(s)) on `size` equal steps of s in [0, 1] (kernel input)."""
+        """f(s) = beta*F(sqrt(s)) on `size` equal steps of s in [0, 1] (kernel input).
+
+        ValueError if energy() does not give a finite value per point, or size < 64."""
+        size = _checks.integer("size", size, low=MIN_TABLE_SIZE, high=2**24)
         s = np.linspace(0.0, 1.0, size)
-        return np.ascontiguousarray(self.energy(np.sqrt(s)), dtype=np.float64)
+        return _checked_table(self, self.energy(np.sqrt(s)))
 
     def tempered(self, b: float) -> Landscape:
         """The landscape seen at inverse temperature b*beta.

@@ -1,5 +1,7 @@
 """The exact dimer (Eq. (B8)) against closed forms and independent computations."""
 
+import re
+
 import numpy as np
 import pytest
 from scipy import special, stats
@@ -353,3 +355,23 @@ def test_very_strong_coupling_stays_fast_and_saturated():
     e = exact.expect(Dimer(K=1e4, C=50.0))
     assert e["abs_mu1z"] > 0.999
     assert 0 < e["energy"] - (2 * 50.0 - 2 * 1e4) < 10
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        ({"K": 1e300, "C": 1.0}, "K = 1e+300 is beyond"),
+        ({"K": 1.0, "C": 1.0, "h": (1e300, 0, 0)}, "h = 1e+300 is beyond"),
+        ({"K": 1.0, "C": 1.0, "h": (1e5, 0, 0)}, "transverse field"),
+        ({"K": 0.0, "C": 1e5}, "accuracy range"),
+    ],
+)
+def test_quadrature_refuses_scales_it_cannot_resolve_or_afford(kwargs, words):
+    """Same 1e12 kT limit as the samplers; C <= 1e4 (accuracy); |h_perp| + 2|K| <= 1e4 (cost)."""
+    with pytest.raises(ValueError, match=re.escape(words)):
+        exact.expect(Dimer(**kwargs))
+
+
+def test_pdf_bins_beyond_memory_refused_before_allocating():
+    with pytest.raises(ValueError, match="bins: .* GiB of memory"):
+        exact.pdf_mu1z(Dimer(K=1.0, C=1.0), 10**9)

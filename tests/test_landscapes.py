@@ -10,8 +10,8 @@ from mcdimer import FromResponse, Quadratic, Saturating
 
 def test_quadratic_table_is_exact_in_s():
     q = Quadratic(7.5)
-    t = q.table(33)
-    s = np.linspace(0, 1, 33)
+    t = q.table(65)
+    s = np.linspace(0, 1, 65)
     assert np.allclose(t, 7.5 * s, rtol=0, atol=1e-14)
     assert q.response(3.0) == pytest.approx(0.2)  # Eq. (B3): h/(2C)
     assert q.response(100.0) == 1.0  # the ball's edge
@@ -62,3 +62,37 @@ def test_from_response_rejects_bad_tables():
         FromResponse([0, 0.7, 0.5, 1.0], [0, 1, 2, 3])
     with pytest.raises(ValueError, match="finite"):
         FromResponse([0, 0.5, 1.0], [0, np.nan, 2])
+
+
+class _Scalar(mcdimer.Landscape):
+    def energy(self, r):
+        return 1.0
+
+    def slope(self, r):
+        return 0.0 * np.asarray(r)
+
+
+class _Coarse(Quadratic):
+    def table(self, size=4097):
+        return np.linspace(0.0, self.C, 5)
+
+
+class _Infinite(Quadratic):
+    def energy(self, r):
+        return np.where(np.asarray(r) > 0.5, np.inf, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("landscape", "words"),
+    [
+        (_Scalar(), "one value per r"),
+        (_Coarse(3.0), "5 points is too coarse"),
+        (_Infinite(3.0), "not finite"),
+    ],
+)
+def test_custom_landscape_tables_are_refused_before_sampling(landscape, words):
+    """A scalar energy(), a 5-entry table or an infinite wall never reach the kernels."""
+    with pytest.raises(ValueError, match=words):
+        landscape.table()
+    with pytest.raises(ValueError, match=words):
+        mcdimer.exact.expect(mcdimer.Chain(2, 1.0, landscape=landscape))

@@ -269,3 +269,10 @@ def test_bad_assembly_parameters_name_the_parameter(kwargs, word):
     args.update(kwargs)
     with pytest.raises(ValueError, match=word):
         Assembly(**args)
+
+
+@pytest.mark.parametrize("h", [("1", "2", "3"), "123", (1.0, "2", 3.0), np.array(["1", "2", "3"])])
+def test_field_given_as_strings_is_refused(h):
+    """Strings are refused everywhere (as K = "1" is), never converted quietly."""
+    with pytest.raises(ValueError, match="h must be a 3-vector of finite reals"):
+        mcdimer.Dimer(K=1.0, C=1.0, h=h)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -65,7 +67,14 @@ def test_digest_ignores_comments_and_title_but_not_physics():
         (('kind = "exact"', 'kind = "magic"'), "kind", "'sample'"),
         (("hz = [0.0, 1.0]", "spin = [0.0, 1.0]"), "axes", "not a model field"),
         (("num = 3", "num = 0"), "axes.ratio.num", "greater than or equal to 1"),
-        (("n = 2", "n = 3"), "model at point 0", "dimer"),
+        (("n = 2", "n = 3"), "model.n", "dimer"),
+        (("hz = [0.0, 1.0]", "hx = [1e9]"), "axes.hx", "value 1e+09"),
+        (("hz = [0.0, 1.0]", "hz = [0.0, 1.0, 1e13]"), "axes.hz", "less than or equal"),
+        (("hz = [0.0, 1.0]", "n = [inf]"), "axes.n", "finite"),
+        (("num = 3", "num = 3.0"), "axes.ratio.num", "integer"),
+        (("C = 50.0", 'C = "50"'), "model.C", "number"),
+        (("hz = [0.0, 1.0]", "hx = [100.0, 1e4]"), "axes", "transverse field"),
+        (("C = 50.0", "C = 1e5"), "axes", "accuracy range"),
         (("[axes]", "[output]\nbins = 7\n[axes]"), "output", "must divide 720"),
         (("n = 2", "n = 2\nK = 3.0"), "model.K conflicts with axes.ratio", ""),
     ],
@@ -137,3 +146,69 @@ def test_cli_errors_are_one_line_without_traceback(tmp_path, case):
         "show_bad": "corrupted or incomplete",
     }[case]
     assert expect in lines[0]
+
+
+SAMPLE = """
+kind = "sample"
+[model]
+n = 2
+C = 5.0
+K = 1.0
+[method]
+name = "metropolis"
+"""
+
+
+@pytest.mark.parametrize(
+    ("method", "field"),
+    [
+        ("sweeps = 1000000000\nthin = 1", "method: sweeps = 1000000000, thin = 1"),
+        ("chains = 4096\nn_batches = 4096", "chains = 4096, n_batches = 4096"),
+        ('sweeps = "200"', "method.sweeps"),
+    ],
+)
+def test_method_asking_for_more_memory_than_exists_is_refused_at_load(method, field):
+    with pytest.raises(runs.SpecError) as err:
+        runs.parse(SAMPLE + method, "big.toml")
+    assert str(err.value).startswith("big.toml: ") and field in str(err.value)
+    if "sweeps = 1000000000" in method:
+        assert "GiB of memory" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        ('function = "solve"', "calls[a].function: 'solve' is not a data function"),
+        ('function = "linear"', "calls[a].function"),
+        ('function = "fig3_data"\nparams = {nope = 1.0}', "calls[a].params: "),
+    ],
+)
+def test_calls_are_checked_against_the_data_functions_at_load(call, field):
+    text = f'kind = "meanfield"\n[[calls]]\nname = "a"\n{call}\n'
+    with pytest.raises(runs.SpecError, match=re.escape(field)):
+        runs.parse(text, "c.toml")
+
+
+def test_a_million_point_spec_loads_fast_and_points_are_computed_on_demand():
+    text = GOOD.replace(
+        "ratio = {start = 0.5, stop = 1.5, num = 3}\nhz = [0.0, 1.0]",
+        "ratio = {start = 0.5, stop = 1.5, num = 1000}\nhz = {start = 0, stop = 1, num = 1000}",
+    )
+    start = time.perf_counter()
+    spec = runs.parse(text)
+    pts = runs.points(spec)
+    last = pts[len(pts) - 1]
+    elapsed = time.perf_counter() - start
+    assert len(pts) == 10**6 and last.index == 10**6 - 1
+    assert last.coords == {"ratio": 1.5, "hz": 1.0}
+    assert pts[1001].coords == {"ratio": pytest.approx(0.5 + 1 / 999), "hz": pytest.approx(1 / 999)}
+    assert last.seed == runs.point_seed(3, 10**6 - 1)
+    assert elapsed < 5.0  # was 92 s when every point's model was built at load
+
+
+def test_ratio_times_C_is_checked_at_its_largest_corner():
+    text = SAMPLE.replace("K = 1.0", "").replace(
+        "[method]", "[axes]\nratio = [0.5, 900.0]\nC = [1.0, 5000.0]\n[method]"
+    )
+    with pytest.raises(runs.SpecError, match=r"axes.ratio: K = ratio\*C = 4.5e\+06"):
+        runs.parse(text, "k.toml")

@@ -7,7 +7,8 @@ job-array task computes it, nor on how many points run beside it.
 
 from __future__ import annotations
 
-import itertools
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,23 +39,42 @@ def point_seed(seed: int, index: int) -> int:
     return int(state[0] >> np.uint64(1))  # < 2^63
 
 
-def points(spec: Spec) -> list[Point]:
-    """Every point of the sweep, C order over the axes (one point when there are none).
+class Points(Sequence):
+    """The points of a spec, C order over its axes, computed on demand.
 
-    Builds each point's model, so ValueError (naming the point) if any is out of range."""
-    axes = axis_values(spec)
-    names = list(axes)
-    out = []
-    for index, combo in enumerate(itertools.product(*axes.values())):
-        point = Point(index, dict(zip(names, combo, strict=True)), point_seed(spec.seed, index))
-        if spec.model is not None:
-            try:
-                model_at(spec, point)
-            except ValueError as err:
-                where = ", ".join(f"{k} = {v:g}" for k, v in point.coords.items())
-                raise ValueError(f"model at point {index} ({where}): {err}") from None
-        out.append(point)
-    return out
+    Point i is unravelled from the axes (the last axis varies fastest), so a spec of a
+    million points costs the sum of its axis lengths, not their product, until points
+    are asked for. Models are not built here: `validate` checks the whole grid at load.
+    """
+
+    def __init__(self, spec: Spec):
+        self.seed = spec.seed
+        self.axes = axis_values(spec)
+        self.names = list(self.axes)
+        self.shape = tuple(len(v) for v in self.axes.values())
+        self._len = math.prod(self.shape)
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._len))]
+        if index < 0:
+            index += self._len
+        if not 0 <= index < self._len:
+            raise IndexError(f"point {index} out of range ({self._len} points)")
+        coords, rest = {}, index
+        for name, size in zip(reversed(self.names), reversed(self.shape), strict=True):
+            rest, k = divmod(rest, size)
+            coords[name] = self.axes[name][k]
+        coords = {name: coords[name] for name in self.names}
+        return Point(index, coords, point_seed(self.seed, index))
+
+
+def points(spec: Spec) -> Points:
+    """Every point of the sweep, C order over the axes (one point when there are none)."""
+    return Points(spec)
 
 
 def model_parameters(spec: Spec, point: Point) -> dict:
@@ -84,3 +104,85 @@ def model_at(spec: Spec, point: Point) -> Chain:
         if model.n != 2:
             raise ValueError(f"kind {spec.kind!r} needs the dimer, n = 2, got n = {model.n}")
     return model
+
+
+TEMPERING_REPLICAS = 8  # `sample()`'s default number of tempering replicas
+
+
+def validate(spec: Spec) -> None:
+    """Check every point of the spec before any work, without building each one.
+
+    The model fields are interval constraints, so an axis is valid when its extreme values
+    pass the [model] field's checks; K = ratio*C, the exact quadrature's cost and the
+    sampler's memory are checked at the most demanding point (largest |K|, |h| and n).
+    ValueError names the field: `axes.hx: ...`, `method: ...`.
+    """
+    if spec.model is None:
+        return
+    from pydantic import ValidationError
+
+    from .spec import ModelSpec
+
+    axes = axis_values(spec)
+    base = spec.model.model_dump()
+    if spec.kind in ("exact", "compare") and "n" not in axes and base["n"] != 2:
+        raise ValueError(f"model.n: kind {spec.kind!r} needs the dimer, n = 2, got {base['n']}")
+    for name, values in axes.items():
+        for v in (min(values), max(values)):
+            try:
+                ModelSpec.model_validate({**base, "K": None, "ratio": None, name: v})
+            except ValidationError as err:
+                msg = err.errors()[0]["msg"].removeprefix("Value error, ")
+                raise ValueError(f"axes.{name}: value {v:g}: {msg}") from None
+        if name == "n" and spec.kind in ("exact", "compare") and set(values) != {2}:
+            raise ValueError(f"axes.n: kind {spec.kind!r} needs the dimer, n = 2")
+
+    worst = {name: max(values, key=abs) for name, values in axes.items()}
+    if "ratio" in axes or "C" in axes:
+        ratios = axes.get("ratio", [base["ratio"]])
+        if ratios != [None]:
+            # K = ratio * C is largest at a corner of the (ratio, C) grid
+            Cs = axes.get("C", [base["C"]])
+            _, r, c = max(
+                (abs(r * c), r, c)
+                for r in (min(ratios), max(ratios))
+                for c in (min(Cs), max(Cs))
+                if c is not None
+            )
+            worst.update({k: v for k, v in (("ratio", r), ("C", c)) if k in axes})
+    point = Point(0, worst, 0)
+    params = model_parameters(spec, point)
+    limit = ModelSpec.model_fields["K"].metadata[-1].le
+    if abs(params["K"]) > limit:
+        raise ValueError(
+            f"{'axes' if 'ratio' in axes or 'C' in axes else 'model'}.ratio: "
+            f"K = ratio*C = {params['K']:g} at ratio = {params['ratio']:g}, C = {params['C']:g} "
+            f"is beyond |K| <= {limit:g}"
+        )
+    try:
+        model = model_at(spec, point)
+    except ValueError as err:
+        where = ", ".join(f"{k} = {v:g}" for k, v in worst.items())
+        raise ValueError(f"model at ({where or 'the point'}): {err}") from None
+    if spec.kind in ("exact", "compare"):
+        from .. import exact
+
+        try:
+            exact.check_limits(model)
+        except ValueError as err:
+            raise ValueError(f"{'axes' if axes else 'model'}: {err}") from None
+    if spec.method is not None and spec.kind in ("sample", "compare"):
+        from .._checks import memory
+        from ..sampling.memory import estimate_sample_bytes
+
+        m = spec.method
+        replicas = 1
+        if m.name == "tempering":
+            replicas = len(m.ladder) if m.ladder else (m.replicas or TEMPERING_REPLICAS)
+        nbytes = estimate_sample_bytes(model.n, m.chains, replicas, m.sweeps, m.thin, m.n_batches)
+        memory(
+            "method",
+            nbytes,
+            f"sweeps = {m.sweeps}, thin = {m.thin}, chains = {m.chains}, "
+            f"n_batches = {m.n_batches}, replicas = {replicas} (n = {model.n})",
+        )

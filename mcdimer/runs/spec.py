@@ -40,7 +40,8 @@ class SpecError(ValueError):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: "50" is not 50 (a quoted number is a typo to report, as for K); no inf/nan
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class Range(_Strict):
@@ -295,13 +296,42 @@ def parse(text: str, source: str = "<spec>") -> Spec:
         more = len(errors) - 1
         tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
         raise SpecError(f"{source}: {_loc(first['loc'])}: {msg}{tail}") from None
-    from .points import points
+    from .points import validate
 
     try:
-        points(spec)  # builds every point's model: out-of-range combinations fail here
+        validate(spec)  # every point, the exact quadrature's limits, the sampler's memory
+        _check_calls(spec)
     except ValueError as err:
         raise SpecError(f"{source}: {err}") from None
     return spec
+
+
+def _check_calls(spec: Spec) -> None:
+    """Each [[calls]] entry names a data function of its package (a `*_data` function in
+    its __all__) and gives only keyword arguments that function takes."""
+    if not spec.calls:
+        return
+    import importlib
+    import inspect
+
+    module = importlib.import_module(f"mcdimer.{spec.kind}")
+    for call in spec.calls:
+        where = f"calls[{call.name}]"
+        func = getattr(module, call.function, None)
+        if func is None:
+            continue  # not in this version: `check_available` says so when the run starts
+        if call.function not in getattr(module, "__all__", ()) or not (
+            call.function.endswith("_data") and inspect.isfunction(func)
+        ):
+            data = sorted(f for f in getattr(module, "__all__", ()) if f.endswith("_data"))
+            raise ValueError(
+                f"{where}.function: {call.function!r} is not a data function of "
+                f"mcdimer.{spec.kind}; one of {', '.join(data)}"
+            )
+        try:
+            inspect.signature(func).bind(**call.params)
+        except TypeError as err:
+            raise ValueError(f"{where}.params: {err}") from None
 
 
 def load(path) -> tuple[Spec, str]:
