@@ -2,13 +2,15 @@
 
 - `linear`: Eqs. (6)-(8), linear response of the dimer (cgs susceptibilities, d/a).
 - `saturating`: the tanh dimer, Eqs. (3) + (9), its phases (Figs. 3-4; chi / chi_c^z).
-- `solve`: every stationary configuration of any `mcdimer.Chain` (reduced units of App. B).
+- `solve`: every stationary configuration of any `mcdimer.Assembly` (reduced units of App. B).
 - `chain`: the chain's critical susceptibility, Eq. (C1), Fig. 9.
+- `critical`: Eq. (C1) for any assembly: the K/C where mu = 0 loses stability, its mode.
 - `finite_t`: finite-temperature mean field with exact single-particle thermal means.
 - `figures`: xarray data for Figs. 3, 4, 9.
 """
 
 from .chain import CHAIN_ASYMPTOTE, chain_critical_ratio, chain_lambda_max
+from .critical import critical_coupling, critical_mode, critical_modes, critical_ratio
 from .figures import fig3_data, fig4_data, fig9_data
 from .finite_t import finite_t_onset, finite_t_order_parameter, finite_t_solve
 from .linear import (
@@ -27,6 +29,10 @@ __all__ = [
     "Stationary",
     "chain_critical_ratio",
     "chain_lambda_max",
+    "critical_coupling",
+    "critical_mode",
+    "critical_modes",
+    "critical_ratio",
     "critical_susceptibility",
     "eq10_moment",
     "fig3_data",

@@ -1,0 +1,163 @@
+"""Where the paramagnetic state of any assembly becomes unstable: Eq. (C1) generalised.
+
+Derivation (reduced units of App. B; `mcdimer.Assembly`). At h = 0 the mean-field
+equations (2)-(3) for the quadratic landscape of Eq. (B1), f_i = C_i |mu_i|^2, are, inside
+the ball, the linear response of Eq. (4)/(B3) in the effective field of Eq. (3):
+
+    2 C_i mu_i = h_i = K sum_{j != i} D_ij mu_j,   D_ij = s_i s_j (3 r_ij r_ij^T - I)/|R_ij|^3
+
+(`mcdimer.model.dipolar_tensor`; s_i = M0,i/M0). With nu_i = sqrt(2 C_i) mu_i this reads
+nu = K M nu with the symmetric 3n x 3n matrix
+
+    M_ij = D_ij / (2 sqrt(C_i C_j)),                                           (C1')
+
+so a non-zero solution exists when 1/K is an eigenvalue of M. The paramagnetic state
+mu = 0 is a minimum of beta E while its Hessian 2 diag(C_i) - K D is positive definite,
+i.e. while K lambda_max(M) < 1: it becomes unstable at
+
+    K_c = 1 / lambda_max(M),
+
+and the ordering pattern that grows there is the critical mode mu_i = nu_i / sqrt(2 C_i),
+nu the top eigenvector. For the chain of App. C (s_i = 1, C_i = C, D_ij = A_ij
+diag(-1, -1, 2), A_ij = 1/|i-j|^3) the top eigenvalue is in the zz block,
+lambda_max(M) = lambda_max(A)/C (2 lambda_max(A) > -lambda_min(A)), so K_c/C = 1/lambda_max(A):
+Eq. (C1) (`chain_critical_ratio`).
+
+Landscapes other than `Quadratic` enter through their curvature at the origin,
+C_i = f_i''(0)/2 (`Saturating(C)` has exactly C): the linear stability of mu = 0 only
+sees that. Assumes K > 0 (the paper's sign). M has zero trace, so lambda_max > 0 for n >= 2.
+Dense eigensolver for n <= 1000; above, the top eigenpair by ARPACK (`eigsh`) with
+matrix-free products through `Assembly.field` (O(n^2) each, never 9 n^2 doubles).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _checks
+from ..landscapes import Quadratic
+from ..model import Assembly, dipolar_tensor
+
+_DENSE_MAX = 1000
+_CURVATURE_STEP = 1e-6
+
+
+def curvatures(model: Assembly) -> np.ndarray:
+    """C_i = f_i''(0)/2 of every particle (= C_i exactly for `Quadratic`), shape (n,)."""
+    unique, index = model.landscape_groups()
+    values = []
+    for land in unique:
+        if isinstance(land, Quadratic):
+            values.append(land.C)
+        else:
+            land.check_samplable()
+            values.append(float(land.slope(_CURVATURE_STEP)) / (2.0 * _CURVATURE_STEP))
+    c = np.asarray(values)[index]
+    if np.any(c <= 0):
+        raise ValueError(
+            "every landscape needs a curvature C_i > 0 at mu = 0 for a paramagnetic state "
+            f"to lose stability; got min C_i = {c.min():g}"
+        )
+    return c
+
+
+def _check(model) -> Assembly:
+    if not isinstance(model, Assembly):
+        raise ValueError(f"model must be a mcdimer.Assembly (or Chain), got {model!r}")
+    if model.n < 2:
+        raise ValueError(f"the instability needs n >= 2 particles, got model.n = {model.n}")
+    return model
+
+
+def _top(model: Assembly, count: int):
+    """The `count` largest eigenvalues of M (C1') and their eigenvectors nu, (3n, count)."""
+    n = model.n
+    w = 1.0 / np.sqrt(2.0 * curvatures(model))
+    wv = np.repeat(w, 3)
+    if n <= _DENSE_MAX:
+        m = dipolar_tensor(model.positions, model.scale).transpose(0, 2, 1, 3)
+        m = m.reshape(3 * n, 3 * n) * np.outer(wv, wv)
+        vals, vecs = np.linalg.eigh(m)
+        return vals[::-1][:count], vecs[:, ::-1][:, :count]
+    from scipy.sparse.linalg import LinearOperator, eigsh
+
+    unit = Assembly.__new__(Assembly)
+    unit._setup(model.positions.copy(), 1.0, (0.0, 0.0, 0.0), model.landscapes, model.scale.copy())
+
+    def times(v):
+        mu = (wv * np.ravel(v)).reshape(n, 3)
+        return wv * unit._dipolar_field(mu).ravel()
+
+    op = LinearOperator((3 * n, 3 * n), matvec=times, dtype=float)
+    vals, vecs = eigsh(op, k=max(count, 2), which="LA", tol=1e-12)
+    order = np.argsort(vals)[::-1]
+    return vals[order][:count], vecs[:, order][:, :count]
+
+
+def critical_coupling(model: Assembly) -> float:
+    """K_c = 1/lambda_max(M): the K at which mu = 0 loses stability (Eq. (C1'), module doc).
+
+    Depends on the positions, scales and landscapes of `model`, not on its K or h.
+    Reduced units of App. B.
+    """
+    vals, _ = _top(_check(model), 1)
+    return float(1.0 / vals[0])
+
+
+def critical_ratio(model: Assembly, C: float | None = None) -> float:
+    """K_c/C at which the paramagnetic state becomes unstable: Eq. (C1) for any assembly.
+
+    C: the reference stiffness the ratio is measured against (the C of the reference
+    particle, s = 1, that `geometry.quadratic_landscapes` scaled from). Default: the
+    common C_i of the particles; ValueError when they differ and C is not given.
+    For `Chain(n, ...)` this equals `chain_critical_ratio(n)`.
+    """
+    model = _check(model)
+    if C is None:
+        c = curvatures(model)
+        if not np.all(c == c[0]):
+            raise ValueError(
+                "the particles' C_i differ: give C (the reference particle's stiffness) "
+                "to express the threshold as K/C"
+            )
+        C = float(c[0])
+    C = _checks.real("C", C, low=0.0, low_open=True)
+    return critical_coupling(model) / C
+
+
+def _to_modes(model: Assembly, nu: np.ndarray) -> np.ndarray:
+    w = np.repeat(1.0 / np.sqrt(2.0 * curvatures(model)), 3)
+    out = []
+    for v in nu.T:
+        mu = w * v
+        mu /= np.linalg.norm(mu)
+        if mu[np.argmax(np.abs(mu))] < 0:
+            mu = -mu
+        out.append(mu.reshape(model.n, 3))
+    return np.array(out)
+
+
+def critical_mode(model: Assembly) -> np.ndarray:
+    """The ordering pattern at K_c: mu_i = nu_i/sqrt(2 C_i), shape (n, 3), unit norm.
+
+    sum_i |mu_i|^2 = 1, sign fixed by making its largest component positive. When the top
+    eigenvalue is degenerate (symmetric lattices, rings) this is one vector of the
+    critical subspace: use `critical_modes` for all of them.
+    """
+    model = _check(model)
+    return _to_modes(model, _top(model, 1)[1])[0]
+
+
+def critical_modes(model: Assembly, rtol: float = 1e-8) -> np.ndarray:
+    """Every critical mode: eigenvectors of M (C1') with lambda >= (1 - rtol) lambda_max.
+
+    Shape (k, n, 3), each of unit norm (orthonormal when all C_i are equal). Uses the
+    dense eigensolver (n <= 1000).
+    """
+    model = _check(model)
+    rtol = _checks.real("rtol", rtol, low=0.0, high=1.0)
+    if model.n > _DENSE_MAX:
+        raise ValueError(f"critical_modes needs model.n <= {_DENSE_MAX}, got {model.n}")
+    vals, vecs = _top(model, 3 * model.n)
+    keep = vals >= (1.0 - rtol) * vals[0]
+    return _to_modes(model, vecs[:, keep])
