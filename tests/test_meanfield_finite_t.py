@@ -54,3 +54,24 @@ def test_bad_input():
         mf.finite_t_onset(0.0)
     with pytest.raises(ValueError, match="ratio"):
         mf.finite_t_order_parameter(np.nan, 10.0)
+
+
+def test_finite_t_solve_on_an_assembly_is_self_consistent_per_particle():
+    from mcdimer import Assembly, Chain, geometry, single
+
+    chain = Chain(3, K=30.0, C=20.0)
+    line = Assembly(chain.positions, 30.0, C=20.0)
+    assert np.allclose(mf.finite_t_solve(line), mf.finite_t_solve(chain), atol=1e-10)
+    radii = np.array([0.9, 1.0, 1.1, 1.2])
+    model = Assembly(
+        geometry.ring(4),
+        30.0,
+        landscape=geometry.quadratic_landscapes(radii, C=20.0),
+        scale=geometry.moment_scale(radii),
+        h=(0.0, 0.0, 0.5),
+    )
+    mu = mf.finite_t_solve(model)
+    h = model.field(mu)
+    for i, land in enumerate(model.landscapes):
+        s = np.linalg.norm(h[i])
+        assert np.allclose(mu[i], single.mean_moment(land, s) * h[i] / s, atol=1e-10)

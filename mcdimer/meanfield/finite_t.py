@@ -2,7 +2,7 @@
 
 Mean field keeps each particle's thermal fluctuations but not the correlations between
 particles: <mu_i> is the exact thermal mean of ONE bounded moment in the effective field
-that the others' means produce (Eq. (3) in reduced units, `Chain.field`),
+that the others' means produce (Eq. (3) in reduced units, `Assembly.field`),
 
     <mu_i> = L_f(|h_i|) h_i/|h_i|,   h_i = h + K sum_{j != i} (3 z (z.<mu_j>) - <mu_j>)/|i-j|^3,
 
@@ -27,7 +27,7 @@ from scipy import optimize
 
 from .. import _checks, single
 from ..landscapes import Quadratic
-from ..model import Chain
+from ..model import Assembly
 from .chain import chain_critical_ratio
 
 
@@ -77,16 +77,19 @@ def finite_t_order_parameter(ratio, C):
     return out if ratios.ndim else float(out)
 
 
-def finite_t_solve(model: Chain, start=None) -> np.ndarray:
-    """Self-consistent means <mu_i> (shape (n, 3)) of any `Chain`, finite-T mean field.
+def finite_t_solve(model: Assembly, start=None) -> np.ndarray:
+    """Self-consistent means <mu_i> (shape (n, 3)) of any `Assembly`, finite-T mean field.
 
-    Any landscape, n and field; reduced units of App. B. `start` (n, 3) picks the branch
+    Any landscapes, scales, positions, n and field (h_i from `Assembly.field`, Eq. (3));
+    reduced units of App. B. `start` (n, 3) picks the branch
     (default: all moments along +z, the aligned state). Raises RuntimeError without
     convergence.
     """
-    if not isinstance(model, Chain):
-        raise ValueError(f"model must be a mcdimer.Chain, got {model!r}")
-    model.landscape.check_samplable()
+    if not isinstance(model, Assembly):
+        raise ValueError(f"model must be a mcdimer.Assembly or Chain, got {model!r}")
+    lands, index = model.landscape_groups()
+    for land in lands:
+        land.check_samplable()
     n = model.n
     mu0 = np.tile([0.0, 0.0, 0.9], (n, 1)) if start is None else _checks.moments("start", start, n)
 
@@ -94,7 +97,9 @@ def finite_t_solve(model: Chain, start=None) -> np.ndarray:
         mu = v.reshape(n, 3)
         h = model.field(mu)
         s = np.linalg.norm(h, axis=1)
-        mean = single.mean_moment(model.landscape, s)
+        mean = np.empty(n)
+        for g, land in enumerate(lands):
+            mean[index == g] = single.mean_moment(land, s[index == g])
         with np.errstate(invalid="ignore", divide="ignore"):
             t = np.where(s[:, None] > 0, mean[:, None] * h / s[:, None], 0.0)
         return (mu - t).ravel()
