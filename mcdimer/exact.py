@@ -19,6 +19,21 @@ samplers' limit; a landscape with f(1) <= 1e4 (the fixed panels resolve Gaussian
 down to 1/sqrt(2e4): at C = 1e4 <beta E> is off by 2e-6, at 2e4 by 2e-4, at 1e5 by 3e-2);
 with a transverse field, |h_perp| + 2|K| <= 1e4 (the phi_1 nodes grow as its square
 root: ~2.5 s at 1e3, ~12 s at 1e4 on two busy cores, where 1e6 took five minutes).
+
+Any pair axis. A two-particle `Assembly` with equal scales s and one landscape is the
+chain dimer in its pair frame: with R the rotation taking the unit vector e from particle
+1 to particle 2 onto z and r their distance, beta E(mu_1, mu_2) = beta E'(R mu_1, R mu_2) for
+`Chain(2, K s^2/r^3, h = s R h, landscape)` (Eq. (B6) is rotation invariant). The
+quadrature runs in that frame and `expect` returns lab-frame values: means of mu_1 through
+the full pair-frame vector <R mu_1> (its component along the field's transverse direction
+is computed, the one across it vanishes by the reflection symmetry), second moments through
+the full tensor <mu_1 mu_1^T> (the only off-diagonal term, <x_1 z_1> in the field's
+azimuth, is a mean of the per-node conditional means), `abs_mu1` and `energy` unchanged.
+Two keys need more than these tensors: `mu1z_mu2z` is given when the pair-frame field is
+along the axis (or zero), where <mu_1 mu_2^T> = diag(T, T, L) by symmetry, or when the
+lab z is the pair axis; `abs_mu1z` only when the lab z is the pair axis (up to sign);
+otherwise they are NaN. `pdf_mu1z` likewise needs the lab z along the pair axis.
+Unequal scales or landscapes: ValueError (the pair frame would need two fields).
 """
 
 from __future__ import annotations
@@ -28,7 +43,7 @@ from numba import njit, prange
 
 from . import _checks
 from ._quadrature import NODES_PER_PANEL, composite, graded_edges
-from .model import Chain
+from .model import Assembly, Chain
 from .single import Table
 
 KEYS = ("mu1z", "mu1x", "mu1z2", "mu1x2", "abs_mu1z", "abs_mu1", "mu1z_mu2z", "energy")
@@ -121,9 +136,58 @@ def _particle1_sums(z, logwz, s, logws, cphi, sphi, logwphi, f1, h, K, table, st
     return out
 
 
+def _rotation_to_z(e: np.ndarray) -> np.ndarray:
+    """The proper rotation R with R e = z (e a unit vector), by Rodrigues' formula."""
+    z = np.array([0.0, 0.0, 1.0])
+    c = float(e @ z)
+    if c > 1.0 - 1e-15:
+        return np.eye(3)
+    if c < -1.0 + 1e-15:
+        return np.diag([1.0, -1.0, -1.0])  # pi about x
+    axis = np.cross(e, z)
+    axis /= np.linalg.norm(axis)
+    k = np.array([[0.0, -axis[2], axis[1]], [axis[2], 0.0, -axis[0]], [-axis[1], axis[0], 0.0]])
+    return np.eye(3) + np.sqrt(1.0 - c * c) * k + (1.0 - c) * (k @ k)
+
+
+def pair_frame(model) -> tuple[Chain, np.ndarray | None]:
+    """(the dimer in its pair frame, R) for a two-particle `Assembly`; (model, None) for a Chain.
+
+    Module docstring: K' = K s^2/r^3, h' = s R h, R the rotation taking the pair axis onto z.
+    """
+    if isinstance(model, Chain) or not isinstance(model, Assembly):
+        return model, None
+    if model.n != 2:
+        raise ValueError(
+            f"the exact quadrature (Eq. (B8)) is for the dimer: model.n must be 2, got {model.n}"
+        )
+    if model.scale[0] != model.scale[1]:
+        raise ValueError(
+            f"model.scale must be equal for the exact dimer, got {tuple(model.scale)}: "
+            "unequal moments would need two fields in the pair frame (not supported)"
+        )
+    if model.landscape is None:
+        raise ValueError(
+            "model.landscapes must be equal for the exact dimer (one landscape for both)"
+        )
+    d = model.positions[1] - model.positions[0]
+    r = float(np.linalg.norm(d))
+    rot = _rotation_to_z(d / r)
+    s = float(model.scale[0])
+    h = s * (rot @ model.h)
+    if np.hypot(h[0], h[1]) <= 1e-14 * np.linalg.norm(h):
+        h[:2] = 0.0  # a field along the axis stays exactly along it (round-off of R)
+    chain = Chain(2, model.K * s * s / r**3, h=h, landscape=model.landscape)
+    return chain, rot
+
+
 def _check_dimer(model) -> Chain:
+    model = pair_frame(model)[0]
     if not isinstance(model, Chain):
-        raise ValueError(f"model must be a mcdimer.Chain (e.g. mcdimer.Dimer), got {model!r}")
+        raise ValueError(
+            f"model must be a mcdimer.Chain (e.g. mcdimer.Dimer) or a two-particle Assembly, "
+            f"got {model!r}"
+        )
     if model.n != 2:
         raise ValueError(
             f"the exact quadrature (Eq. (B8)) is for the dimer: model.n must be 2, got {model.n}"
@@ -137,6 +201,7 @@ def check_limits(model: Chain) -> None:
     """ValueError naming the parameter if the quadrature would be inaccurate or unbounded.
 
     See the module docstring for the limits and what they were measured from."""
+    model = pair_frame(model)[0]
     h = np.asarray(model.h, dtype=float)
     for name, value in (("K", abs(model.K)), ("h", float(np.abs(h).max()))):
         if not value <= ENERGY_LIMIT:
@@ -246,10 +311,21 @@ def _integrate(model: Chain, bins: int):
         "mu1z_mu2z": float(mean[6]),
         "energy": float(energy),
     }
+    # Pair-frame tensors for rotated pairs: in the field's azimuth frame (x'' along h_perp)
+    # <mu_1> = (x1, 0, z1), <mu_1 mu_1^T> has only <x1 z1> off the diagonal (y -> -y symmetry).
+    rz = np.array([[cos_a, -sin_a, 0.0], [sin_a, cos_a, 0.0], [0.0, 0.0, 1.0]])
+    xz = float(w @ (z * sums[:, 1]))
+    second = np.array([[x1sq, 0.0, xz], [0.0, y1sq, 0.0], [xz, 0.0, moments["mu1z2"]]])
+    frame = {
+        "mean": rz @ np.array([x1, 0.0, mu1z]),
+        "second": rz @ second @ rz.T,
+        # <mu_1 mu_2^T> = diag(T, T, L) when the field is along the axis (symmetry about z)
+        "cross": np.diag([0.5 * (mean[7] - mean[6])] * 2 + [mean[6]]) if hperp == 0 else None,
+    }
     if len(_cache) > 256:
         _cache.clear()
-    _cache[key] = (pdf, moments)
-    return pdf, moments
+    _cache[key] = (pdf, moments, frame)
+    return pdf, moments, frame
 
 
 def bin_edges(bins: int = 40) -> np.ndarray:
@@ -266,7 +342,16 @@ def pdf_mu1z(model: Chain, bins: int = 40) -> np.ndarray:
     """
     bins = _checks.integer("bins", bins, low=1)
     _checks.memory("bins", _quadrature_bytes(bins), f"the quadrature on {bins} bins")
-    return _integrate(_check_dimer(model), bins)[0].copy()
+    pdf = _integrate(_check_dimer(model), bins)[0].copy()
+    rot = pair_frame(model)[1]
+    if rot is None or rot[2, 2] == 1.0:
+        return pdf
+    if rot[2, 2] == -1.0:
+        return pdf[::-1].copy()  # lab z = -(pair axis)
+    raise ValueError(
+        "pdf_mu1z needs the pair axis along the lab z (model.positions): the lab-frame "
+        "density of mu_1^z of a tilted pair is not given by the pair-frame quadrature"
+    )
 
 
 def expect(model: Chain) -> dict[str, float]:
@@ -274,5 +359,27 @@ def expect(model: Chain) -> dict[str, float]:
 
     Keys: mu1z, mu1x (<mu_1^z>, <mu_1^x>), mu1z2, mu1x2 (<(mu_1^z)^2>, <(mu_1^x)^2>),
     abs_mu1z (<|mu_1^z|>), abs_mu1 (<|mu_1|>), mu1z_mu2z (<mu_1^z mu_2^z>), energy (<beta E>).
+    All in the lab frame; for a two-particle `Assembly` whose axis is not z, abs_mu1z and
+    mu1z_mu2z may be NaN (module docstring: when they cannot be had from the pair frame).
     """
-    return dict(_integrate(_check_dimer(model), 40)[1])
+    _, moments, frame = _integrate(_check_dimer(model), 40)
+    rot = pair_frame(model)[1]
+    if rot is None:
+        return dict(moments)
+    ez, ex = rot[:, 2], rot[:, 0]  # lab z and x in the pair frame
+    along = abs(rot[2, 2]) == 1.0
+    cross = frame["cross"]
+    if cross is not None:
+        zz = float(ez @ cross @ ez)
+    else:
+        zz = moments["mu1z_mu2z"] if along else float("nan")
+    return {
+        "mu1z": float(ez @ frame["mean"]),
+        "mu1x": float(ex @ frame["mean"]),
+        "mu1z2": float(ez @ frame["second"] @ ez),
+        "mu1x2": float(ex @ frame["second"] @ ex),
+        "abs_mu1z": moments["abs_mu1z"] if along else float("nan"),
+        "abs_mu1": moments["abs_mu1"],
+        "mu1z_mu2z": zz,
+        "energy": moments["energy"],
+    }
