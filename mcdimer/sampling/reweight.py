@@ -1,0 +1,333 @@
+"""MBAR reweighting of parallel-tempering draws to any inverse temperature b in [b_min, 1].
+
+Level k of a tempering run samples the reduced potential (PHYSICS.md section 2)
+
+    u_k(x) = sum_i f_k(|mu_i|) + b_k W(x),
+
+f_k = `landscape.tempered(b_k)` (b_k f for a temperature-independent landscape, a
+different function for `Microscopic`) and W the b-independent interaction energy
+(Zeeman + dipolar, in units of the physical kT). Every draw of every level is
+evaluated under every level's potential and under the target's, and MBAR (Shirts &
+Chodera, J. Chem. Phys. 129, 124105 (2008), Eqs. (11) and (13); pymbar 4) gives the
+weights of all draws at the target. The estimates are MBAR's; nothing of MBAR is
+written here.
+
+Input layout (what the tempering engine records): `W[c, k, d]`, `r[c, k, d, i]` = |mu_i|
+and `obs[c, k, d, j]` for chain c, level k (b = ladder[k]), thinned production draw d,
+observable `names[j]`. Internally the draws are flattened level-major (k, c, d), the
+order pymbar expects (the N_k draws of state 0 first).
+
+Correlated draws: circular block bootstrap, shared across levels
+-----------------------------------------------------------------
+The draws of one chain are a single Markov chain in time whose state is the whole set
+of replicas, so a level's series is autocorrelated *and* correlated with its
+neighbours' (a configuration that swaps from level k+1 to level k contributes to both
+averages). Subsampling each (chain, level) series by its statistical inefficiency
+removes the first correlation but not the second, which MBAR's asymptotic covariance
+(built for independent draws) then ignores; for a target between two rungs, where both
+rungs carry weight with the same sign, that understates the error. The errors here
+are therefore a circular block bootstrap (Politis & Romano 1992) over time: for each
+chain, blocks of L consecutive draw indices are resampled, and the *same* indices are
+used at every level, which keeps both correlations inside a block; chains are resampled
+independently (they are independent runs). Every replicate repeats the whole estimate
+(MBAR solve, expectations, derived quantities), so binder, energy_var and the densities
+get their errors without a delta method. The block length is
+
+    L = ceil(BLOCK_FACTOR * g_max),   g_max = max statistical inefficiency g = 1 + 2 tau
+
+over chains, levels and the stated observables (the level's own reduced energy u_k and
+the observables being estimated), g from `pymbar.timeseries.statistical_inefficiency`.
+For an AR(1)-like series the block bootstrap's variance is low by about g/(2L), i.e.
+10 % at BLOCK_FACTOR = 5. L is capped at D // MIN_BLOCKS (a RuntimeWarning says so:
+the series is then too short for its autocorrelation and the errors are too small).
+The point estimate uses all draws (no subsampling, no information lost).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from functools import lru_cache
+
+import numpy as np
+
+from .ladder import check_ladder
+
+BLOCK_FACTOR = 5.0  # block length in units of the largest statistical inefficiency
+MIN_BLOCKS = 5  # fewest bootstrap blocks per chain
+N_BOOT = 200  # bootstrap replicates: the relative error of a standard error is ~1/sqrt(2 N_BOOT)
+DENSITIES = {"mu1z": (-1.0, 1.0), "mz": (-1.0, 1.0), "abs_mu1": (0.0, 1.0)}
+ENERGY_NAMES = ("energy", "energy2")  # recomputed as u_b and u_b^2 at the target
+
+
+def _pymbar():
+    import pymbar  # heavy import (and a logged notice without JAX): only when reweighting
+
+    return pymbar
+
+
+@lru_cache(maxsize=512)
+def _tempered(landscape, b: float):
+    # Microscopic.tempered rebuilds a response table: build each (landscape, b) once.
+    return landscape if b == 1.0 else landscape.tempered(b)
+
+
+def _site_energy(landscape, b: float, r: np.ndarray) -> np.ndarray:
+    """sum_i f_b(r_i) over the last axis; `landscape` one Landscape or one per particle."""
+    if isinstance(landscape, (list, tuple)):
+        return sum(_tempered(land, b).energy(r[..., i]) for i, land in enumerate(landscape))
+    return np.asarray(_tempered(landscape, b).energy(r)).sum(axis=-1)
+
+
+def _check_draws(ladder, landscape, W, r):
+    b = check_ladder(ladder)
+    W = np.asarray(W, dtype=float)
+    r = np.asarray(r, dtype=float)
+    if W.ndim != 3 or W.shape[1] != b.size:
+        raise ValueError(f"W must have shape (chains, levels={b.size}, draws), got {W.shape}")
+    if r.ndim != 4 or r.shape[:3] != W.shape:
+        raise ValueError(f"r must have shape {W.shape + ('n',)} (|mu_i| per draw), got {r.shape}")
+    if W.shape[2] < 2 * MIN_BLOCKS:
+        raise ValueError(f"need at least {2 * MIN_BLOCKS} draws per chain, got {W.shape[2]}")
+    if not (np.all(np.isfinite(W)) and np.all(np.isfinite(r))):
+        raise ValueError("W and r must be finite")
+    if np.any(r < 0) or np.any(r > 1 + 1e-12):
+        raise ValueError("r = |mu_i| must lie in [0, 1]")
+    if isinstance(landscape, (list, tuple)) and len(landscape) != r.shape[3]:
+        raise ValueError(
+            f"landscape must be one Landscape or one per particle ({r.shape[3]}), "
+            f"got {len(landscape)}"
+        )
+    return b, W, r
+
+
+def _flat(a: np.ndarray) -> np.ndarray:
+    """(chains, levels, draws, ...) -> (levels * chains * draws, ...), level-major."""
+    a = np.moveaxis(a, 1, 0)
+    return a.reshape((-1,) + a.shape[3:])
+
+
+def reduced_potentials(ladder, landscape, W, r, targets) -> np.ndarray:
+    """u_kn[t, n] = u_{b_t}(x_n) = sum_i f_{b_t}(|mu_i|) + b_t W(x_n), in kT.
+
+    Parameters
+    ----------
+    ladder : (R,) b, b[0] = 1, strictly decreasing (`ladder.check_ladder`).
+    landscape : the physical (b = 1) Landscape, or one per particle; f_b is
+        `landscape.tempered(b)`.
+    W : (chains, R, draws) interaction energy (Zeeman + dipolar) at b = 1, in kT.
+    r : (chains, R, draws, n) moduli |mu_i| of the same draws.
+    targets : sequence of inverse temperatures b > 0.
+
+    Returns
+    -------
+    (len(targets), R * chains * draws) array; draws flattened level-major (k, c, d).
+    """
+    _, W, r = _check_draws(ladder, landscape, W, r)
+    targets = np.atleast_1d(np.asarray(targets, dtype=float))
+    if targets.ndim != 1 or not np.all(np.isfinite(targets)) or np.any(targets <= 0):
+        raise ValueError(f"targets must be finite inverse temperatures b > 0, got {targets}")
+    W_n, r_n = _flat(W), _flat(r)
+    return np.stack([_site_energy(landscape, float(t), r_n) + t * W_n for t in targets])
+
+
+def _check_b(b, ladder: np.ndarray) -> tuple[np.ndarray, bool]:
+    arr = np.asarray(b, dtype=float)
+    scalar = arr.ndim == 0
+    arr = np.atleast_1d(arr)
+    b_min = float(ladder[-1])
+    if arr.ndim != 1 or arr.size == 0 or not np.all(np.isfinite(arr)):
+        raise ValueError(f"b must be a finite inverse temperature in [{b_min:g}, 1], got {b!r}")
+    bad = arr[(arr < b_min) | (arr > 1.0)]
+    if bad.size:
+        raise ValueError(
+            f"b must lie in [b_min, 1] = [{b_min:g}, 1] (the ladder's range), got {bad[0]:g}"
+        )
+    return arr, scalar
+
+
+def _statistical_inefficiency(x: np.ndarray) -> float:
+    if np.ptp(x) == 0.0:
+        return 1.0  # a constant series carries no correlation
+    return float(_pymbar().timeseries.statistical_inefficiency(x))
+
+
+def block_length(series: np.ndarray) -> int:
+    """Bootstrap block length for series of shape (chains, levels, draws, m).
+
+    L = ceil(BLOCK_FACTOR * g_max), g_max the largest statistical inefficiency of any
+    (chain, level, column) series, capped at draws // MIN_BLOCKS (RuntimeWarning)."""
+    chains, levels, draws, m = series.shape
+    g = max(
+        _statistical_inefficiency(series[c, k, :, j])
+        for c in range(chains)
+        for k in range(levels)
+        for j in range(m)
+    )
+    length = math.ceil(BLOCK_FACTOR * g)
+    cap = draws // MIN_BLOCKS
+    if length > cap:
+        warnings.warn(
+            f"statistical inefficiency g = {g:.1f} needs blocks of {length} draws, but "
+            f"{draws} draws per chain allow only {cap}: the error bars are too small; "
+            "run longer",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        length = cap
+    return max(length, 1)
+
+
+def _bootstrap_indices(rng, chains: int, levels: int, draws: int, length: int):
+    """Flat (level-major) draw indices of one circular-block-bootstrap replicate."""
+    nblocks = -(-draws // length)
+    starts = rng.integers(0, draws, size=(chains, nblocks))
+    t = ((starts[:, :, None] + np.arange(length)) % draws).reshape(chains, -1)[:, :draws]
+    per_level = (np.arange(chains)[:, None] * draws + t).ravel()
+    return (np.arange(levels)[:, None] * chains * draws + per_level).ravel()
+
+
+def _mbar_weights(pymbar, u_kn, N_k, levels: int, f_init=None):
+    """MBAR at the sampled levels plus the appended unsampled targets: the normalised
+    weights (N, targets) of the targets, and the sampled levels' free energies."""
+    mbar = pymbar.MBAR(u_kn, N_k, initial_f_k=f_init)
+    return mbar.weights()[:, levels:], mbar.f_k
+
+
+def _reweight(ladder, landscape, W, r, columns, targets, n_boot, seed, extra):
+    """Shared core: estimates of `extra(w, u_t, t)` (a (T, p) -> vector function of the
+    target weights) for every target, and their block-bootstrap replicates."""
+    pymbar = _pymbar()
+    chains, levels, draws = W.shape
+    u_kn = reduced_potentials(ladder, landscape, W, r, np.concatenate([ladder, targets]))
+    N_k = np.concatenate([np.full(levels, chains * draws), np.zeros(targets.size, int)])
+    # the stated observables for the block length: each level's own u_k and the columns
+    own_u = np.stack([u_kn[k].reshape(-1, chains, draws)[k] for k in range(levels)], axis=1)
+    length = block_length(np.concatenate([own_u[..., None], columns], axis=-1))
+
+    weights, f_k = _mbar_weights(pymbar, u_kn, N_k, levels)
+    estimate = extra(weights, u_kn[levels:])
+    rng = np.random.default_rng(seed)
+    reps = []
+    for _ in range(n_boot):
+        idx = _bootstrap_indices(rng, chains, levels, draws, length)
+        u_boot = u_kn[:, idx]
+        w_boot, _ = _mbar_weights(pymbar, u_boot, N_k, levels, f_init=f_k)
+        reps.append(extra(w_boot, u_boot[levels:], idx))
+    return estimate, np.std(np.array(reps), axis=0, ddof=1)
+
+
+def _check_obs(W, obs, names):
+    names = tuple(names)
+    obs = np.asarray(obs, dtype=float)
+    if obs.shape != W.shape + (len(names),):
+        raise ValueError(
+            f"obs must have shape {W.shape + (len(names),)} (chains, levels, draws, names), "
+            f"got {obs.shape}"
+        )
+    if len(set(names)) != len(names):
+        raise ValueError(f"names must be distinct, got {names}")
+    if not np.all(np.isfinite(obs)):
+        raise ValueError("obs must be finite")
+    return obs, names
+
+
+def reweight_expectations(
+    ladder, landscape, W, r, obs, names, b, *, n_boot: int = N_BOOT, seed: int = 0
+):
+    """Thermal averages at inverse temperature b (in units of the physical beta) by MBAR.
+
+    Parameters
+    ----------
+    ladder, landscape, W, r : as `reduced_potentials`.
+    obs : (chains, R, draws, len(names)) per-draw observables.
+    names : the observables' names (the engine's column tuple).
+    b : float in [b_min, 1] (b_min = ladder[-1]), or a 1-D array of them (one MBAR
+        bootstrap serves all targets: cheaper for a curve).
+    n_boot, seed : bootstrap replicates and their seed (the result depends on them only).
+
+    Returns
+    -------
+    (expect, stderr): dicts keyed by `names` plus "binder" = 1 - <mz4>/(3 <mz2>^2) (if
+    mz2 and mz4 are columns) and "energy_var" = <u_b^2> - <u_b>^2; floats for a scalar
+    b, arrays over b otherwise. "energy" and "energy2" are not read from `obs`: at the
+    target they are the tempered model's reduced energy u_b = sum_i f_b(|mu_i|) + b W
+    (in kT at b) and its square, computed per draw from (r, W). Errors: block bootstrap
+    (module docstring).
+    """
+    ladder, W, r = _check_draws(ladder, landscape, W, r)
+    obs, names = _check_obs(W, obs, names)
+    targets, scalar = _check_b(b, ladder)
+    plain = [j for j, name in enumerate(names) if name not in ENERGY_NAMES]
+    A = _flat(obs[..., plain])
+    binder = "mz2" in names and "mz4" in names
+
+    def extra(w, u_t, idx=None):
+        a = A if idx is None else A[idx]
+        means = w.T @ a  # (T, plain)
+        e1 = np.einsum("nt,tn->t", w, u_t)
+        e2 = np.einsum("nt,tn->t", w, u_t * u_t)
+        cols = [means, e1[:, None], e2[:, None], (e2 - e1 * e1)[:, None]]
+        if binder:
+            m2 = means[:, [names[j] for j in plain].index("mz2")]
+            m4 = means[:, [names[j] for j in plain].index("mz4")]
+            cols.append((1.0 - m4 / (3.0 * m2 * m2))[:, None])
+        return np.concatenate(cols, axis=1)
+
+    est, se = _reweight(ladder, landscape, W, r, obs[..., plain], targets, n_boot, seed, extra)
+    keys = [names[j] for j in plain] + ["energy", "energy2", "energy_var"]
+    keys += ["binder"] if binder else []
+    pick = (lambda a: float(a[0])) if scalar else (lambda a: a)
+    expect = {key: pick(est[:, i]) for i, key in enumerate(keys)}
+    stderr = {key: pick(se[:, i]) for i, key in enumerate(keys)}
+    if "energy" not in names:
+        for d in (expect, stderr):
+            d.pop("energy"), d.pop("energy2")
+    elif "energy2" not in names:
+        for d in (expect, stderr):
+            d.pop("energy2")
+    return expect, stderr
+
+
+def reweight_density(
+    ladder, landscape, W, r, obs, names, which, bins, b, *, n_boot: int = N_BOOT, seed: int = 0
+):
+    """Density of `which` at inverse temperature b by MBAR with indicator observables.
+
+    `which` is "mu1z" or "mz" (on [-1, 1]) or "abs_mu1" (on [0, 1]), read from the obs
+    column of that name; `bins` equal bins; b as in `reweight_expectations`.
+    Returns (density, stderr), each (bins,) (or (len(b), bins)): P(bin)/width, so
+    that the density integrates to 1. Errors: block bootstrap (module docstring).
+    """
+    ladder, W, r = _check_draws(ladder, landscape, W, r)
+    obs, names = _check_obs(W, obs, names)
+    if which not in DENSITIES:
+        raise ValueError(f"which must be one of {tuple(DENSITIES)}, got {which!r}")
+    if which not in names:
+        raise ValueError(f"which = {which!r} is not among the obs columns {names}")
+    if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or not 1 <= bins <= 10**5:
+        raise ValueError(f"bins must be an integer in [1, 100000], got {bins!r}")
+    targets, scalar = _check_b(b, ladder)
+    lo, hi = DENSITIES[which]
+    width = (hi - lo) / bins
+    column = obs[..., names.index(which)]
+    k = _flat(np.clip(np.floor((column - lo) / width), 0, bins - 1).astype(int))
+    onehot = np.zeros((k.size, bins))
+    onehot[np.arange(k.size), k] = 1.0
+
+    def extra(w, u_t, idx=None):
+        return (w.T @ (onehot if idx is None else onehot[idx])) / width
+
+    est, se = _reweight(ladder, landscape, W, r, column[..., None], targets, n_boot, seed, extra)
+    return (est[0], se[0]) if scalar else (est, se)
+
+
+__all__ = [
+    "BLOCK_FACTOR",
+    "DENSITIES",
+    "N_BOOT",
+    "block_length",
+    "reduced_potentials",
+    "reweight_density",
+    "reweight_expectations",
+]
