@@ -7,7 +7,7 @@ K = beta M0^2/d^3, C = beta gamma M0^2.
 
 from importlib.metadata import PackageNotFoundError, version
 
-from . import compare, exact, meanfield, micro
+from . import compare, exact, geometry, meanfield, micro
 from .landscapes import FromResponse, Landscape, Quadratic, Saturating
 from .micro import Microscopic
 from .model import Assembly, Chain, Dimer
@@ -30,6 +30,7 @@ __all__ = [
     "Saturating",
     "compare",
     "exact",
+    "geometry",
     "meanfield",
     "micro",
     "sample",
