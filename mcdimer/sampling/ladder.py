@@ -6,9 +6,15 @@ rejection Lambda(b) = sum of rejection rates is the "communication barrier", and
 new ladder puts equal increments of Lambda between neighbours (monotone interpolation in
 log b). It runs only during burn-in; the production ladder is frozen, so production
 satisfies detailed balance.
+
+The ends and the size of a ladder: `hottest_level` picks b_min so that the hottest
+replica is disordered, and `tune_ladder` runs Pigeons.jl-style rounds with doubling
+sweeps that choose the number of replicas from the measured Lambda (`replicas_for`).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.interpolate import PchipInterpolator
@@ -49,3 +55,203 @@ def equalise(b: np.ndarray, rejection: np.ndarray) -> np.ndarray:
     new = np.exp(log_b(targets))
     new[0], new[-1] = 1.0, b[-1]
     return new
+
+
+# --- the hottest level ---------------------------------------------------------------
+
+STIFFNESS_MAX = 1.0  # hottest level: C_eff(b) <= this (the ball is filled, |mu| passes 0 freely)
+ORDER_MAX = 0.5  # hottest level: mean-field ordering parameter q(b) <= this
+B_FLOOR = 1e-6  # smallest b_min searched
+MAX_REPLICAS = 64
+
+
+def stiffness(landscape) -> float:
+    """C_eff of f(r) ~ C_eff r^2 near r = 0, in kT: the first step of the kernels' table
+    f(s), s = r^2 (C_eff = C for `Quadratic(C)` and `Saturating(C)`; for a tabulated
+    landscape such as `Microscopic`, h'(0)/2 = beta M0^2/(2 V chi), Eq. (B4))."""
+    table = landscape.table()
+    return float((table[1] - table[0]) * (table.size - 1))
+
+
+def free_susceptibility(landscape) -> float:
+    """chi0 = <mu_z^2> of one isolated particle with weight exp(-f(|mu|)) d^3mu on the ball:
+    int r^4 e^-f dr / (3 int r^2 e^-f dr) (dimensionless; 1/(2C) for a stiff quadratic,
+    1/5 for a flat ball). Its linear response to a reduced field h is <mu_z> = chi0 h."""
+    r = np.linspace(0.0, 1.0, 8193)
+    f = np.asarray(landscape.energy(r), dtype=float)
+    w = np.exp(-(f - f.min()))
+    return float(np.trapezoid(r**4 * w, r) / (3.0 * np.trapezoid(r**2 * w, r)))
+
+
+def hottest_level(
+    landscape,
+    K: float,
+    n: int,
+    *,
+    stiffness_max: float = STIFFNESS_MAX,
+    order_max: float = ORDER_MAX,
+    b_cap: float = 0.5,
+) -> float:
+    """b_min for a chain of n particles, coupling K and `landscape` (both at b = 1): the
+    largest b at which the hottest replica is disordered and mixes freely.
+
+    Round trips through the ladder randomise the sign of m^z only if the hottest level
+    forgets it: an ordered hottest level (as the default b_min = 0.2 is for chains at
+    C = 50, K/C = 0.8) passes the sign down the ladder unchanged. Two conditions at level
+    b, whose landscape is f_b = `landscape.tempered(b)` and coupling bK:
+
+    1. stiffness: C_eff(f_b) <= stiffness_max (b C <= 1 for `Quadratic(C)`), so that the
+       moduli fill the ball and single-moment moves pass through |mu| = 0 freely;
+    2. no ordering: the mean-field (random-phase) ordering parameter of the longitudinal
+       mode, q(b) = 2 b K lambda_max chi0(b) <= order_max, with lambda_max the largest
+       eigenvalue of A_ij = 1/|i-j|^3 (Eq. (C1)) and chi0(b) = `free_susceptibility(f_b)`.
+       q = 1 is the mean-field instability of the disordered state (for a stiff quadratic
+       landscape it is K lambda_max/C = 1, Eq. (C1)); mean field overestimates ordering,
+       so q <= 1/2 leaves the hottest level safely disordered (its susceptibility is
+       enhanced at most twofold over free particles).
+
+    Both conditions tighten monotonically with b; the largest b meeting both is found by
+    halving b, then bisection in log b (1 % in b; C_eff(f_b) = b C_eff(f) is used when the
+    landscape scales with b). When b = 1 already meets them tempering is not needed and
+    `b_cap` is returned, so that a ladder still exists. ValueError if no b >= B_FLOOR
+    meets them, or if the landscape cannot be tempered far enough (`Microscopic` is
+    defined for t/b <= 0.1).
+    """
+    from ..meanfield.chain import chain_lambda_max
+
+    K = float(K)
+    if not (np.isfinite(K) and K >= 0):
+        raise ValueError(f"K must be finite and >= 0, got {K}")
+    lam = chain_lambda_max(n) if K > 0 else 0.0
+    c1 = stiffness(landscape)
+    linear = abs(stiffness(landscape.tempered(0.5)) - 0.5 * c1) <= 1e-9 * max(c1, 1.0)
+
+    def ok(b: float) -> bool:
+        land = landscape if b == 1.0 else landscape.tempered(b)
+        c_eff = b * c1 if linear else stiffness(land)
+        return c_eff <= stiffness_max and 2 * b * K * lam * free_susceptibility(land) <= order_max
+
+    if ok(1.0):
+        return b_cap
+    hi = 0.0  # log b where the conditions fail; halve b until they hold
+    while True:
+        lo = hi - np.log(2.0)
+        if lo < np.log(B_FLOOR):
+            raise ValueError(
+                f"no b >= {B_FLOOR:g} makes the hottest replica disordered (K = {K:g}, "
+                f"n = {n}, {landscape!r}): the coupling is too strong for tempering"
+            )
+        try:
+            if ok(float(np.exp(lo))):
+                break
+        except ValueError as err:  # a landscape defined on a bounded temperature range
+            raise ValueError(
+                f"{landscape!r} cannot be tempered to b = {np.exp(lo):.3g} ({err}), and at "
+                f"b = {np.exp(hi):.3g} the hottest replica is not yet disordered"
+            ) from None
+        hi = lo
+    while hi - lo > 0.01:
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if ok(float(np.exp(mid))) else (lo, mid)
+    return float(np.exp(lo))
+
+
+# --- the number of replicas: communication barrier and rounds --------------------------
+
+
+def communication_barrier(rejection) -> float:
+    """Lambda = sum_i r_i, the global communication barrier (Syed et al., JRSS B 84, 321
+    (2022), Sec. 4): r_i the rejection rate of the swap between levels i and i+1.
+    Dimensionless; for close levels r_i ~ int lambda(b) db over the gap, so Lambda
+    estimates int_{b_min}^1 lambda(b) db, a property of the target, not of the ladder."""
+    r = np.asarray(rejection, dtype=float)
+    if r.ndim != 1 or r.size < 1 or not np.all(np.isfinite(r)) or np.any((r < 0) | (r > 1)):
+        raise ValueError(f"rejection must be a 1-D array of rates in [0, 1], got {rejection!r}")
+    return float(r.sum())
+
+
+def replicas_for(Lambda: float, max_replicas: int = MAX_REPLICAS) -> int:
+    """R = ceil(2 Lambda) + 1, clipped to [2, max_replicas].
+
+    Why: non-reversible (DEO) tempering with an equalised ladder of N = R - 1 swaps, each
+    rejected with r = Lambda/N, makes round trips at the rate tau = 1/(2 + 2 N r/(1 - r))
+    per iteration (Syed et al. 2022, Thm. 3). tau grows with N towards 1/(2 + 2 Lambda),
+    but an iteration costs ~ R = N + 1 explorations; tau/(N + 1) is largest near
+    N = 2 Lambda (for Lambda >> 1, exactly there), i.e. r = 1/2 per swap.
+    """
+    Lambda = float(Lambda)
+    if not (np.isfinite(Lambda) and Lambda >= 0):
+        raise ValueError(f"Lambda must be finite and >= 0, got {Lambda}")
+    return int(np.clip(np.ceil(2.0 * Lambda) + 1, 2, max_replicas))
+
+
+def resize(b: np.ndarray, rejection: np.ndarray, replicas: int) -> np.ndarray:
+    """`equalise(b, rejection)` with `replicas` levels: the equalised ladder is equally
+    spaced in the estimated barrier, so its log b is interpolated (monotone) in the index."""
+    eq = equalise(b, rejection)
+    if replicas == eq.size:
+        return eq
+    log_b = PchipInterpolator(np.linspace(0.0, 1.0, eq.size), np.log(eq))
+    new = np.exp(log_b(np.linspace(0.0, 1.0, replicas)))
+    new[0], new[-1] = 1.0, b[-1]
+    return new
+
+
+@dataclass(frozen=True)
+class Round:
+    """One tuning round: the ladder it ran, its sweeps, the swap rejection rates measured
+    and the barrier Lambda they give."""
+
+    ladder: np.ndarray
+    sweeps: int
+    rejection: np.ndarray
+    Lambda: float
+
+
+@dataclass(frozen=True)
+class Tuned:
+    """`tune_ladder`'s result: the ladder to freeze for production, the barrier of the
+    last (longest) round, and every round."""
+
+    ladder: np.ndarray
+    Lambda: float
+    rounds: tuple[Round, ...]
+
+
+def tune_ladder(
+    run_round,
+    b_min: float,
+    *,
+    initial_replicas: int = 8,
+    rounds: int = 6,
+    initial_sweeps: int = 64,
+    max_replicas: int = MAX_REPLICAS,
+) -> Tuned:
+    """Rounds with doubling sweeps, after Pigeons.jl (Syed et al. 2022, Algorithm 4).
+
+    Round j runs `run_round(ladder, sweeps) -> rejection` ((R-1,) swap rejection rates
+    in [0, 1], R = ladder.size; the engine's callback, restarting or continuing its
+    replicas as it sees fit) with sweeps = initial_sweeps * 2^j, estimates Lambda
+    (`communication_barrier`), chooses R = `replicas_for(Lambda)` and puts R levels at
+    equal increments of the estimated barrier (`resize`, i.e. `equalise`). Doubling makes
+    each round's estimate about sqrt(2) times more precise than the last, and the work of
+    all earlier rounds at most that of the last. The ladder starts geometric
+    (initial_replicas levels from 1 to b_min) and keeps b[0] = 1 and b[-1] = b_min.
+    """
+    ladder = geometric(initial_replicas, b_min)
+    rounds = _checks.integer("rounds", rounds, low=1, high=40)
+    sweeps = _checks.integer("initial_sweeps", initial_sweeps, low=1)
+    max_replicas = _checks.integer("max_replicas", max_replicas, low=2, high=10**4)
+    history = []
+    for _ in range(rounds):
+        rejection = np.asarray(run_round(ladder.copy(), sweeps), dtype=float)
+        if rejection.shape != (ladder.size - 1,):
+            raise ValueError(
+                f"run_round must return {ladder.size - 1} rejection rates, got shape "
+                f"{rejection.shape}"
+            )
+        Lambda = communication_barrier(rejection)
+        history.append(Round(ladder, sweeps, rejection, Lambda))
+        ladder = resize(ladder, rejection, replicas_for(Lambda, max_replicas))
+        sweeps *= 2
+    return Tuned(ladder, history[-1].Lambda, tuple(history))
