@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 
 import click
@@ -10,15 +11,34 @@ import click
 from .. import __version__
 
 
+def quiet_broken_pipe() -> None:
+    """The reader of our output went away (`mcdimer show ... | head`): stop quietly.
+
+    stdout is pointed at /dev/null so that the interpreter's final flush cannot fail again;
+    the exit status is that of a process killed by SIGPIPE, as `yes | head` gives."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(141)
+
+
 def user_errors(func):
-    """Print a ValueError (bad input) as one line on stderr and exit 2, without a traceback."""
+    """Print bad input (ValueError; OverflowError and MemoryError, which only a too large
+    request raises) as one line on stderr and exit 2, without a traceback."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
+        except BrokenPipeError:
+            quiet_broken_pipe()
         except ValueError as err:
             click.echo(f"mcdimer: error: {err}", err=True)
+            sys.exit(2)
+        except OverflowError as err:
+            click.echo(f"mcdimer: error: a value is too large: {err}", err=True)
+            sys.exit(2)
+        except MemoryError:
+            click.echo("mcdimer: error: out of memory: ask for less", err=True)
             sys.exit(2)
 
     return wrapper

@@ -3,40 +3,94 @@
 from __future__ import annotations
 
 import functools
+import signal
 import sys
 from pathlib import Path
 
 import click
 
-from . import user_errors
+from . import quiet_broken_pipe, user_errors
+
+_terminated = False  # set by the SIGTERM handler: the exit status is then 143, not 130
+
+
+def _on_sigterm(signum, frame):
+    """SIGTERM (kill, a batch system's time limit) ends the run as Ctrl-C does."""
+    global _terminated
+    _terminated = True
+    raise KeyboardInterrupt
 
 
 def run_errors(func):
-    """user_errors, plus one-line messages for OS errors and Ctrl-C (exit 130)."""
+    """user_errors, plus one-line messages for OS errors, Ctrl-C (exit 130) and SIGTERM
+    (exit 143); the points written so far are kept."""
 
     @functools.wraps(func)
     @user_errors
     def wrapper(*args, **kwargs):
+        global _terminated
+        _terminated = False
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
         try:
             return func(*args, **kwargs)
         except KeyboardInterrupt:
+            what = "terminated (SIGTERM)" if _terminated else "interrupted"
             click.echo(
-                "mcdimer: interrupted; the points written so far are complete: "
+                f"mcdimer: {what}; the points written so far are complete: "
                 "run the same command again to resume",
                 err=True,
             )
-            sys.exit(130)
+            sys.exit(143 if _terminated else 130)
+        except BrokenPipeError:
+            quiet_broken_pipe()
         except OSError as err:
             raise ValueError(f"{err.filename or ''}: {err.strerror or err}".lstrip(": ")) from None
+        finally:
+            signal.signal(signal.SIGTERM, previous)
 
     return wrapper
 
 
+def out_dir(out: str | None) -> Path | None:
+    """--out as a Path; "" is refused (it would silently mean the current directory)."""
+    if out is None:
+        return None
+    if not out.strip():
+        raise ValueError("--out: empty path; give a results directory")
+    return Path(out)
+
+
+SCHEMES = ("tcp://",)
+
+
+def connect(scheduler: str):
+    """A dask.distributed Client for --scheduler; one-line ValueError on any failure.
+
+    Only plain TCP addresses are accepted here: tls:// needs certificates (a `security=`
+    this command does not take), ucx:// an optional transport; connect from Python with
+    distributed.Client(..., security=...) and pass its executor to runs.run_sweep."""
+    if not scheduler.strip():
+        raise ValueError("--scheduler: empty address; give tcp://HOST:PORT or HOST:PORT")
+    if "://" in scheduler and not scheduler.startswith(SCHEMES):
+        scheme = scheduler.split("://", 1)[0]
+        raise ValueError(
+            f"--scheduler {scheduler}: the {scheme}:// protocol is not supported by "
+            "`mcdimer run` (tcp:// only); from Python, pass "
+            "distributed.Client(address, security=...).get_executor() to runs.run_sweep"
+        )
+    try:
+        from distributed import Client
+
+        return Client(scheduler, timeout="20s")
+    except Exception as err:  # noqa: BLE001 -- any failure to connect is one line
+        raise ValueError(
+            f"--scheduler {scheduler}: cannot connect ({type(err).__name__}: {err})"
+        ) from None
+
+
 @click.command()
 @click.argument("spec_file", metavar="SPEC.toml", type=click.Path(path_type=Path))
-@click.option(
-    "--out", type=click.Path(path_type=Path), help="Results directory [default: results/<SPEC>]."
-)
+@click.option("--out", help="Results directory [default: results/<SPEC>].")
 @click.option(
     "--workers", type=click.IntRange(min=1), help="Local worker processes [default: CPUs]."
 )
@@ -49,23 +103,22 @@ def run_errors(func):
     help="Compute only point I (repeatable; for job arrays), in this process.",
 )
 @click.option("--force", is_flag=True, help="Recompute points stored by another version or spec.")
+@click.option("--wait", is_flag=True, help="If another run uses --out, wait for it to finish.")
 @run_errors
-def run(spec_file, out, workers, scheduler, point, force):
-    """Compute every point of SPEC.toml not yet stored under --out, then merge the sweep."""
+def run(spec_file, out, workers, scheduler, point, force, wait):
+    """Compute every point of SPEC.toml not yet stored under --out, then merge the sweep.
+
+    Ctrl-C or SIGTERM stop the run (exit 130 / 143) keeping every point written; rerun
+    to resume. Two runs never share an --out: the second refuses (or waits, --wait)."""
     from .. import runs
 
     spec, text = runs.load(spec_file)
-    out = out or runs.default_out(spec_file)
+    out = out_dir(out) or runs.default_out(spec_file)
     executor, client = None, None
-    if scheduler:
+    if scheduler is not None:
         if point:
             raise ValueError("--point runs in this process: do not combine it with --scheduler")
-        try:
-            from distributed import Client
-
-            client = Client(scheduler, timeout="20s")
-        except (OSError, TimeoutError) as err:
-            raise ValueError(f"--scheduler {scheduler}: cannot connect ({err})") from None
+        client = connect(scheduler)
         executor = client.get_executor()
     log = functools.partial(click.echo, err=True)
     try:
@@ -77,6 +130,7 @@ def run(spec_file, out, workers, scheduler, point, force):
             workers=1 if point else workers,
             indices=list(point) or None,
             force=force,
+            wait=wait,
             log=log,
         )
     finally:

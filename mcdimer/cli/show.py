@@ -46,6 +46,16 @@ def show(result):
     from .. import runs
 
     tree = runs.open_point(result)
+    try:
+        _show(result, tree)
+    except (KeyError, AttributeError, IndexError, TypeError, json.JSONDecodeError) as err:
+        # a file with our completion mark but not our layout: crafted, or damaged by hand
+        raise ValueError(
+            f"{result}: not a usable mcdimer result file ({type(err).__name__}: {err})"
+        ) from None
+
+
+def _show(result, tree) -> None:
     ds = tree.to_dataset()
     spec = json.loads(ds.attrs["spec_json"])
     click.echo(f"{result}: mcdimer {ds.attrs['mcdimer_version']}, kind {spec['kind']}")

@@ -8,15 +8,21 @@ Layout of an output directory (default results/<spec name>/):
 
 Each point file carries, in its root attributes, the spec (TOML text and canonical JSON),
 the spec digest, the package version, the point's index, seed and coordinates, and
-`complete = 1`. Files are written to a temporary name in the same directory and moved in
-place with os.replace, so a file that exists is whole; a file that cannot be read or lacks
-the completion mark is treated as absent and recomputed.
+`complete = 1`, and `data_digest`, a sha256 of every variable's stored values. Files are
+serialised in memory, written to a temporary name in the same directory (mode from the
+umask, like any new file) and moved in place with os.replace, so a file that exists is
+whole and a full disk fails in a plain write (OSError naming the file), never inside
+HDF5. A file that cannot be read, lacks the completion mark, or whose data no longer match
+its digest (bit rot, a stray write) is treated as absent and recomputed.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import os
+import secrets
 import tempfile
 from pathlib import Path
 
@@ -57,15 +63,75 @@ def prepare_out(out) -> Path:
     return out
 
 
-def _atomic_write(tree: xr.DataTree, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
-    os.close(fd)
+def data_digest(f) -> str:
+    """sha256 of every dataset's name, dtype, shape and values in an open h5py File."""
+    names = []
+    f.visititems(lambda name, obj: names.append(name) if hasattr(obj, "dtype") else None)
+    digest = hashlib.sha256()
+    for name in sorted(names):
+        values = f[name][()]
+        digest.update(f"{name}|{f[name].dtype}|{np.shape(values)}|".encode())
+        arr = np.asarray(values)
+        if arr.dtype.kind == "O":
+            digest.update("\x00".join(map(str, arr.ravel())).encode())
+        else:
+            digest.update(np.ascontiguousarray(arr).tobytes())
+    return digest.hexdigest()
+
+
+def verify(path: Path) -> bool:
+    """True if the file's stored data still match the `data_digest` written with them."""
+    import h5py
+
     try:
-        tree.to_netcdf(tmp, engine=ENGINE)
+        with h5py.File(path, "r") as f:
+            stored = f.attrs.get("data_digest")
+            if isinstance(stored, bytes):
+                stored = stored.decode()
+            return stored is not None and stored == data_digest(f)
+    except Exception:  # noqa: BLE001 -- unreadable data is a corrupt file
+        return False
+
+
+TMP_SUFFIX = ".tmp"
+
+
+def _atomic_write(tree: xr.DataTree, path: Path) -> None:
+    """Serialise in memory, seal with the data digest, write a temporary file, move it in."""
+    import h5py
+
+    buf = io.BytesIO(bytes(tree.to_netcdf(engine=ENGINE)))
+    with h5py.File(buf, "r+") as f:
+        f.attrs["data_digest"] = data_digest(f)
+    data = buf.getvalue()
+    tmp = path.parent / f".{path.stem}-{os.getpid()}-{secrets.token_hex(4)}{TMP_SUFFIX}"
+    try:
+        # 0o666 & ~umask, as for any new file (mkstemp's 0600 hid results from the group)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise OSError(err.errno, err.strerror, str(path)) from None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+def remove_stale_tmp(out: Path) -> int:
+    """Remove temporary files left by killed runs (call only under the exclusive lock)."""
+    removed = 0
+    for folder in (Path(out), Path(out) / "points"):
+        for tmp in folder.glob(f".*{TMP_SUFFIX}"):
+            tmp.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def _metadata(spec: Spec, text: str, point: Point) -> dict:
@@ -133,7 +199,7 @@ def status(path: Path, spec: Spec, force: bool = False) -> str:
     if not path.exists():
         return "missing"
     attrs = read_attrs(path)
-    if attrs is None:
+    if attrs is None or not verify(path):
         return "corrupt"
     try:
         check_attrs(path, attrs, spec)
@@ -153,6 +219,11 @@ def open_point(path) -> xr.DataTree:
     if attrs is None:
         raise ResultError(f"{path}: corrupted or incomplete result file (no completion mark)")
     check_attrs(path, attrs)
+    if not verify(path):
+        raise ResultError(
+            f"{path}: its data do not match their stored digest (corrupted, or written "
+            "before digests were stored): recompute it"
+        )
     with xr.open_datatree(path, engine=ENGINE) as tree:
         return tree.load()
 
@@ -218,6 +289,18 @@ def write_sweep(out: Path, spec: Spec, text: str) -> Path:
 
 def missing_points(out: Path, spec: Spec) -> list[int]:
     return [p.index for p in points(spec) if status(point_path(out, p.index), spec) != "done"]
+
+
+def first_missing(out: Path, spec: Spec) -> int | None:
+    """The first point not (validly) stored, or None: stops at the first, so a job-array
+    task of a large sweep does not check every file when one is still missing."""
+    for p in points(spec):
+        if (
+            not point_path(out, p.index).exists()
+            or status(point_path(out, p.index), spec) != "done"
+        ):
+            return p.index
+    return None
 
 
 def open_results(out, spec: Spec | None = None) -> xr.DataTree:

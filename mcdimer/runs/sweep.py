@@ -12,23 +12,40 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
+import threading
+import time
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from . import store
 from .compute import check_available, compute_point
+from .lock import OutLock
 from .points import Point, model_at, points
 from .spec import Spec
 
 _slot = None  # this worker's progress-bar line (process-pool workers only)
 
 
+def _exit_with_parent(parent: int, every: float = 0.5) -> None:
+    """Exit this worker as soon as its parent is gone (re-parented: getppid changes).
+
+    A pool worker otherwise outlives a parent killed by SIGKILL for as long as its point
+    runs, holding the resource tracker with it."""
+    while os.getppid() == parent:
+        time.sleep(every)
+    os._exit(1)
+
+
 def _init_worker(counter) -> None:
-    """Process-pool initializer: single-threaded Numba, and a progress-bar line."""
+    """Process-pool initializer: single-threaded Numba, a progress-bar line, Ctrl-C left to
+    the parent (which stops the pool: no worker tracebacks), exit when the parent dies."""
     global _slot
     import numba
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     numba.set_num_threads(1)
     with counter.get_lock():
         _slot = counter.value
@@ -101,6 +118,7 @@ def run_sweep(
     workers: int | None = None,
     indices: list[int] | None = None,
     force: bool = False,
+    wait: bool = False,
     log=None,
 ) -> dict:
     """Compute the points of `spec` not yet stored in `out`, then merge the sweep.
@@ -109,11 +127,31 @@ def run_sweep(
     point) or a spawn process pool of `workers` (default: the number of CPUs).
     indices: compute only these points (`--point I`, job arrays).
     force: recompute points written by another package version or another spec.
+    wait: if another run holds `out` (see `mcdimer.runs.lock`), wait for it instead of
+    raising LockedError. A whole run locks `out` exclusively and first removes temporary
+    files left by killed runs; `indices` runs (job arrays) share the lock.
     Returns counts {'points', 'skipped', 'computed', 'sweep'}.
     """
     log = log or (lambda msg: None)
     out = store.prepare_out(out)
     check_available(spec)
+    label = spec.title or spec.figure or spec.digest()
+    with OutLock(out, shared=indices is not None, wait=wait, label=label, log=log):
+        if indices is None:
+            store.remove_stale_tmp(out)
+        return _run_locked(spec, out, executor, text, workers, indices, force, log)
+
+
+def _stop_pool(executor: ProcessPoolExecutor) -> None:
+    """Stop a pool now: terminate its workers (their running points are lost, the stored
+    ones are whole), then shut it down without waiting."""
+    for proc in list(getattr(executor, "_processes", {}).values()):
+        if proc.is_alive():
+            proc.terminate()
+    executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _run_locked(spec, out, executor, text, workers, indices, force, log) -> dict:
     pts = points(spec)
     if indices is not None:
         bad = [i for i in indices if not 0 <= i < len(pts)]
@@ -154,7 +192,7 @@ def run_sweep(
                 bar.update()
     except BaseException:
         if own_pool:
-            executor.shutdown(wait=False, cancel_futures=True)
+            _stop_pool(executor)
             own_pool = False
         raise
     finally:
@@ -163,7 +201,7 @@ def run_sweep(
         if own_pool:
             executor.shutdown()
     sweep = None
-    if not store.missing_points(out, spec):
+    if store.first_missing(out, spec) is None:
         sweep = store.write_sweep(out, spec, text)
     return {"points": len(pts), "skipped": skipped, "computed": len(todo), "sweep": sweep}
 
