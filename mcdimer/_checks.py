@@ -61,6 +61,17 @@ def moments(name: str, mu, n: int) -> np.ndarray:
     return arr
 
 
+def real_array(name: str, value) -> np.ndarray:
+    """A finite real scalar or 1-D array, as a 1-D float array; strings and bools refused."""
+    raw = np.asarray(value) if not isinstance(value, str | bytes) else np.asarray([value])
+    if raw.dtype.kind in "USbO":
+        raise ValueError(f"{name} must be a finite real number or 1-D array, got {value!r}")
+    arr = np.atleast_1d(raw.astype(float))
+    if arr.ndim != 1 or arr.size == 0 or not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be a finite real number or 1-D array, got {value!r}")
+    return arr
+
+
 def physical_memory() -> int:
     """Bytes of RAM on this machine (a generous 1 TiB if the OS does not say)."""
     try:

@@ -39,6 +39,7 @@ def micro():
 @user_errors
 def zfs(kfa, t, chi_l, as_json):
     """Zero-field susceptibility chi/|chi_L| (Figs. 5a, 6)."""
+    chi_l = mic.units.chi_l(chi_l)
     ratio = mic.zfs(kfa, t)
     _emit({"kfa": kfa, "t": t, "chi_over_chi_l": ratio, "chi": ratio * chi_l}, as_json)
 

@@ -104,6 +104,9 @@ def chain_lambda_max(n: int, method: str = "auto") -> float:
         raise ValueError(f"method must be 'auto', 'dense' or 'fft', got {method!r}")
     if n == 2:
         return 1.0
+    dense = method == "dense" or (method == "auto" and n <= _DENSE_MAX)
+    # dense: the n x n matrix and its workspace; fft: ~40 length-n vectors (LOBPCG, FFTs)
+    _checks.memory("n", 8 * (3 * n * n if dense else 40 * n), f"the chain of n = {n}")
     if method == "dense" or (method == "auto" and n <= _DENSE_MAX):
         return _dense_lambda_max(n)
     return _fft_lambda_max(n)

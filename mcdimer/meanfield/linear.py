@@ -18,9 +18,13 @@ from .. import _checks
 ETA = {"x": 1.0, "y": 1.0, "z": -2.0}
 
 
+D_OVER_A_MAX = 1e6  # beyond this the coupling is nil and (d/a)^3 nears overflow
+CHI_MAX = 1e6  # |chi|/chi_c^z: far beyond every figure; products chi1 chi2 stay finite
+
+
 def check_d_over_a(d_over_a) -> float:
     """d/a as a float; ValueError below 2, a warning (footnote 6) below 3."""
-    d_over_a = _checks.real("d_over_a", d_over_a)
+    d_over_a = _checks.real("d_over_a", d_over_a, high=D_OVER_A_MAX)
     if d_over_a < 2.0:
         raise ValueError(
             f"d_over_a must be >= 2 (spheres of radius a at distance d must not overlap), "
@@ -43,12 +47,15 @@ def check_axis(axis) -> float:
 
 
 def check_chi(name: str, chi) -> np.ndarray | float:
-    """A finite susceptibility, scalar or array."""
+    """A finite susceptibility (units of chi_c^z), scalar or array, |chi| <= CHI_MAX."""
     if np.ndim(chi) == 0:
-        return _checks.real(name, chi)
-    arr = np.asarray(chi, dtype=float)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite everywhere")
+        return _checks.real(name, chi, low=-CHI_MAX, high=CHI_MAX)
+    arr = np.asarray(chi)
+    if arr.dtype.kind in "USbO":
+        raise ValueError(f"{name} must be real numbers, got {chi!r}")
+    arr = arr.astype(float)
+    if not np.all(np.isfinite(arr)) or np.any(np.abs(arr) > CHI_MAX):
+        raise ValueError(f"{name} must be finite with |{name}| <= {CHI_MAX:g} everywhere")
     return arr
 
 

@@ -32,6 +32,7 @@ import numpy as np
 from scipy import optimize
 
 from .. import _checks
+from .linear import check_chi
 
 _W = np.array([-1.0, -1.0, 2.0])  # partner's field per unit moment: 3 z (z.m) - m
 _TOL = 1e-11  # residual accepted as a fixed point (max norm)
@@ -138,7 +139,7 @@ def saturating_dimer(chi1, chi2, h=0.0) -> DimerState:
     `DimerState`; `m1z, m2z = saturating_dimer(...)` unpacks M_1^z/M0, M_2^z/M0. At h = 0
     and chi1 = chi2 = chi this is Eq. (10): m^z = tanh(chi m^z), ~ sqrt(3(chi - 1)) at onset.
     """
-    x = np.array([_checks.real("chi1", chi1), _checks.real("chi2", chi2)])
+    x = np.array([check_chi("chi1", chi1), check_chi("chi2", chi2)])
     h = _check_field(h)
     rng = np.random.default_rng(7)
     found: list[tuple] = []
@@ -173,7 +174,7 @@ def phase(chi1, chi2, probe: float = 1e-6, tol: float = 1e-7) -> str:
     "paramagnetic" or "diamagnetic". The boundaries are chi1 chi2 = 1 and chi^zz = 0 of
     Eq. (6), i.e. chi1 + chi2 + 2 chi1 chi2 = 0.
     """
-    chi1, chi2 = _checks.real("chi1", chi1), _checks.real("chi2", chi2)
+    chi1, chi2 = check_chi("chi1", chi1), check_chi("chi2", chi2)
     probe = _checks.real("probe", probe, low=0.0, low_open=True)
     state = saturating_dimer(chi1, chi2, 0.0)
     m = state.m

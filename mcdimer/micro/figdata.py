@@ -9,7 +9,10 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from .. import _checks
 from . import response, selfconsistent, spectrum, units
+
+FIG_POINTS_MAX = 100_000  # a curve needs far fewer; each point is a sum over every level
 
 
 def paper_kfas() -> tuple[float, float, float]:
@@ -75,8 +78,10 @@ def fig7_data(kfa=None, t=(5e-3, 5e-4, 5e-5), x_max=None, points=400) -> xr.Data
     x_max = units.x(x_max, signed=False)
     if x_max == 0.0:
         raise ValueError("x_max must be > 0")
+    points = _checks.integer("points", points, low=2, high=FIG_POINTS_MAX)
+    t = _checks.real_array("t", t)
+    _checks.memory("points", 8 * 4 * points * len(t) * len(kfa), f"{points} field values")
     x = np.linspace(0.0, x_max, points)
-    t = np.asarray(t, dtype=float)
     m = np.array([[response.moment(k, tk, x) for tk in t] for k in kfa])
     return xr.Dataset(
         {"m": (("kfa", "t", "x"), m, {"units": "mu_B"})},

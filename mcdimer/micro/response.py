@@ -20,6 +20,7 @@ import math
 import numpy as np
 from numba import njit
 
+from .. import _checks
 from . import spectrum as spec
 from . import units
 
@@ -135,9 +136,7 @@ def zfs(kfa, t, *, tail: float = TAIL):
     """
     scalar = np.ndim(kfa) == 0 and np.ndim(t) == 0
     kfa_arr = units.kfa_array(kfa)
-    t_arr = np.atleast_1d(np.asarray(t, dtype=float))
-    if t_arr.ndim != 1 or not np.all(np.isfinite(t_arr)):
-        raise ValueError(f"t must be a finite number or 1-D array, got {t!r}")
+    t_arr = _checks.real_array("t", t)
     if np.any(t_arr <= 0) or np.any(t_arr > units.T_MAX):
         raise ValueError(
             f"t must be in (0, {units.T_MAX:g}], got values in [{t_arr.min()}, {t_arr.max()}]"
@@ -164,9 +163,7 @@ def moment(kfa, t, x, *, tail: float = TAIL):
     kfa = units.kfa(kfa)
     t = units.t(t)
     scalar = np.ndim(x) == 0
-    xs = np.atleast_1d(np.asarray(x, dtype=float))
-    if xs.ndim != 1 or not np.all(np.isfinite(xs)):
-        raise ValueError(f"x must be a finite number or 1-D array, got {x!r}")
+    xs = _checks.real_array("x", x)
     if np.any(np.abs(xs) > units.X_MAX):
         raise ValueError(
             f"x must be in [-{units.X_MAX:g}, {units.X_MAX:g}], got values up to |x| = "

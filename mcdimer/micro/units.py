@@ -23,6 +23,8 @@ CHI_L_GOLD = 2.9e-7
 #: Bohr magneton in eV/G.
 MU_B_EV_PER_G = 5.7883818060e-9
 
+CHI_L_MAX = 1e-3  # |chi_L| of metals is ~1e-6 (gold 2.9e-7): 1e-3 is generous
+D_OVER_A_MAX = 1e6  # beyond this the dipolar coupling is nil and (d/a)^3 nears overflow
 KFA_MAX = 500.0  # above this the level table (and the perturbative model) is unreasonable
 T_MAX = 0.1  # t = T/T_F; the paper goes up to 5e-3
 X_MAX = 0.01  # hbar omega_c / E_F; Fig. 7 goes up to 1.9e-3 (footnote 12)
@@ -76,17 +78,15 @@ def x(value, *, signed=True) -> float:
 
 def d_over_a(value) -> float:
     # below d = 2a the spheres overlap (and the paper's dipole picture needs d >~ 3a)
-    return _checks.real("d_over_a", value, low=2.0)
+    return _checks.real("d_over_a", value, low=2.0, high=D_OVER_A_MAX)
 
 
 def chi_l(value) -> float:
-    return _checks.real("chi_l", value, low=0.0, low_open=True)
+    return _checks.real("chi_l", value, low=0.0, low_open=True, high=CHI_L_MAX)
 
 
 def kfa_array(value) -> np.ndarray:
-    arr = np.atleast_1d(np.asarray(value, dtype=float))
-    if arr.ndim != 1 or arr.size == 0 or not np.all(np.isfinite(arr)):
-        raise ValueError(f"kfa must be a finite number or 1-D array, got {value!r}")
+    arr = _checks.real_array("kfa", value)
     if np.any(arr <= 0) or np.any(arr > KFA_MAX):
         raise ValueError(
             f"kfa must be in (0, {KFA_MAX:g}], got values in [{arr.min()}, {arr.max()}]"
