@@ -3,8 +3,8 @@
 For the quadratic dimer (Eq. (B1)) at h = 0, over K/C at several C, side by side:
 T = 0 mean field (`meanfield.solve`), finite-T mean field (`meanfield.finite_t_order_parameter`),
 and from the exact distribution of Eq. (B8) (`mcdimer.exact`): the peak position of
-P(mu_1^z), <|mu_1^z|>, <(mu_1^z)^2>; and the K/C where P(mu_1^z) turns bimodal (its
-density at mu_1^z = 0 becomes a local minimum) next to the mean-field onsets.
+P(mu_1^z), <|mu_1^z|>, <(mu_1^z)^2>; and the K/C where P(mu_1^z) turns bimodal
+(P''(0) = 0 pointwise, `bimodal_onset`) next to the mean-field onsets.
 
 Hook for the samplers: `add_sampled(ds, name, mean, error)` attaches sampled values with
 their errors on the same (C, ratio) grid.
@@ -27,16 +27,65 @@ def _pdf(C, ratio):
     return exact.pdf_mu1z(Dimer(K=ratio * C, C=C), _BINS)
 
 
-def _dip_at_zero(C, ratio) -> float:
-    """P(first bin right of 0) - P(second bin): > 0 unimodal, < 0 a dip (bimodal) at 0."""
-    p = _pdf(C, ratio)
-    c = _BINS // 2
-    return float(p[c] - p[c + 1])
+def curvature_at_zero(model, panels: int = 64, modulus_panels: int = 32) -> tuple[float, float]:
+    """Sign-faithful P''(0) of the exact marginal P(mu_1^z) of a dimer at h = 0, and its scale.
+
+    Pointwise, from Eq. (B8) with particle 2 integrated out (Z1 of `mcdimer.single`): at
+    h = 0 the field on particle 2 is K (-x_1, -y_1, 2 z_1), of magnitude K sqrt(rho^2 + 4 z^2),
+    so P(z) ~ int_0^sqrt(1-z^2) rho exp(-f(sqrt(z^2+rho^2))) Z1(K sqrt(rho^2+4z^2)) drho.
+    Differentiating twice at z = 0 (the moving upper limit gives the edge term):
+
+        P''(0) ~ int_0^1 e^{-f(rho)} Z1(K rho) [4K <mu_par>(K rho) - f'(rho)] drho
+                 - e^{-f(1)} Z1(K),
+
+    which is < 0 for a single peak at 0 and > 0 for a dip (two peaks, Fig. 8). In the
+    Gaussian limit the bracket is (2K^2/C - 2C) rho: zero at K = C. Returned scaled by the
+    largest weight, with the scale of its largest terms (4K<mu_par>, f' separately), for
+    the round-off estimate. Composite Gauss-Legendre in rho (graded toward rho = 1).
+    """
+    from ._quadrature import composite, graded_edges
+    from .single import _single_stats, modulus_rule
+
+    K, land = float(model.K), model.landscape
+    if model.n != 2 or np.any(np.asarray(model.h) != 0.0):
+        raise ValueError("curvature_at_zero is for the dimer (n = 2) at h = 0")
+    rho, w = composite(graded_edges(0.0, 1.0, panels))
+    mu, logw = modulus_rule(land, modulus_panels)
+    st = _single_stats(np.abs(K) * np.append(rho, 1.0), mu, logw)
+    L = -land.energy(np.append(rho, 1.0)) + st[:, 0]
+    top = L.max()
+    weight = w * np.exp(L[:-1] - top)
+    pull, push = 4.0 * abs(K) * st[:-1, 1], land.slope(rho)
+    edge = np.exp(L[-1] - top)
+    value = float(weight @ (pull - push) - edge)
+    scale = float(weight @ (np.abs(pull) + np.abs(push)) + edge)
+    return value, scale
 
 
-def bimodal_onset(C, lo=0.5, hi=3.0) -> float:
-    """K/C where the exact P(mu_1^z) (Eq. (B8), 200 bins) first shows a dip at 0 (bisection)."""
-    return float(optimize.brentq(lambda r: _dip_at_zero(C, r), lo, hi, xtol=1e-4))
+def _curvature(C, ratio, **kw) -> tuple[float, float]:
+    return curvature_at_zero(Dimer(K=ratio * C, C=C), **kw)
+
+
+def bimodal_onset(C, lo=0.5, hi=3.0, *, with_error: bool = False):
+    """K/C where the exact P(mu_1^z) of the quadratic dimer turns bimodal: P''(0) = 0 pointwise.
+
+    Root of `curvature_at_zero` in K/C (Eq. (B8), App. B units), rounded to the digits it
+    supports: the error is the change under doubled quadrature (rho and |mu_2| panels) plus
+    the round-off of its largest terms (4 eps times their scale), divided by the slope.
+    C = 5: 1.0507803135; C = 10: 1.00157877; C >= 50: 1 within ~1e-14 (a binned dip on
+    200 bins had given 0.99998 at C = 50, a shift that does not exist).
+    with_error: return (onset, error) instead.
+    """
+    C = float(C)
+    root = optimize.brentq(lambda r: _curvature(C, r)[0], lo, hi, xtol=1e-15, rtol=8.9e-16)
+    value, scale = _curvature(C, root)
+    finer, _ = _curvature(C, root, panels=128, modulus_panels=64)
+    step = 1e-6 * root
+    slope = (_curvature(C, root + step)[0] - _curvature(C, root - step)[0]) / (2 * step)
+    error = (abs(finer - value) + 4.0 * np.finfo(float).eps * scale) / abs(slope)
+    error = max(error, 2.0 * np.finfo(float).eps * root)
+    onset = round(root, int(-np.ceil(np.log10(error))))
+    return (onset, float(error)) if with_error else onset
 
 
 def dimer_table(ratios=None, C_values=C_VALUES, onsets: bool = True) -> xr.Dataset:
@@ -65,7 +114,9 @@ def dimer_table(ratios=None, C_values=C_VALUES, onsets: bool = True) -> xr.Datas
     ds["onset_mf_t0"] = ("C", np.ones(C_values.size))
     ds["onset_mf_finite_t"] = ("C", [meanfield.finite_t_onset(C) for C in C_values])
     if onsets:
-        ds["onset_bimodal"] = ("C", [bimodal_onset(C) for C in C_values])
+        found = [bimodal_onset(C, with_error=True) for C in C_values]
+        ds["onset_bimodal"] = ("C", [v for v, _ in found], {"long_name": "P''(0) = 0"})
+        ds["onset_bimodal_err"] = ("C", [e for _, e in found])
     return ds
 
 

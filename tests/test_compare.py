@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+import mcdimer
 from mcdimer import compare
 
 
@@ -74,3 +75,18 @@ def test_compare_plots_write_pngs(tmp_path):
     paths.append(plot_chain_onsets(onsets, tmp_path / "c.png"))
     for p in paths:
         assert p.stat().st_size > 1000
+
+
+def test_bimodal_onset_is_the_pointwise_curvature_zero_with_the_digits_it_supports():
+    """P''(0) = 0: 1.0507803 at C = 5 (an independent recomputation), 1 at C = 50 (no
+    spurious shift below threshold); the exact binned density of Eq. (B8) on fine bins
+    changes from a peak to a dip at 0 across the reported onset."""
+    onset, err = compare.bimodal_onset(5.0, with_error=True)
+    assert abs(onset - 1.0507803) < 1e-7 and err < 1e-9
+    assert onset == round(onset, int(-np.ceil(np.log10(err))))  # only supported digits
+    assert compare.bimodal_onset(50.0) == 1.0
+    for ratio, dip in ((onset - 2e-3, False), (onset + 2e-3, True)):
+        p = mcdimer.exact.pdf_mu1z(mcdimer.Dimer(K=ratio * 5.0, C=5.0), 720)
+        # second difference over the central bins: > 0 is a dip at mu_1^z = 0
+        c = 360
+        assert (p[c + 2] + p[c - 3] - p[c] - p[c - 1] > 0) == dip
