@@ -48,3 +48,18 @@ def test_cli_meanfield():
     for bad in (["critical", "--d-over-a", "1.5"], ["chain", "--n", "1"]):
         res = runner.invoke(main, ["meanfield", *bad])
         assert res.exit_code == 2 and "error" in res.output
+
+
+def test_fig4_dashed_line_only_between_para_and_dia():
+    """chi^zz = 0 (Eq. (6)) is drawn only where chi1 chi2 < 1: not through the antialigned
+    phase from (-3, -0.6) via (-1, -1) to (-0.6, -3)."""
+    ds = mf.fig4_data(np.linspace(-3, 3, 7), np.linspace(-3, 3, 7))
+    c1, dia = ds.chi1_line.values, ds.dia_boundary.values
+    drawn = np.isfinite(dia)
+    assert drawn.any() and np.all(c1[drawn] * dia[drawn] < 1.0)
+    assert not drawn[c1 < -0.5].any()
+    assert np.allclose(dia[drawn], -c1[drawn] / (1 + 2 * c1[drawn]))
+    # it separates the two phases the grid finds on either side of it
+    phases = ds.attrs["phases"]
+    assert phases[int(ds.phase.sel(chi1=1.0, chi2=-2.0))] == "diamagnetic"
+    assert phases[int(ds.phase.sel(chi1=1.0, chi2=0.0))] == "paramagnetic"

@@ -47,6 +47,9 @@ def fig4_data(chi1=None, chi2=None) -> xr.Dataset:
     Variables: phase (chi1, chi2) index into attrs["phases"]; the linear-response boundaries
     as curves: `ordered_boundary` chi2 = 1/chi1 (chi1 chi2 = (chi_c^z)^2) and `dia_boundary`
     chi2 = -chi1/(1 + 2 chi1) (chi^zz = 0 of Eq. (6)), both over a fine `chi1_line` (NaN off-range).
+    chi^zz = 0 separates para from dia only where chi1 chi2 < 1: its branch chi1 < -1/2 lies
+    wholly in the antialigned phase (there chi1 chi2 = chi1^2/|1 + 2 chi1| >= 1, equality at
+    chi1 = -1), so it is left out, as the paper draws it.
     """
     chi1 = _grid("chi1", np.linspace(-3.0, 3.0, 31) if chi1 is None else chi1)
     chi2 = _grid("chi2", np.linspace(-3.0, 3.0, 31) if chi2 is None else chi2)
@@ -60,7 +63,7 @@ def fig4_data(chi1=None, chi2=None) -> xr.Dataset:
         dia = -line / (1.0 + 2.0 * line)
     lo, hi = chi2.min(), chi2.max()
     ordered = np.where((ordered >= lo) & (ordered <= hi), ordered, np.nan)
-    dia = np.where((dia >= lo) & (dia <= hi), dia, np.nan)
+    dia = np.where((dia >= lo) & (dia <= hi) & (line * dia < 1.0), dia, np.nan)
     return xr.Dataset(
         {
             "phase": (("chi1", "chi2"), ph),
