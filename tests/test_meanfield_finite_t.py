@@ -75,3 +75,13 @@ def test_finite_t_solve_on_an_assembly_is_self_consistent_per_particle():
     for i, land in enumerate(model.landscapes):
         s = np.linalg.norm(h[i])
         assert np.allclose(mu[i], single.mean_moment(land, s) * h[i] / s, atol=1e-10)
+
+
+@pytest.mark.parametrize(("C", "rtol"), [(5.0, 0.1), (10.0, 2e-3), (20.0, 1e-6)])
+def test_edge_shift_of_the_onset_is_four_thirds_root_pi_C_three_halves_e_minus_C(C, rtol):
+    """The module docstring's asymptote: onset - 1 ~ (4/(3 sqrt(pi))) C^(3/2) e^-C, not e^-C
+    (at C = 5 the shift is 1.06128 - 1, nine times e^-5)."""
+    shift = mf.finite_t_onset(C) - 1.0
+    assert shift == pytest.approx(4 / (3 * np.sqrt(np.pi)) * C**1.5 * np.exp(-C), rel=rtol)
+    if C == 5.0:
+        assert mf.finite_t_onset(C) == pytest.approx(1.06128, abs=1e-5)
