@@ -43,3 +43,35 @@ def test_cli_micro_commands():
     assert res.exit_code == 0 and "m_z" in res.output
     res = runner.invoke(main, ["micro", "zfs", "--kfa", "900", "--t", "5e-3"])
     assert res.exit_code == 2 and "kfa" in res.output
+
+
+def test_shell_names_the_zero_and_a_nearby_kfa_off_its_peak_warns():
+    """kFa = 42.97 (the paper's two decimals) is off zeta_{1,36}'s Curie peak at t = 5e-5
+    (half-width ~ kFa t = 0.002): a warning there, none at t = 5e-3 (peak 0.2 wide); --shell,
+    shell=, and a spec's `shell = [1, 36]` all give kFa = zeta_{1,36} itself."""
+    import warnings
+
+    from mcdimer import runs
+
+    assert micro.spectrum.shell_kfa("1,36") == micro.bessel_zero(1, 36) == pytest.approx(Z)
+    with pytest.warns(UserWarning, match=r"zeta_\{1,36\} = 42.9669457 but outside its Curie peak"):
+        micro.Microscopic(42.97, 5e-5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert micro.Microscopic(shell=(1, 36), t=5e-5).kfa == micro.bessel_zero(1, 36)
+        micro.Microscopic(42.97, 5e-3)
+    on = CliRunner().invoke(main, ["micro", "zfs", "--shell", "1,36", "--t", "5e-5"])
+    off = CliRunner().invoke(main, ["micro", "zfs", "--kfa", "42.97", "--t", "5e-5"])
+    assert on.exit_code == off.exit_code == 0
+    assert "warning" not in on.output and "mcdimer: warning: kfa = 42.97" in off.output
+    assert float(on.output.split()[1]) == pytest.approx(Z, abs=1e-7)
+    spec = runs.parse(
+        'kind = "micro"\n[[calls]]\nname = "f10"\nfunction = "fig10_data"\n'
+        "params = {shell = [1, 36], n = [2, 3], t = [1e-7]}\n"
+    )
+    assert runs.spec.call_params(spec.calls[0])["kfa"] == micro.bessel_zero(1, 36)
+    with pytest.raises(runs.SpecError, match=r"calls\[f10\].params.shell: give kfa or shell"):
+        runs.parse(
+            'kind = "micro"\n[[calls]]\nname = "f10"\nfunction = "fig10_data"\n'
+            "params = {shell = [1, 36], kfa = 42.0}\n"
+        )

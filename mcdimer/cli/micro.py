@@ -3,13 +3,36 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import click
 
 from .. import micro as mic
 from . import user_errors
 
-_kfa = click.option("--kfa", type=float, required=True, help="Radius k_F a (0 < kfa <= 500).")
+_kfa_only = click.option("--kfa", type=float, help="Radius k_F a (0 < kfa <= 500).")
+_shell = click.option(
+    "--shell", metavar="N,L", help="Radius kFa = zeta_{N,L} (e.g. 1,36), instead of --kfa."
+)
+
+
+def _kfa(func):
+    return _kfa_only(_shell(func))
+
+
+def _resolve(kfa, shell, t) -> float:
+    """kfa from --kfa or --shell (exactly one); warn (stderr) if --kfa is off a nearby peak."""
+    if (kfa is None) == (shell is None):
+        raise ValueError("give exactly one of --kfa and --shell N,L")
+    if shell is not None:
+        return mic.spectrum.shell_kfa(shell)
+    kfa = mic.units.kfa(kfa)
+    message = mic.spectrum.off_peak_message(kfa, mic.units.t(t))
+    if message:
+        click.echo(f"mcdimer: warning: {message}", err=True)
+    return kfa
+
+
 _t = click.option("--t", "t", type=float, required=True, help="Temperature T/T_F (> 0).")
 _d = click.option("--d-over-a", type=float, default=3.0, show_default=True, help="d/a (>= 2).")
 _chi_l = click.option("--chi-l", type=float, default=mic.CHI_L_GOLD, show_default=True)
@@ -37,8 +60,9 @@ def micro():
 @_chi_l
 @_json
 @user_errors
-def zfs(kfa, t, chi_l, as_json):
+def zfs(kfa, shell, t, chi_l, as_json):
     """Zero-field susceptibility chi/|chi_L| (Figs. 5a, 6)."""
+    kfa = _resolve(kfa, shell, t)
     chi_l = mic.units.chi_l(chi_l)
     ratio = mic.zfs(kfa, t)
     _emit({"kfa": kfa, "t": t, "chi_over_chi_l": ratio, "chi": ratio * chi_l}, as_json)
@@ -50,8 +74,9 @@ def zfs(kfa, t, chi_l, as_json):
 @click.option("--x", "x", type=float, required=True, help="hbar omega_c/E_F (|x| <= 0.01).")
 @_json
 @user_errors
-def moment(kfa, t, x, as_json):
+def moment(kfa, shell, t, x, as_json):
     """Moment M/mu_B at field x = hbar omega_c/E_F (Fig. 7)."""
+    kfa = _resolve(kfa, shell, t)
     _emit({"kfa": kfa, "t": t, "x": x, "m": mic.moment(kfa, t, x)}, as_json)
 
 
@@ -62,8 +87,9 @@ def moment(kfa, t, x, as_json):
 @_chi_l
 @_json
 @user_errors
-def dimer(kfa, t, d_over_a, chi_l, as_json):
+def dimer(kfa, shell, t, d_over_a, chi_l, as_json):
     """Self-consistent dimer moment m^z/mu_B at H = 0 (Fig. 5b)."""
+    kfa = _resolve(kfa, shell, t)
     out = {
         "kfa": kfa,
         "t": t,
@@ -82,8 +108,9 @@ def dimer(kfa, t, d_over_a, chi_l, as_json):
 @_chi_l
 @_json
 @user_errors
-def chain(n, kfa, t, d_over_a, chi_l, as_json):
+def chain(n, kfa, shell, t, d_over_a, chi_l, as_json):
     """Self-consistent finite-chain moments M_i^z/mu_B at H = 0 (Fig. 10)."""
+    kfa = _resolve(kfa, shell, t)
     prof = mic.chain_profile(n, kfa, t, d_over_a, chi_l)
     out = {"n": n, "kfa": kfa, "t": t, "m_z": float(prof.mean()), "profile": prof.tolist()}
     _emit(out, as_json)
@@ -96,8 +123,11 @@ def chain(n, kfa, t, d_over_a, chi_l, as_json):
 @_chi_l
 @_json
 @user_errors
-def landscape(kfa, t, d_over_a, chi_l, as_json):
+def landscape(kfa, shell, t, d_over_a, chi_l, as_json):
     """M0, x0, K and C-equivalent of the Microscopic landscape."""
-    land = mic.Microscopic(kfa, t, d_over_a, chi_l)
+    kfa = _resolve(kfa, shell, t)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # already said by _resolve
+        land = mic.Microscopic(kfa, t, d_over_a, chi_l)
     out = {"kfa": kfa, "t": t, "m0": land.m0, "x0": land.x0, "K": land.K, "chi": land.chi}
     _emit(out, as_json)

@@ -22,7 +22,7 @@ def paper_kfas() -> tuple[float, float, float]:
 
 def fig5a_data(kfa=None, t=None, d_over_a=3.0, chi_l=units.CHI_L_GOLD) -> xr.Dataset:
     """chi(T) for several kFa (Fig. 5(a); the inset uses kfa=(42.4, 42.7)), cgs and /|chi_L|."""
-    kfa = np.asarray(paper_kfas() if kfa is None else kfa, dtype=float)
+    kfa = np.atleast_1d(np.asarray(paper_kfas() if kfa is None else kfa, dtype=float))
     t = np.geomspace(1e-8, 5e-3, 300) if t is None else np.asarray(t, dtype=float)
     chi_l = units.chi_l(chi_l)
     d_over_a = units.d_over_a(d_over_a)
@@ -40,7 +40,7 @@ def fig5a_data(kfa=None, t=None, d_over_a=3.0, chi_l=units.CHI_L_GOLD) -> xr.Dat
 
 def fig5b_data(kfa=None, t=None, d_over_a=3.0, chi_l=units.CHI_L_GOLD) -> xr.Dataset:
     """Self-consistent dimer m^z(T) at H = 0 (Fig. 5(b)), and the crossing temperatures."""
-    kfa = np.asarray(paper_kfas() if kfa is None else kfa, dtype=float)
+    kfa = np.atleast_1d(np.asarray(paper_kfas() if kfa is None else kfa, dtype=float))
     t = np.geomspace(1e-9, 1e-6, 200) if t is None else np.asarray(t, dtype=float)
     m = np.array([[selfconsistent.dimer_moment(k, tk, d_over_a, chi_l) for tk in t] for k in kfa])
     t_c = [selfconsistent.crossing_temperature(k, d_over_a, chi_l) for k in kfa]
@@ -73,7 +73,9 @@ def fig6_data(kfa=None, t=(5e-3, 5e-4, 5e-5)) -> xr.Dataset:
 
 def fig7_data(kfa=None, t=(5e-3, 5e-4, 5e-5), x_max=None, points=400) -> xr.Dataset:
     """M/mu_B versus x = hbar omega_c/E_F (Fig. 7); x_max defaults to H = 9.2e5 G (footnote 12)."""
-    kfa = np.asarray((spectrum.bessel_zero(1, 36), 42.4) if kfa is None else kfa, dtype=float)
+    kfa = np.atleast_1d(
+        np.asarray((spectrum.bessel_zero(1, 36), 42.4) if kfa is None else kfa, dtype=float)
+    )
     x_max = float(units.x_of_field(9.2e5)) if x_max is None else x_max
     x_max = units.x(x_max, signed=False)
     if x_max == 0.0:

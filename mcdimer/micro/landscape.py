@@ -17,11 +17,13 @@ with m0 = M0/mu_B. The curvature at r = 0 is d h/d r = m0^2/(2 t dm/dx(0)) = bet
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from scipy.optimize import minimize_scalar
 
 from ..landscapes import FromResponse, Landscape
-from . import response, units
+from . import response, spectrum, units
 
 GRID = 2049  # points of the tabulated response M(x) on [0, x0]
 
@@ -62,7 +64,9 @@ class Microscopic(FromResponse):
 
     Parameters
     ----------
-    kfa : radius in units of 1/k_F, 0 < kfa <= 500.
+    kfa : radius in units of 1/k_F, 0 < kfa <= 500; or
+    shell : (n, l), for kfa = zeta_{n,l} to full precision (`spectrum.shell_kfa`). A kfa
+        within a few hundredths of a zero but off its Curie peak at t warns (UserWarning).
     t : T/T_F, 0 < t <= 0.1. F depends on t, so the landscape is built per temperature.
     d_over_a : spacing of the chain in radii (>= 2), only for the coupling `K`.
     chi_l : |chi_L| (gold 2.9e-7), only for `K`.
@@ -77,8 +81,21 @@ class Microscopic(FromResponse):
     A diamagnetic zero-field response (chi < 0) has no landscape: ValueError.
     """
 
-    def __init__(self, kfa, t, d_over_a=3.0, chi_l=units.CHI_L_GOLD, *, _m0=None):
-        self.kfa, self.t = units.kfa(kfa), units.t(t)
+    def __init__(
+        self, kfa=None, t=None, d_over_a=3.0, chi_l=units.CHI_L_GOLD, *, shell=None, _m0=None
+    ):
+        if (kfa is None) == (shell is None):
+            raise ValueError("give exactly one of kfa and shell = (n, l)")
+        if t is None:
+            raise ValueError("t (= T/T_F) is required")
+        self.t = units.t(t)
+        if shell is not None:
+            self.kfa = spectrum.shell_kfa(shell)
+        else:
+            self.kfa = units.kfa(kfa)
+            message = None if _m0 is not None else spectrum.off_peak_message(self.kfa, self.t)
+            if message:
+                warnings.warn(message, UserWarning, stacklevel=2)
         self.d_over_a, self.chi_l = units.d_over_a(d_over_a), units.chi_l(chi_l)
         self.chi = float(response.zfs(self.kfa, self.t))
         if self.chi <= 0.0:

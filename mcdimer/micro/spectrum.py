@@ -221,3 +221,58 @@ def zeros_between(lo: float, hi: float) -> ZeroTable:
     tab = zero_table(hi)
     sel = (tab.zeta >= lo) & (tab.zeta <= hi)
     return ZeroTable(hi, tab.zeta[sel], tab.n[sel], tab.l[sel])
+
+
+# --- naming a radius by its shell -----------------------------------------------------------
+NEAR_ZERO = 0.05  # "within a few hundredths" of a zero: a radius probably meant to sit on it
+
+
+def shell_kfa(shell) -> float:
+    """kFa = zeta_{n,l} for shell = (n, l) or "n,l" (e.g. (1, 36): 42.9725..., Fig. 5).
+
+    The paper prints kFa to two decimals; at low t a Curie peak is only ~kFa t wide, so
+    42.97 for zeta_{1,36} is already off the peak at t = 5e-5 and describes a
+    diamagnetic particle. Naming the shell gives the zero to full precision."""
+    if isinstance(shell, str):
+        parts = shell.replace(" ", "").split(",")
+        try:
+            shell = tuple(int(p) for p in parts)
+        except ValueError:
+            raise ValueError(
+                f"shell must be 'n,l' with integers n >= 1, l >= 0, got {shell!r}"
+            ) from None
+    try:
+        n, l = shell
+    except (TypeError, ValueError):
+        raise ValueError(f"shell must be a pair (n, l), got {shell!r}") from None
+    from .. import _checks
+
+    for name, v in (("shell n", n), ("shell l", l)):
+        if isinstance(v, float) and v.is_integer():
+            continue
+        _checks.integer(name, v)
+    n, l = int(n), int(l)
+    if n < 1 or l < 0 or l > 2000:
+        raise ValueError(f"shell must have n >= 1 and 0 <= l <= 2000, got ({n}, {l})")
+    return bessel_zero(n, l)
+
+
+def off_peak_message(kfa: float, t: float) -> str | None:
+    """A warning if kfa lies within NEAR_ZERO of a zero zeta_nl but outside its Curie peak.
+
+    The Curie term f(1-f) of shell (n, l) depends on u = ((zeta/kFa)^2 - 1)/t ~ 2 (zeta - kFa)
+    /(kFa t); beyond |u| = 2 it has fallen below 0.42 of its peak, so the peak is taken as
+    |kFa - zeta| <= kFa t. None if kfa is on a peak or far from every zero."""
+    near = zeros_between(kfa - NEAR_ZERO, kfa + NEAR_ZERO)
+    if near.zeta.size == 0:
+        return None
+    k = int(np.argmin(np.abs(near.zeta - kfa)))
+    zeta, n, l = float(near.zeta[k]), int(near.n[k]), int(near.l[k])
+    width = kfa * t
+    if abs(kfa - zeta) <= width:
+        return None
+    return (
+        f"kfa = {kfa:g} is {abs(kfa - zeta):.2g} from zeta_{{{n},{l}}} = {zeta:.10g} but outside "
+        f"its Curie peak (half-width ~ kfa t = {width:.2g} at t = {t:g}): this radius is not on "
+        f"the shell's resonance; to sit on it, name the shell: shell=({n}, {l}) or --shell {n},{l}"
+    )

@@ -23,7 +23,7 @@ import numpy as np
 import xarray as xr
 
 from .points import Point, model_at
-from .spec import Spec
+from .spec import Spec, call_params
 
 DETERMINISTIC_STATS = (
     "acceptance",
@@ -199,8 +199,7 @@ def _calls(spec: Spec) -> dict[str, xr.Dataset]:
                 f"{module_name}.{call.function} does not exist (yet): calls[{call.name}] "
                 "cannot be computed with this version of mcdimer"
             )
-        params = {k: (tuple(v) if isinstance(v, list) else v) for k, v in call.params.items()}
-        ds = func(**params)
+        ds = func(**call_params(call))
         if isinstance(ds, xr.DataTree):
             ds = ds.to_dataset()
         if not isinstance(ds, xr.Dataset):

@@ -329,9 +329,26 @@ def _check_calls(spec: Spec) -> None:
                 f"mcdimer.{spec.kind}; one of {', '.join(data)}"
             )
         try:
-            inspect.signature(func).bind(**call.params)
+            params = call_params(call)
+        except ValueError as err:
+            raise ValueError(f"{where}.params.shell: {err}") from None
+        try:
+            inspect.signature(func).bind(**params)
         except TypeError as err:
             raise ValueError(f"{where}.params: {err}") from None
+
+
+def call_params(call: CallSpec) -> dict:
+    """A call's keyword arguments; `shell = [n, l]` (micro) becomes kfa = zeta_{n,l}, the
+    radius on that shell's Curie peak to full precision (the paper prints two decimals)."""
+    params = {k: (tuple(v) if isinstance(v, list) else v) for k, v in call.params.items()}
+    if "shell" in params:
+        if "kfa" in params:
+            raise ValueError("give kfa or shell, not both")
+        from ..micro.spectrum import shell_kfa
+
+        params["kfa"] = shell_kfa(params.pop("shell"))
+    return params
 
 
 def load(path) -> tuple[Spec, str]:
