@@ -138,7 +138,7 @@ class Quadratic(Landscape):
         return np.minimum(h / (2.0 * self.C), 1.0)
 
     def tempered(self, b: float) -> Landscape:
-        return Quadratic(b * self.C)
+        return Quadratic(_checks.real("b", b, low=0.0, low_open=True) * self.C)
 
     def __repr__(self) -> str:
         return f"Quadratic(C={self.C:g})"
