@@ -142,3 +142,18 @@ def test_tune_ladder_equalises_rejection_and_measures_the_barrier(name, cumulati
 def test_tune_ladder_refuses_a_wrong_callback():
     with pytest.raises(ValueError, match="rejection rates"):
         tune_ladder(lambda ladder, sweeps: np.zeros(2), 0.1, initial_replicas=5)
+
+
+def test_hottest_level_of_a_microscopic_landscape_uses_the_ordering_criterion():
+    # Microscopic stiffens on heating (Curie susceptibility): the stiffness criterion
+    # cannot apply, and the ordering parameter alone sets b_min.
+    from mcdimer.micro.landscape import Microscopic
+    from mcdimer.micro.spectrum import bessel_zero
+
+    land = Microscopic(bessel_zero(1, 36), 5e-3)
+    assert stiffness(land.tempered(0.5)) > stiffness(land)
+    assert hottest_level(land, land.K, 4) == 0.5  # K ~ 5e-4: disordered at b = 1
+    K = 20.0  # a coupling strong enough to order the physical level
+    assert order_parameter(land, K, 4, 1.0) > 1.0
+    b = hottest_level(land, K, 4)
+    assert b < 1.0 and order_parameter(land, K, 4, b) <= 0.5

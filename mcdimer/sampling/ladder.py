@@ -101,7 +101,10 @@ def hottest_level(
     b, whose landscape is f_b = `landscape.tempered(b)` and coupling bK:
 
     1. stiffness: C_eff(f_b) <= stiffness_max (b C <= 1 for `Quadratic(C)`), so that the
-       moduli fill the ball and single-moment moves pass through |mu| = 0 freely;
+       moduli fill the ball and single-moment moves pass through |mu| = 0 freely. Only
+       for landscapes that soften on heating (C_eff(f_{1/2}) < C_eff(f)), as every
+       temperature-independent one does; a `Microscopic` landscape stiffens (its Curie
+       susceptibility falls faster than 1/t), and then condition 2 alone decides;
     2. no ordering: the mean-field (random-phase) ordering parameter of the longitudinal
        mode, q(b) = 2 b K lambda_max chi0(b) <= order_max, with lambda_max the largest
        eigenvalue of A_ij = 1/|i-j|^3 (Eq. (C1)) and chi0(b) = `free_susceptibility(f_b)`.
@@ -113,9 +116,11 @@ def hottest_level(
     Both conditions tighten monotonically with b; the largest b meeting both is found by
     halving b, then bisection in log b (1 % in b; C_eff(f_b) = b C_eff(f) is used when the
     landscape scales with b). When b = 1 already meets them tempering is not needed and
-    `b_cap` is returned, so that a ladder still exists. ValueError if no b >= B_FLOOR
-    meets them, or if the landscape cannot be tempered far enough (`Microscopic` is
-    defined for t/b <= 0.1).
+    `b_cap` is returned, so that a ladder still exists. A landscape defined on a bounded
+    temperature range (`Microscopic`: t/b <= 0.1 and paramagnetic) may end the search
+    early: if the last b reached (a power of 1/2) is disordered it is returned.
+    ValueError if no b >= B_FLOOR meets the conditions, or if the landscape ends before
+    the ordering does.
     """
     from ..meanfield.chain import chain_lambda_max
 
@@ -124,14 +129,27 @@ def hottest_level(
         raise ValueError(f"K must be finite and >= 0, got {K}")
     lam = chain_lambda_max(n) if K > 0 else 0.0
     c1 = stiffness(landscape)
-    linear = abs(stiffness(landscape.tempered(0.5)) - 0.5 * c1) <= 1e-9 * max(c1, 1.0)
+    try:
+        c_half = stiffness(landscape.tempered(0.5))
+    except ValueError:  # not defined at twice the temperature: no softening to use
+        c_half = c1
+    linear = abs(c_half - 0.5 * c1) <= 1e-9 * max(c1, 1.0)
+    softens = c_half < c1
 
-    def ok(b: float) -> bool:
+    def conditions(b: float) -> tuple[bool, bool]:
+        """(stiffness met, no ordering) at level b; ValueError if f_b does not exist."""
         land = landscape if b == 1.0 else landscape.tempered(b)
         c_eff = b * c1 if linear else stiffness(land)
-        return c_eff <= stiffness_max and 2 * b * K * lam * free_susceptibility(land) <= order_max
+        q = 2 * b * K * lam * free_susceptibility(land)
+        return (c_eff <= stiffness_max or not softens), q <= order_max
 
-    if ok(1.0):
+    def ok(b: float) -> bool:
+        try:
+            return all(conditions(b))
+        except ValueError:
+            return False
+
+    if all(conditions(1.0)):
         return b_cap
     hi = 0.0  # log b where the conditions fail; halve b until they hold
     while True:
@@ -142,9 +160,11 @@ def hottest_level(
                 f"n = {n}, {landscape!r}): the coupling is too strong for tempering"
             )
         try:
-            if ok(float(np.exp(lo))):
+            if all(conditions(float(np.exp(lo)))):
                 break
         except ValueError as err:  # a landscape defined on a bounded temperature range
+            if hi < 0.0 and conditions(float(np.exp(hi)))[1]:
+                return float(np.exp(hi))  # disordered already; as stiff as f_b allows
             raise ValueError(
                 f"{landscape!r} cannot be tempered to b = {np.exp(lo):.3g} ({err}), and at "
                 f"b = {np.exp(hi):.3g} the hottest replica is not yet disordered"
