@@ -169,6 +169,12 @@ class Assembly:
         self.C = self.landscape.C if isinstance(self.landscape, Quadratic) else None
         self._unit_scale = bool(np.all(scale == 1.0))
 
+    def __setstate__(self, state) -> None:
+        # unpickled arrays come back writeable: keep the model immutable
+        self.__dict__.update(state)
+        for name in ("positions", "scale", "h", "_groups"):
+            getattr(self, name).setflags(write=False)
+
     # --- what the samplers read -------------------------------------------------------
     def landscape_groups(self) -> tuple[tuple[Landscape, ...], np.ndarray]:
         """(distinct landscapes, index (n,) of each particle's landscape among them)."""

@@ -276,3 +276,14 @@ def test_field_given_as_strings_is_refused(h):
     """Strings are refused everywhere (as K = "1" is), never converted quietly."""
     with pytest.raises(ValueError, match="h must be a 3-vector of finite reals"):
         mcdimer.Dimer(K=1.0, C=1.0, h=h)
+
+
+def test_assembly_survives_pickling_immutable(rng):
+    import pickle
+
+    model = _random_assembly(rng)
+    back = pickle.loads(pickle.dumps(model))
+    assert back == model and hash(back) == hash(model)
+    assert not back.positions.flags.writeable and not back.scale.flags.writeable
+    chain = pickle.loads(pickle.dumps(Chain(3, 1.0, C=2.0)))
+    assert type(chain) is Chain and not chain.h.flags.writeable
