@@ -25,12 +25,15 @@ import xarray as xr
 from .points import Point, model_at
 from .spec import Spec, call_params
 
-DETERMINISTIC_STATS = (
+# run statistics stored as data variables `stat_<name>` (they depend on the seed only);
+# wall-clock figures go to the `timings_json` attribute (`RunStats.TIMING_KEYS`)
+STORED_STATS = (
     "acceptance",
     "swap_acceptance",
     "round_trips",
     "tunnelling_events",
     "ladder",
+    "max_energy_drift",
 )
 
 
@@ -149,7 +152,7 @@ def _sample(spec: Spec, point: Point, model, position: int | None):
     table = res.summary(warn=False)
     data["ess_bulk"] = (("summary_observable",), table["ess_bulk"].to_numpy())
     data["r_hat"] = (("summary_observable",), table["r_hat"].to_numpy())
-    for key in DETERMINISTIC_STATS:
+    for key in STORED_STATS:
         value = res.stats.get(key)
         if value is None:
             continue
@@ -165,12 +168,8 @@ def _sample(spec: Spec, point: Point, model, position: int | None):
         **_coords(bins),
     }
     ds = xr.Dataset(data, coords=coords)
-    timings = {
-        k: float(v)
-        for k, v in res.stats.items()
-        if k not in DETERMINISTIC_STATS and np.ndim(v) == 0 and v is not None
-    }
-    ds.attrs["timings_json"] = json.dumps(timings)
+    ds.attrs["timings_json"] = json.dumps(res.stats.timings())
+    ds.attrs["moves_json"] = json.dumps(res.stats.moves)
     ds.attrs["sample_settings_json"] = json.dumps(res.settings, default=str)
     groups = {}
     if spec.output.draws:

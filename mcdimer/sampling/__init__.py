@@ -1,6 +1,8 @@
 """Samplers of the thermal distribution exp(-beta E) d^3mu_1 ... d^3mu_n (Eqs. (B6)-(B7)).
 
 `sample(model, method=...)` is the one entry point; every method returns a SampleResult.
+"metropolis" and "tempering" are two configurations of one compiled engine
+(`kernels.py`: one replica, or a ladder of them); "emcee" is the slow reference.
 """
 
 from __future__ import annotations
@@ -8,22 +10,29 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _checks
-from ..model import Chain
+from ..model import Assembly
+from .moves import MOVES, parse_moves
+from .observables import estimate_bytes
 from .result import EXPECT_KEYS, SampleResult
 
 METHODS = ("metropolis", "tempering", "emcee")
-
-
+DEFAULT_MOVES = (("displace", 19), "jump")
 ENERGY_LIMIT = 1e12  # reduced energies beyond this lose every digit of their differences
+MEMORY_LIMIT = 8 * 2**30  # bytes of records a run may allocate
+MAX_SWEEPS = 10**12
+MAX_CHAINS = 4096
+MAX_REPLICAS = 256
+TEMPERING_OPTIONS = ("replicas", "b_min", "ladder", "adapt", "flip")
 
 
-def _check_scale(model: Chain) -> None:
+def _check_scale(model) -> None:
     """Refuse couplings, fields or landscapes whose reduced energies (in kT) overflow doubles
     in the kernels' differences; mean field and `exact` still take them."""
+    lands = model.landscape_groups()[0]
     for name, value in (
         ("K", abs(model.K)),
         ("h", float(np.abs(model.h).max())),
-        ("landscape f(1)", float(np.abs(model.landscape.table()).max())),
+        ("landscape f(1)", max(float(np.abs(land.table()).max()) for land in lands)),
     ):
         if not value <= ENERGY_LIMIT:
             raise ValueError(
@@ -32,8 +41,47 @@ def _check_scale(model: Chain) -> None:
             )
 
 
+def _cycle(moves, jump_every, flip: bool) -> np.ndarray:
+    if moves is not None and jump_every is not None:
+        raise ValueError(
+            "give moves or jump_every, not both (jump_every=k is moves=[('displace', k-1), 'jump'])"
+        )
+    if jump_every is not None:
+        jump_every = _checks.integer("jump_every", jump_every, low=0, high=10**6)
+        moves = (
+            ["displace"]
+            if jump_every == 0
+            else ([("displace", jump_every - 1)] if jump_every > 1 else []) + ["jump"]
+        )
+    cycle = parse_moves(DEFAULT_MOVES if moves is None else moves)
+    if flip:
+        cycle = np.append(cycle, MOVES.index("flip"))
+    return cycle
+
+
+def _ladder(options: dict) -> np.ndarray:
+    from .ladder import check_ladder, geometric
+
+    if options.get("ladder") is not None:
+        given = [k for k in ("replicas", "b_min") if options.get(k) is not None]
+        if given:
+            raise ValueError(
+                f"give ladder or {' and '.join(given)}, not both: an explicit ladder fixes "
+                "the replicas and b_min"
+            )
+        b = check_ladder(options["ladder"])
+    else:
+        replicas = options.get("replicas")
+        replicas = _checks.integer("replicas", 8 if replicas is None else replicas, low=2)
+        b_min = options.get("b_min")
+        b = geometric(replicas, 0.2 if b_min is None else b_min)
+    if b.size > MAX_REPLICAS:
+        raise ValueError(f"replicas must be <= {MAX_REPLICAS}, got {b.size}")
+    return b
+
+
 def sample(
-    model: Chain,
+    model: Assembly,
     method: str = "metropolis",
     *,
     sweeps: int = 20_000,
@@ -42,30 +90,36 @@ def sample(
     seed: int = 0,
     thin: int | None = None,
     n_batches: int = 32,
-    jump_every: int = 20,
+    moves=None,
+    jump_every: int | None = None,
     progress=None,
     **options,
 ) -> SampleResult:
-    """Sample the thermal distribution of `model` (a `mcdimer.Chain`).
+    """Sample the thermal distribution of `model` (a `mcdimer.Chain` or `Assembly`).
 
     Parameters
     ----------
-    method : "metropolis" (compiled single-moment Metropolis).
-    sweeps : production sweeps per chain (a sweep is n single-moment proposals).
-    burn : burn-in sweeps per chain; the step size is tuned here and frozen afterwards.
-    chains : independent chains, each with its own random stream from `seed`.
+    method : "metropolis" (compiled single-moment moves), "tempering" (the same moves on a
+        ladder of replicas, with swaps) or "emcee" (emcee's ensemble sampler).
+    sweeps : production sweeps per chain (a sweep is one move of the cycle applied to
+        every particle: n single-moment proposals).
+    burn : burn-in sweeps per chain; displacement steps (and the tempering ladder) are
+        tuned here and frozen afterwards.
+    chains : independent chains, each with its own random streams from `seed`.
     seed : integer seed; same seed, same numbers, whatever the number of threads.
     thin : keep every `thin`-th production sweep as a draw (default: ~1000 draws per chain).
     n_batches : batches per chain for the batch-means errors.
-    jump_every : every `jump_every`-th sweep proposes independent points uniform in the
-        ball (reaches |mu| near 0 and near 1 whatever the step size); 0 turns it off.
+    moves : the cycle of moves, applied sweep by sweep: a sequence of names or
+        (name, repeats) pairs from "displace", "jump", "heatbath", "overrelax", "flip"
+        (see `mcdimer.sampling.moves`); default DEFAULT_MOVES.
+    jump_every : shorthand for moves=[("displace", jump_every - 1), "jump"] (0: displace only).
     progress : optional callable(done_sweeps, total_sweeps) called between chunks.
 
     Options of method="tempering" (parallel tempering, all replicas in compiled code):
     replicas (R >= 2, default 8) and b_min (in (0, 1), default 0.2) for a geometric
     ladder of inverse-temperature factors, or ladder (explicit, strictly decreasing from
     1); adapt (default True: equalise swap rates during burn-in, then freeze); flip
-    (default False: also propose mu -> -mu for a whole replica). Replica k samples
+    (default False: append the global move mu -> -mu to the cycle). Replica k samples
     `model.tempered(b_k)`: K and h scale by b_k and the landscape is
     `landscape.tempered(b_k)`, so a temperature-dependent landscape such as
     `Microscopic(kfa, t)` is rebuilt at temperature t/b_k: a temperature ladder
@@ -74,25 +128,29 @@ def sample(
     method="emcee" samples the same density with emcee's EnsembleSampler (the slow
     reference): `chains` is the number of walkers (>= 6n) and `sweeps` the ensemble steps.
     """
-    if not isinstance(model, Chain):
-        raise ValueError(f"model must be a mcdimer.Chain, got {model!r}")
+    if not isinstance(model, Assembly):
+        raise ValueError(f"model must be a mcdimer.Chain or Assembly, got {model!r}")
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-    sweeps = _checks.integer("sweeps", sweeps, low=1)
-    burn = _checks.integer("burn", burn, low=0)
-    chains = _checks.integer("chains", chains, low=1)
-    seed = _checks.integer("seed", seed, low=0)
+    sweeps = _checks.integer("sweeps", sweeps, low=1, high=MAX_SWEEPS)
+    burn = _checks.integer("burn", burn, low=0, high=MAX_SWEEPS)
+    chains = _checks.integer("chains", chains, low=1, high=MAX_CHAINS)
+    seed = _checks.integer("seed", seed, low=0, high=2**63 - 1)
     thin = max(1, sweeps // 1000) if thin is None else _checks.integer("thin", thin, low=1)
-    n_batches = _checks.integer("n_batches", n_batches, low=2)
-    jump_every = _checks.integer("jump_every", jump_every, low=0)
-    allowed = {"tempering": {"replicas", "b_min", "ladder", "adapt", "flip"}}.get(method, set())
+    if thin > sweeps:
+        raise ValueError(f"thin must be <= sweeps = {sweeps}, got {thin}")
+    n_batches = _checks.integer("n_batches", n_batches, low=2, high=100_000)
+    allowed = set(TEMPERING_OPTIONS) if method == "tempering" else set()
     unknown = sorted(set(options) - allowed)
+    if method == "emcee":
+        unknown += [k for k, v in (("moves", moves), ("jump_every", jump_every)) if v is not None]
     if unknown:
         raise ValueError(
-            f"unknown option(s) for method {method!r}: {unknown}"
-            + (f"; allowed: {sorted(allowed)}" if allowed else "")
+            f"option(s) {unknown} are not used by method {method!r}"
+            + (f"; its options: {sorted(allowed)}" if allowed else "")
         )
-    model.landscape.check_samplable()
+    for land in model.landscape_groups()[0]:
+        land.check_samplable()
     _check_scale(model)
     common = dict(
         sweeps=sweeps,
@@ -103,29 +161,38 @@ def sample(
         n_batches=n_batches,
         progress=progress,
     )
-    if method == "tempering":
-        from .ladder import check_ladder, geometric
-        from .tempering import run_tempering
+    if method == "emcee":
+        from .emcee_backend import run_emcee
 
-        if options.get("ladder") is not None:
-            ladder = check_ladder(options["ladder"])
-        else:
-            replicas = _checks.integer("replicas", options.get("replicas", 8), low=2)
-            ladder = geometric(replicas, options.get("b_min", 0.2))
+        _check_memory(chains, 1, model.n, n_batches, sweeps, thin, emcee=True)
+        return run_emcee(model, **common)
+
+    from .engine import run_engine
+
+    if method == "tempering":
+        ladder = _ladder(options)
         adapt, flip = options.get("adapt", True), options.get("flip", False)
         for name, value in (("adapt", adapt), ("flip", flip)):
             if not isinstance(value, bool):
                 raise ValueError(f"{name} must be True or False, got {value!r}")
-        return run_tempering(
-            model, jump_every=jump_every, ladder=ladder, adapt=adapt, flip=flip, **common
+    else:
+        ladder, adapt, flip = np.ones(1), False, False
+    cycle = _cycle(moves, jump_every, flip)
+    _check_memory(chains, ladder.size, model.n, n_batches, sweeps, thin)
+    return run_engine(model, method=method, ladder=ladder, cycle=cycle, adapt=adapt, **common)
+
+
+def _check_memory(chains, levels, n, n_batches, sweeps, thin, emcee=False) -> None:
+    n_draws = -(-sweeps // thin)
+    need = estimate_bytes(chains, levels, n, min(n_batches, sweeps), n_draws, levels > 1)
+    if emcee:  # emcee keeps every step of every walker: (steps, walkers, 3n) doubles
+        need += 8 * sweeps * chains * 3 * n
+    if need > MEMORY_LIMIT:
+        raise ValueError(
+            f"this run would allocate {need / 2**30:.1f} GiB of records (limit "
+            f"{MEMORY_LIMIT / 2**30:.0f} GiB): raise thin, or lower sweeps, chains, "
+            "n_batches or replicas"
         )
-    if method == "emcee":
-        from .emcee_backend import run_emcee
-
-        return run_emcee(model, **common)
-    from .metropolis import run_metropolis
-
-    return run_metropolis(model, jump_every=jump_every, **common)
 
 
-__all__ = ["EXPECT_KEYS", "METHODS", "SampleResult", "sample"]
+__all__ = ["DEFAULT_MOVES", "EXPECT_KEYS", "METHODS", "MOVES", "SampleResult", "sample"]

@@ -6,17 +6,32 @@ import warnings
 
 import numpy as np
 
+from .observables import DRAW_COLUMNS
+
 RHAT_LIMIT = 1.01
 ESS_LIMIT = 400
 
 
 def to_datatree(result):
-    """posterior: mu (chain, draw, particle, component), energy, mz, mz2;
-    sample_stats: energy and, where the sampler records them, per-draw statistics."""
+    """posterior: mu (chain, draw, particle, component), energy, mz, mz2, mu1z, mu1z2;
+    sample_stats: lp and, where the sampler records them, per-draw statistics.
+
+    At a tempering level k > 0 only the per-draw observables are kept (no whole
+    configurations): the posterior then holds energy, mz, mz2, mu1z and mu1z2."""
     from arviz_base import from_dict
 
+    n_draws = _filled_draws(result)
+    k = result.level_index
+    if k > 0:
+        vals = result.records["level_values"][:, k, :n_draws]
+        col = {name: vals[..., i] for i, name in enumerate(DRAW_COLUMNS)}
+        posterior = {name: col[name] for name in ("energy", "mz", "mz2", "mu1z", "mu1z2")}
+        return from_dict(
+            {"posterior": posterior, "sample_stats": {"lp": -col["energy"]}},
+            attrs={"posterior": _attrs(result)},
+        )
     draws = result.acc["draws"]
-    n_draws = min(draws.shape[1], _filled_draws(result))
+    n_draws = min(draws.shape[1], n_draws)
     mu = draws[:, :n_draws]
     mz = mu[..., 2].mean(axis=-1)
     posterior = {
@@ -32,21 +47,23 @@ def to_datatree(result):
         stats["acceptance"] = result.acc["draw_stats"][:, :n_draws, 0]
     if result.method == "tempering":
         stats["swap_acceptance"] = result.acc["draw_stats"][:, :n_draws, 1]
-    for key, value in result.extra.get("draw_stats", {}).items():
-        stats[key] = value[:, :n_draws]
+        stats["replica"] = result.acc["draw_slot"][:, :n_draws]
     n = mu.shape[2]
     return from_dict(
         {"posterior": posterior, "sample_stats": stats},
         dims={"mu": ["particle", "component"]},
         coords={"particle": np.arange(1, n + 1), "component": ["x", "y", "z"]},
-        attrs={
-            "posterior": {
-                "model": repr(result.model),
-                "method": result.method,
-                "seed": str(result.settings.get("seed")),
-            }
-        },
+        attrs={"posterior": _attrs(result)},
     )
+
+
+def _attrs(result) -> dict:
+    return {
+        "model": repr(result.model),
+        "method": result.method,
+        "seed": str(result.settings.get("seed")),
+        "level": str(result.level_index),
+    }
 
 
 def _filled_draws(result) -> int:

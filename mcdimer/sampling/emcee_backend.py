@@ -10,46 +10,39 @@ ensemble average (all walkers pooled in each batch).
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 from numba import njit
 
 from ..model import Chain
-from .kernels import track_tunnelling
-from .metropolis import TUNNEL_LEVEL
-from .observables import accumulate, allocate
-from .result import SampleResult, warn_interrupted
+from .driver import ChunkRunner, RunStats, per_second
+from .engine import TUNNEL_LEVEL
+from .kernels import track_side
+from .observables import DRAW_COLUMNS, accumulate, allocate, sweep_values
+from .result import SampleResult
 from .rng import seed_states
 
 
 @njit(cache=True)
-def _reduce(
-    chain,
-    energy,
-    burn,
-    batch_len,
-    n_batches,
-    level,
-    side,
-    tunnels,
-    scalars,
-    sites,
-    zz,
-    hists,
-    counts,
-):
-    """Accumulate emcee's stored states (steps, walkers, n, 3) after `burn` into batch sums."""
+def _reduce(chain, energy, burn, batch_len, n_batches, level, side, tunnels, rec):
+    """Accumulate emcee's stored states (steps, walkers, n, 3) after `burn` into batch sums
+    (one chain, one level: walkers are pooled, see the module docstring)."""
     steps, walkers = chain.shape[0], chain.shape[1]
+    vals = np.empty(len(DRAW_COLUMNS))
     for s in range(burn, steps):
         batch = min((s - burn) // batch_len, n_batches - 1)
         for w in range(walkers):
             mu = chain[s, w]
-            mz = accumulate(
-                mu, energy[s, w], scalars[0, batch], sites[0, batch], zz[0, batch], hists[0, batch]
+            mz = sweep_values(mu, energy[s, w], vals)
+            accumulate(
+                mu,
+                vals,
+                rec["scalars"][0, 0, batch],
+                rec["sites"][0, 0, batch],
+                rec["zz"][0, 0, batch],
+                rec["hists"][0, 0, batch],
             )
-            counts[0, batch] += 1
-            side[w], flipped = track_tunnelling(mz, level, side[w])
+            rec["counts"][0, 0, batch] += 1
+            side[w], flipped = track_side(mz, level, side[w])
             tunnels[w] += flipped
 
 
@@ -82,27 +75,20 @@ def run_emcee(
     sampler = emcee.EnsembleSampler(walkers, ndim, log_prob, vectorize=True)
     sampler.random_state = rs.get_state()
     total = burn + sweeps
-    t0 = time.perf_counter()
-    done = 0
-    try:
-        for _ in sampler.sample(p0, iterations=total):
-            done += 1
-            if progress is not None and done % 100 == 0:
-                progress(done, total)
-    except KeyboardInterrupt:
-        pass
-    wall = time.perf_counter() - t0
-    if done < total:
-        if done <= burn:
-            raise KeyboardInterrupt
-        warn_interrupted(done, total)
+    position = {"state": p0}
+
+    def step(first, count):
+        position["state"] = sampler.run_mcmc(position["state"], count, progress=False)
+
+    runner = ChunkRunner(total, burn, cost_per_sweep=walkers * n * n * 2e-7, progress=progress)
+    done, wall = runner.run_timed(step)
     states = sampler.get_chain()[:done].reshape(done, walkers, n, 3)
     energy = -sampler.get_log_prob()[:done]
     prod = done - burn
     n_batches = min(n_batches, max(prod, 1))
     batch_len = max(prod // n_batches, 1)
     n_draws = -(-prod // thin)
-    acc = allocate(1, n, n_batches, 0)
+    records = allocate(1, 1, n, n_batches, 0, level_draws=False)
     side = np.zeros(walkers, dtype=np.int64)
     tunnels = np.zeros(walkers, dtype=np.int64)
     _reduce(
@@ -114,25 +100,23 @@ def run_emcee(
         TUNNEL_LEVEL,
         side,
         tunnels,
-        acc["scalars"],
-        acc["sites"],
-        acc["zz"],
-        acc["hists"],
-        acc["counts"],
+        records,
     )
-    acc["draws"] = np.ascontiguousarray(states[burn::thin].transpose(1, 0, 2, 3))[:, :n_draws]
-    acc["draw_energy"] = np.ascontiguousarray(energy[burn::thin].T)[:, :n_draws]
-    acc["draw_stats"] = np.zeros(acc["draw_energy"].shape + (2,))
-    acc["accepted"] = np.zeros((1, n_batches), dtype=np.int64)
-    stats = {
-        "acceptance": float(np.mean(sampler.acceptance_fraction)),
-        "wall_seconds": wall,
-        "sweeps_per_second": walkers * done / wall if wall > 0 else np.nan,
-        "log_prob_evaluations_per_second": walkers * done / wall if wall > 0 else np.nan,
-        "tunnelling_events": tunnels,
-        "tunnelling_per_second": float(tunnels.sum() / (wall * prod / done)) if done else np.nan,
-        "tunnel_level": TUNNEL_LEVEL,
-    }
+    records["draws"] = np.ascontiguousarray(states[burn::thin].transpose(1, 0, 2, 3))[:, :n_draws]
+    records["draw_energy"] = np.ascontiguousarray(energy[burn::thin].T)[:, :n_draws]
+    records["draw_stats"] = np.zeros(records["draw_energy"].shape + (2,))
+    records["draw_slot"] = np.zeros(records["draw_energy"].shape, dtype=np.int64)
+    prod_wall = wall * prod / max(done, 1)
+    stats = RunStats(
+        acceptance=float(np.mean(sampler.acceptance_fraction)),
+        wall_seconds=wall,
+        # an ensemble step moves every walker once: one log-density evaluation per walker
+        sweeps_per_second=per_second(done, wall),
+        log_prob_evaluations_per_second=per_second(walkers * done, wall),
+        tunnelling_events=tunnels,
+        tunnelling_per_second=per_second(tunnels.sum(), prod_wall),
+        tunnel_level=TUNNEL_LEVEL,
+    )
     settings = {
         "sweeps": sweeps,
         "burn": burn,
@@ -142,4 +126,4 @@ def run_emcee(
         "n_batches": n_batches,
         "walkers": walkers,
     }
-    return SampleResult(model, "emcee", settings, stats, acc, interrupted=done < total)
+    return SampleResult(model, "emcee", settings, stats, records, interrupted=done < total)

@@ -1,253 +1,477 @@
-"""Compiled Metropolis kernels on plain arrays (no Python objects inside).
+"""The compiled engine: R replicas per chain on a ladder b_0 = 1 > b_1 > ... > b_{R-1}.
 
-Shapes: mu and fld are (chains, n, 3) (fld holds the effective fields h_i of Eq. (3)),
-energy (chains,), rng (chains, 4) uint64, table the landscape f(s = |mu|^2) on a uniform
-grid (`Landscape.table`), cpl[k] = K/k^3 the coupling at separation k (cpl[0] = 0).
+Plain Metropolis is the one-replica configuration (R = 1, b = 1); parallel tempering has
+R >= 2. Replica k samples u_k(x) = sum_i f_k(|mu_i|^2) + b_k W(x) with its own landscape
+tables f_k (PHYSICS.md section 2: f_k = b_k f when F does not depend on temperature, a
+table of its own when it does) and W the Zeeman + dipolar energy (`couplings.py`).
 
-A sweep is n single-moment proposals, one per particle in order. Each proposal is a
-uniform displacement in a cube of half-width delta (rejected outside the ball), except
-on every `jump_every`-th sweep, where each is an independent point uniform in the unit
-ball. Both are symmetric with respect to the flat measure d^3 mu of Eq. (B7), so the Metropolis
-ratio is exp(-Delta beta E) and the M^2 Jacobian is respected. Delta(beta E) costs O(1)
-from the stored field; an accepted move updates the n-1 other fields, so a sweep is
-O(n^2) and the energy is never recomputed inside a chunk.
+A sweep (`advance`) is, per chain: one move of the cycle on every level (`moves.py`), the
+step-size adaptation during burn-in, deterministic even-odd swaps of neighbouring levels
+(Okabe et al. 2001; Syed et al. 2021), accepted with
+min(1, exp(-[u_k(x_j) + u_j(x_k) - u_k(x_k) - u_j(x_j)])) (the general rule: it needs
+sum f_k of the other configuration, O(n) per attempt), round trips, a periodic exact
+refresh of the running energies and fields, and, after burn-in, the recording of every
+level's observables. Configurations stay in their slots; `config_at[k]` is the slot at
+level k. Every counter the next sweep needs lives in `EngineState`, and the refresh happens
+at fixed sweep numbers, so a trajectory depends on the seed alone, never on where the
+driver cuts it into chunks.
+
+Shapes (C chains, R levels, n particles, S landscape species, T table points):
+EngineState.mu/fld (C, R, n, 3) per slot; fcur (C, R, n) f(|mu_i|^2) under the slot's
+level table; fsum, wint (C, R); rng (C, R + 1, 4) xoshiro256** (slot streams + the swap
+stream); Target.tables (R, S, T); species (n,).
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
-from .observables import accumulate
-from .rng import next_double, next_triple
+from .couplings import Couplings, full_field, interaction_energy
+from .heatbath import HeatbathTable
+from .moves import DISPLACE, FLIP, MOVES, flip_move, landscape_at, local_sweep
+from .observables import DRAW_COLUMNS, accumulate, swap_batch, sweep_values
+from .rng import next_double
 
-
-@njit(inline="always")
-def landscape_energy(table, s):
-    """Linear interpolation of f on the uniform s-grid (exact for the quadratic landscape)."""
-    x = s * (table.size - 1)
-    i = min(int(x), table.size - 2)
-    t = x - i
-    return table[i] + t * (table[i + 1] - table[i])
+STEP_TARGET = 0.4  # acceptance the displacement step is tuned toward (Robbins-Monro, log delta)
+STEP_GAIN = 2.0
+STEP_MAX = 2.0  # the ball's diameter: a larger cube only wastes proposals
 
 
-@njit(inline="always")
-def sweep(mu, fld, fcur, s0, s1, s2, s3, table, b, cpl, delta, jump):
-    """One sweep of one replica; returns (change of sum f, change of W, accepted, xoshiro words).
-
-    The replica's reduced energy is u = sum_i f(|mu_i|^2) + b W, W the Zeeman + dipolar
-    energy: b is the inverse-temperature factor of a tempering replica (1 for plain
-    Metropolis), and `table` is that replica's own landscape. A single-moment change
-    moves W by exactly -dmu . h_i (W is linear in each mu_i). The random state travels
-    in registers (s0..s3): storing it every sweep would make threads false-share.
-    fcur[i] holds f(|mu_i|^2) under `table` on entry and is kept up to date (one table
-    look-up per proposal instead of two). `jump` makes every proposal of this sweep an
-    independent uniform point in the ball (the driver interleaves such sweeps at a fixed
-    rate: a fixed cycle of kernels that each leave the target invariant leaves it
-    invariant).
-    """
-    n = mu.shape[0]
-    d_f = 0.0
-    d_w = 0.0
-    accepted = 0
-    for i in range(n):
-        ox, oy, oz = mu[i, 0], mu[i, 1], mu[i, 2]
-        if jump:  # independent point uniform in the unit ball, by rejection from the cube
-            while True:
-                ux, uy, uz, s0, s1, s2, s3 = next_triple(s0, s1, s2, s3)
-                nx, ny, nz = 2.0 * ux - 1.0, 2.0 * uy - 1.0, 2.0 * uz - 1.0
-                if nx * nx + ny * ny + nz * nz <= 1.0:
-                    break
-        else:  # symmetric displacement in the cube of half-width delta
-            ux, uy, uz, s0, s1, s2, s3 = next_triple(s0, s1, s2, s3)
-            nx = ox + delta * (2.0 * ux - 1.0)
-            ny = oy + delta * (2.0 * uy - 1.0)
-            nz = oz + delta * (2.0 * uz - 1.0)
-        s_new = nx * nx + ny * ny + nz * nz
-        if s_new > 1.0:
-            continue
-        dx, dy, dz = nx - ox, ny - oy, nz - oz
-        f_new = landscape_energy(table, s_new)
-        df = f_new - fcur[i]
-        dw = -(dx * fld[i, 0] + dy * fld[i, 1] + dz * fld[i, 2])
-        de = df + b * dw
-        if de > 0.0:
-            u, s0, s1, s2, s3 = next_double(s0, s1, s2, s3)
-            if u >= np.exp(-de):
-                continue
-        mu[i, 0], mu[i, 1], mu[i, 2] = nx, ny, nz
-        fcur[i] = f_new
-        d_f += df
-        d_w += dw
-        accepted += 1
-        for j in range(n):  # h_j += K/|i-j|^3 (3 z dz - dmu), Eq. (3)
-            if j != i:
-                c = cpl[abs(i - j)]
-                fld[j, 0] -= c * dx
-                fld[j, 1] -= c * dy
-                fld[j, 2] += 2.0 * c * dz
-    return d_f, d_w, accepted, s0, s1, s2, s3
+class EngineState(NamedTuple):
+    mu: np.ndarray
+    fld: np.ndarray
+    fcur: np.ndarray
+    fsum: np.ndarray
+    wint: np.ndarray
+    rng: np.ndarray
+    config_at: np.ndarray  # (C, R) slot at level k
+    label: np.ndarray  # (C, R) last ladder end a slot visited (1: b = 1, 2: b_min)
+    side: np.ndarray  # (C, R) last ordered side of a slot's m^z seen at b = 1
+    delta: np.ndarray  # (C, R) displacement half-width per level
+    window: np.ndarray  # (C,) displacement proposals in the current adaptation window
+    window_acc: np.ndarray  # (C, R) accepted displacements in that window
+    drift: np.ndarray  # (C, 2) max |running - exact| of (energy, field) at refreshes
 
 
-@njit(cache=True)
-def full_field(mu, h, cpl, out):
-    """Recompute the effective fields of one replica from scratch, O(n^2) (Eq. (3))."""
-    n = mu.shape[0]
-    for i in range(n):
-        out[i, 0], out[i, 1], out[i, 2] = h[0], h[1], h[2]
-        for j in range(n):
-            if j != i:
-                c = cpl[abs(i - j)]
-                out[i, 0] -= c * mu[j, 0]
-                out[i, 1] -= c * mu[j, 1]
-                out[i, 2] += 2.0 * c * mu[j, 2]
+class Target(NamedTuple):
+    b: np.ndarray  # (R,)
+    tables: np.ndarray  # (R, S, T)
+    species: np.ndarray  # (n,) int64
+    heatbath: HeatbathTable  # stacked per (level, species): `heatbath.stack_tables`
+    cpl: Couplings
+
+
+class Schedule(NamedTuple):
+    cycle: np.ndarray  # move id of sweep s: cycle[s % len(cycle)]
+    burn: int
+    batch_len: int
+    n_batches: int
+    thin: int
+    adapt_every: int  # displacement sweeps per step-size update during burn-in
+    refresh_every: int  # sweeps between exact recomputations of energies and fields
+    tunnel_level: float  # |m^z| that counts as an ordered state
+
+
+class Counters(NamedTuple):
+    proposals: np.ndarray  # (C, R, len(MOVES)) production proposals per level and move
+    accepted: np.ndarray  # (C, R, len(MOVES))
+    swap_att: np.ndarray  # (C, max(R - 1, 1)) swap attempts per neighbour pair
+    swap_acc: np.ndarray
+    trips: np.ndarray  # (C,) round trips b = 1 -> b_min -> b = 1
+    tunnels: np.ndarray  # (C,) passages of a configuration between ordered states at b = 1
+
+
+class Records(NamedTuple):
+    accepted: np.ndarray
+    scalars: np.ndarray
+    sites: np.ndarray
+    zz: np.ndarray
+    hists: np.ndarray
+    counts: np.ndarray
+    draws: np.ndarray
+    draw_energy: np.ndarray
+    draw_stats: np.ndarray
+    draw_slot: np.ndarray
+    level_values: np.ndarray
+    level_w: np.ndarray
+    level_moduli: np.ndarray
 
 
 @njit(inline="always")
-def fill_landscape(mu, table, fcur):
-    """fcur[i] = f(|mu_i|^2) under `table`."""
-    for i in range(mu.shape[0]):
-        fcur[i] = landscape_energy(table, mu[i, 0] ** 2 + mu[i, 1] ** 2 + mu[i, 2] ** 2)
-
-
-@njit(cache=True)
-def landscape_sum(mu, table):
-    """sum_i f(|mu_i|^2) of one replica, O(n)."""
-    e = 0.0
-    for i in range(mu.shape[0]):
-        e += landscape_energy(table, mu[i, 0] ** 2 + mu[i, 1] ** 2 + mu[i, 2] ** 2)
-    return e
-
-
-@njit(cache=True)
-def interaction_energy(mu, h, cpl):
-    """W = -h . sum_i mu_i + sum_{i<j} K (mu_i.mu_j - 3 z_i z_j)/|i-j|^3, O(n^2) (Eq. (B6))."""
-    n = mu.shape[0]
-    w = 0.0
-    for i in range(n):
-        w -= h[0] * mu[i, 0] + h[1] * mu[i, 1] + h[2] * mu[i, 2]
-        for j in range(i + 1, n):
-            w += cpl[j - i] * (
-                mu[i, 0] * mu[j, 0] + mu[i, 1] * mu[j, 1] - 2.0 * mu[i, 2] * mu[j, 2]
-            )
-    return w
-
-
-@njit(cache=True)
-def full_energy(mu, table, b, h, cpl):
-    """Reduced energy sum f + b W of one replica from scratch, O(n^2) (Eq. (B6))."""
-    return landscape_sum(mu, table) + b * interaction_energy(mu, h, cpl)
+def landscape_row(mu, m, tables, lev, species, fcur):
+    """fcur[m, i] = f(|mu_i|^2) of slot m under level lev's tables; returns their sum."""
+    total = 0.0
+    for i in range(mu.shape[1]):
+        s = mu[m, i, 0] ** 2 + mu[m, i, 1] ** 2 + mu[m, i, 2] ** 2
+        fcur[m, i] = landscape_at(tables, lev, species[i], s)
+        total += fcur[m, i]
+    return total
 
 
 @njit(inline="always")
-def track_tunnelling(mz, level, side):
-    """Update the last visited side (+1: m^z > level, -1: m^z < -level); 1 if it flipped.
+def landscape_total(mu, m, tables, lev, species):
+    """sum_i f(|mu_i|^2) of slot m under level lev's tables, O(n)."""
+    total = 0.0
+    for i in range(mu.shape[1]):
+        s = mu[m, i, 0] ** 2 + mu[m, i, 1] ** 2 + mu[m, i, 2] ** 2
+        total += landscape_at(tables, lev, species[i], s)
+    return total
 
-    A tunnelling event is a passage from one ordered state to the other: the hysteresis
-    (|m^z| must exceed `level`) keeps fluctuations around m^z = 0 from counting.
-    """
-    new = 1 if mz > level else (-1 if mz < -level else 0)
-    if new != 0 and new != side:
-        flipped = 1 if side != 0 else 0
-        return new, flipped
-    return side, 0
+
+@njit(inline="always")
+def refresh_slot(mu, fld, fcur, m, lev, target, scratch):
+    """Exact fields, f values, sum f and W of slot m at level lev; returns
+    (sum f, W, largest change of a field component). scratch is (1, n, 3)."""
+    full_field(target.cpl, mu[m : m + 1], 0, scratch)
+    drift = 0.0
+    for i in range(mu.shape[1]):
+        for a in range(3):
+            drift = max(drift, abs(scratch[0, i, a] - fld[m, i, a]))
+            fld[m, i, a] = scratch[0, i, a]
+    f = landscape_row(mu, m, target.tables, lev, target.species, fcur)
+    return f, interaction_energy(target.cpl, mu, fld, m), drift
+
+
+@njit(cache=True)
+def refresh_all(state, target):
+    """Exact running quantities of every slot of every chain under its level's tables (at
+    the start, and after the ladder changes during burn-in)."""
+    chains, R, n = state.mu.shape[0], state.mu.shape[1], state.mu.shape[2]
+    scratch = np.empty((1, n, 3))
+    for c in range(chains):
+        mu, fld, fcur = state.mu[c], state.fld[c], state.fcur[c]
+        for lev in range(R):
+            m = state.config_at[c, lev]
+            f, w, _ = refresh_slot(mu, fld, fcur, m, lev, target, scratch)
+            state.fsum[c, m] = f
+            state.wint[c, m] = w
 
 
 @njit(cache=True)
 def init_uniform_ball(mu, rng):
-    """Start every moment at an independent point uniform in its ball (chain's own stream)."""
+    """Every moment at an independent point uniform in its ball, slot m from stream m."""
     for c in range(mu.shape[0]):
-        s0, s1, s2, s3 = rng[c, 0], rng[c, 1], rng[c, 2], rng[c, 3]
-        for i in range(mu.shape[1]):
-            while True:
-                ux, s0, s1, s2, s3 = next_double(s0, s1, s2, s3)
-                uy, s0, s1, s2, s3 = next_double(s0, s1, s2, s3)
-                uz, s0, s1, s2, s3 = next_double(s0, s1, s2, s3)
-                x, y, z = 2.0 * ux - 1.0, 2.0 * uy - 1.0, 2.0 * uz - 1.0
-                if x * x + y * y + z * z <= 1.0:
-                    break
-            mu[c, i, 0], mu[c, i, 1], mu[c, i, 2] = x, y, z
-        rng[c, 0], rng[c, 1], rng[c, 2], rng[c, 3] = s0, s1, s2, s3
+        for m in range(mu.shape[1]):
+            s0, s1, s2, s3 = rng[c, m, 0], rng[c, m, 1], rng[c, m, 2], rng[c, m, 3]
+            for i in range(mu.shape[2]):
+                while True:
+                    ux, s0, s1, s2, s3 = next_double(s0, s1, s2, s3)
+                    uy, s0, s1, s2, s3 = next_double(s0, s1, s2, s3)
+                    uz, s0, s1, s2, s3 = next_double(s0, s1, s2, s3)
+                    x, y, z = 2.0 * ux - 1.0, 2.0 * uy - 1.0, 2.0 * uz - 1.0
+                    if x * x + y * y + z * z <= 1.0:
+                        break
+                mu[c, m, i, 0], mu[c, m, i, 1], mu[c, m, i, 2] = x, y, z
+            rng[c, m, 0], rng[c, m, 1], rng[c, m, 2], rng[c, m, 3] = s0, s1, s2, s3
 
 
-@njit(cache=True, parallel=True)
-def metropolis_chunk(
-    mu, fld, energy, rng, delta, side, tunnels, table, h, cpl, jump_every, sweeps, schedule, acc
-):
-    """Advance every chain by `sweeps` sweeps (in parallel over chains).
+@njit(inline="always")
+def track_side(mz, level, side):
+    """New last-seen ordered side (+1: m^z >= level, -1: m^z <= -level) and 1 if it flipped.
 
-    Sweep numbers run from first_sweep; sweeps < burn adapt delta every `adapt_every`
-    sweeps toward an acceptance of 0.4 (Robbins-Monro in log delta) and record nothing;
-    later sweeps never adapt and are accumulated into batch (sweep - burn) // batch_len
-    (the last batch takes the remainder) and, every `thin` sweeps, into the draws.
+    A tunnelling event is a passage of one configuration from one ordered state to the
+    other: the hysteresis keeps fluctuations around m^z = 0 from counting.
     """
-    adapt_every, first_sweep, burn, batch_len, n_batches, thin, level = schedule
-    accepted, scalars, sites, zz, hists, counts, draws, draw_energy, draw_stats = acc
-    chains, n = mu.shape[0], mu.shape[1]
-    for c in prange(chains):
-        # Per-chain state lives in locals for the whole chunk: a dimer's mu[c] is 48 bytes,
-        # so neighbouring chains share cache lines, and writing them would false-share.
-        mu_c, fld_c = mu[c].copy(), fld[c].copy()
-        s0, s1, s2, s3 = rng[c, 0], rng[c, 1], rng[c, 2], rng[c, 3]
-        e_c, delta_c, side_c, tunnels_c = energy[c], delta[c], side[c], tunnels[c]
-        fcur = np.empty(n)
-        fill_landscape(mu_c, table, fcur)
-        window = 0
-        window_acc = 0
-        p = first_sweep - burn
-        batch = min(max(p, 0) // batch_len, n_batches - 1)
-        to_next_batch = (batch + 1) * batch_len - max(p, 0)
-        to_draw = (-p) % thin if p > 0 else 0
-        scal, site, zzc, hist = scalars[c, batch], sites[c, batch], zz[c, batch], hists[c, batch]
-        to_jump = jump_every - first_sweep % jump_every if jump_every > 0 else -1
-        acc_b = 0  # this batch's accepted proposals and sweeps, flushed when it ends
-        count_b = 0
-        for k in range(sweeps):
-            to_jump -= 1
-            jump = to_jump == 0
-            if jump:
-                to_jump = jump_every
-            df, dw, acc, s0, s1, s2, s3 = sweep(
-                mu_c, fld_c, fcur, s0, s1, s2, s3, table, 1.0, cpl, delta_c, jump
+    new = 1 if mz >= level else (-1 if mz <= -level else 0)
+    if new != 0 and new != side:
+        return new, 1 if side != 0 else 0
+    return side, 0
+
+
+@njit(inline="always")
+def swap_pairs(parity, config_at, mu, fcur, fsum, wint, b, tables, species, att, acc, t):
+    """Even-odd swaps of neighbouring levels (pairs (k, k+1) with k = parity mod 2), counted
+    into att/acc (R - 1,). Returns (swaps tried, swaps accepted, swap-stream words)."""
+    t0, t1, t2, t3 = t
+    R = b.size
+    tried = 0
+    done = 0
+    for lev in range(parity, R - 1, 2):
+        m1 = config_at[lev]
+        m2 = config_at[lev + 1]
+        f1_up = landscape_total(mu, m1, tables, lev + 1, species)
+        f2_down = landscape_total(mu, m2, tables, lev, species)
+        delta_u = (
+            f2_down
+            + b[lev] * wint[m2]
+            + f1_up
+            + b[lev + 1] * wint[m1]
+            - fsum[m1]
+            - b[lev] * wint[m1]
+            - fsum[m2]
+            - b[lev + 1] * wint[m2]
+        )
+        att[lev] += 1
+        tried += 1
+        u, t0, t1, t2, t3 = next_double(t0, t1, t2, t3)
+        if delta_u <= 0.0 or u < np.exp(-delta_u):
+            config_at[lev] = m2
+            config_at[lev + 1] = m1
+            fsum[m1] = landscape_row(mu, m1, tables, lev + 1, species, fcur)
+            fsum[m2] = landscape_row(mu, m2, tables, lev, species, fcur)
+            acc[lev] += 1
+            done += 1
+    return tried, done, (t0, t1, t2, t3)
+
+
+@njit(cache=True, _nrt=False)
+def record_draw(c, draw, b, rec, mu, fsum, wint, config_at, vals):
+    """Thinned draw `draw`: the b = 1 configuration whole and, for a ladder, every level's
+    sweep values, W and moduli (what reweighting needs)."""
+    n = mu.shape[1]
+    m = config_at[0]
+    if draw < rec.draws.shape[1]:
+        for i in range(n):
+            for a in range(3):
+                rec.draws[c, draw, i, a] = mu[m, i, a]
+        rec.draw_energy[c, draw] = fsum[m] + wint[m]
+        rec.draw_slot[c, draw] = m
+    if draw < rec.level_values.shape[2]:
+        for lev in range(b.size):
+            m = config_at[lev]
+            sweep_values(mu, m, fsum[m] + b[lev] * wint[m], vals)
+            for k in range(vals.size):
+                rec.level_values[c, lev, draw, k] = vals[k]
+            rec.level_w[c, lev, draw] = wint[m]
+            for i in range(n):
+                rec.level_moduli[c, lev, draw, i] = np.sqrt(
+                    mu[m, i, 0] ** 2 + mu[m, i, 1] ** 2 + mu[m, i, 2] ** 2
+                )
+
+
+class ChainWork(NamedTuple):
+    """One chain's working copies of its state (slots first) and its tallies for a chunk.
+
+    Copies, not views of the run's arrays: a dimer's slot is 48 bytes, so neighbouring
+    chains share cache lines, and writing them in place from two threads would false-share.
+    """
+
+    mu: np.ndarray
+    fld: np.ndarray
+    fcur: np.ndarray
+    fsum: np.ndarray
+    wint: np.ndarray
+    rng: np.ndarray
+    config_at: np.ndarray
+    label: np.ndarray
+    side: np.ndarray
+    delta: np.ndarray
+    window_acc: np.ndarray
+    proposals: np.ndarray  # (R, len(MOVES))
+    accepted: np.ndarray
+    swap_att: np.ndarray
+    swap_acc: np.ndarray
+    acc_lev: np.ndarray  # accepted proposals of this sweep, per level
+    vals: np.ndarray  # one configuration's DRAW_COLUMNS
+    scratch: np.ndarray  # (1, n, 3)
+    b_scal: np.ndarray  # the current batch's sums, levels first (see observables.flush)
+    b_site: np.ndarray
+    b_zz: np.ndarray
+    b_hist: np.ndarray
+    b_count: np.ndarray
+    b_acc: np.ndarray
+    tally: np.ndarray  # int64: WINDOW, TRIPS, TUNNELS
+    drift: np.ndarray  # float64: largest energy and field drift seen at refreshes
+
+
+WINDOW, TRIPS, TUNNELS = 0, 1, 2
+
+
+@njit(cache=True, nogil=True)
+def advance_chain(c, state, target, sched, counters, rec, first, count):
+    """Advance chain c by `count` sweeps, sweep numbers first .. first + count - 1 (all its
+    levels, swaps, records). It releases the GIL: the driver runs chains on threads, and
+    chain c touches only its own rows and streams, so threads change nothing.
+
+    This wrapper copies the chain's state into a `ChainWork`, runs `run_sweeps` (compiled
+    without reference counting: taking an array out of a tuple in a loop otherwise costs
+    two atomic operations, more than a dimer proposal) and writes the state back.
+    """
+    R, n = state.mu.shape[1], state.mu.shape[2]
+    tally = np.zeros(3, dtype=np.int64)
+    tally[WINDOW] = state.window[c]
+    w = ChainWork(
+        state.mu[c].copy(),
+        state.fld[c].copy(),
+        state.fcur[c].copy(),
+        state.fsum[c].copy(),
+        state.wint[c].copy(),
+        state.rng[c].copy(),
+        state.config_at[c].copy(),
+        state.label[c].copy(),
+        state.side[c].copy(),
+        state.delta[c].copy(),
+        state.window_acc[c].copy(),
+        np.zeros((R, len(MOVES)), dtype=np.int64),
+        np.zeros((R, len(MOVES)), dtype=np.int64),
+        np.zeros(max(R - 1, 1), dtype=np.int64),
+        np.zeros(max(R - 1, 1), dtype=np.int64),
+        np.zeros(R, dtype=np.int64),
+        np.empty(len(DRAW_COLUMNS)),
+        np.empty((1, n, 3)),
+        np.zeros((R, rec.scalars.shape[3])),
+        np.zeros((R, n, rec.sites.shape[4])),
+        np.zeros((R, rec.zz.shape[3], rec.zz.shape[4])),
+        np.zeros((R, rec.hists.shape[3], rec.hists.shape[4]), dtype=np.int64),
+        np.zeros(R, dtype=np.int64),
+        np.zeros(R, dtype=np.int64),
+        tally,
+        state.drift[c].copy(),
+    )
+    run_sweeps(c, w, target, sched, rec, first, count)
+    counters.proposals[c] += w.proposals
+    counters.accepted[c] += w.accepted
+    if R > 1:
+        counters.swap_att[c] += w.swap_att
+        counters.swap_acc[c] += w.swap_acc
+    counters.trips[c] += w.tally[TRIPS]
+    counters.tunnels[c] += w.tally[TUNNELS]
+    state.mu[c], state.fld[c], state.fcur[c] = w.mu, w.fld, w.fcur
+    state.fsum[c], state.wint[c], state.rng[c] = w.fsum, w.wint, w.rng
+    state.config_at[c], state.label[c], state.side[c] = w.config_at, w.label, w.side
+    state.delta[c], state.window_acc[c] = w.delta, w.window_acc
+    state.window[c] = w.tally[WINDOW]
+    state.drift[c] = w.drift
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def run_sweeps(c, w, target, sched, rec, first, count):
+    """The sweeps of `advance_chain` on the working copies w.
+
+    Sweeps < burn adapt the displacement step of every level toward STEP_TARGET (per
+    window of adapt_every displacement sweeps) and record nothing; later sweeps never
+    adapt and are recorded into batch (s - burn) // batch_len (the last batch takes the
+    remainder) and, every `thin` sweeps, into the draws.
+    """
+    R, n = w.mu.shape[0], w.mu.shape[1]
+    b, tables, species, cpl = target.b, target.tables, target.species, target.cpl
+    mu, fld, fcur, fsum, wint, rng, config_at = (
+        w.mu,
+        w.fld,
+        w.fcur,
+        w.fsum,
+        w.wint,
+        w.rng,
+        w.config_at,
+    )
+    cycle = sched.cycle
+    L = cycle.size
+    t0, t1, t2, t3 = rng[R, 0], rng[R, 1], rng[R, 2], rng[R, 3]
+    # Countdowns instead of a division per sweep (an integer division costs as much as a
+    # dimer proposal): position in the cycle, sweeps to the next refresh, and, counted in
+    # production sweeps p = s - burn, to the next batch and the next draw.
+    burn, thin, batch_len, n_batches = sched.burn, sched.thin, sched.batch_len, sched.n_batches
+    pos = first % L
+    to_refresh = sched.refresh_every - first % sched.refresh_every
+    p0 = max(first - burn, 0)
+    batch = min(p0 // batch_len, n_batches - 1)
+    to_batch = (batch + 1) * batch_len - p0 if batch < n_batches - 1 else -1
+    to_draw = (thin - p0 % thin) % thin
+    next_draw = (p0 + to_draw) // thin
+    window = w.tally[WINDOW]
+    if first + count > burn:
+        swap_batch(rec, c, batch, w.b_scal, w.b_site, w.b_zz, w.b_hist, w.b_count, w.b_acc, False)
+    for k in range(count):
+        s = first + k
+        move = cycle[pos]
+        pos += 1
+        if pos == L:
+            pos = 0
+        producing = s >= burn
+        for lev in range(R):
+            m = config_at[lev]
+            s0, s1, s2, s3 = rng[m, 0], rng[m, 1], rng[m, 2], rng[m, 3]
+            if move == FLIP:
+                dw, acc, s0, s1, s2, s3 = flip_move(
+                    mu, fld, m, b[lev], cpl.h, cpl.scale, s0, s1, s2, s3
+                )
+                df = 0.0
+                tried = 1
+            else:
+                df, dw, acc, s0, s1, s2, s3 = local_sweep(
+                    move, mu, fld, fcur, m, lev, b[lev], tables, species, target.heatbath,
+                    cpl.is_chain, cpl.chain, cpl.positions, cpl.scale, cpl.K, w.delta[lev],
+                    s0, s1, s2, s3,
+                )  # fmt: skip
+                tried = n
+            rng[m, 0], rng[m, 1], rng[m, 2], rng[m, 3] = s0, s1, s2, s3
+            fsum[m] += df
+            wint[m] += dw
+            w.acc_lev[lev] = acc
+            if producing:
+                w.proposals[lev, move] += tried
+                w.accepted[lev, move] += acc
+            elif move == DISPLACE:
+                w.window_acc[lev] += acc
+        if not producing and move == DISPLACE:
+            window += n
+            if window >= sched.adapt_every * n:
+                for lev in range(R):
+                    step = np.exp(STEP_GAIN * (w.window_acc[lev] / window - STEP_TARGET))
+                    w.delta[lev] = min(STEP_MAX, w.delta[lev] * step)
+                    w.window_acc[lev] = 0
+                window = 0
+        tried_sw, done_sw = 0, 0
+        if R > 1:
+            tried_sw, done_sw, (t0, t1, t2, t3) = swap_pairs(
+                s & 1, config_at, mu, fcur, fsum, wint, b, tables, species,
+                w.swap_att, w.swap_acc, (t0, t1, t2, t3),
+            )  # fmt: skip
+            top = config_at[0]
+            if w.label[top] == 2:
+                w.tally[TRIPS] += 1
+            w.label[top] = 1
+            bottom = config_at[R - 1]
+            if w.label[bottom] == 1:
+                w.label[bottom] = 2
+        to_refresh -= 1
+        if to_refresh == 0:
+            to_refresh = sched.refresh_every
+            for lev in range(R):
+                m = config_at[lev]
+                f, wi, fd = refresh_slot(mu, fld, fcur, m, lev, target, w.scratch)
+                w.drift[0] = max(w.drift[0], abs(f - fsum[m]) + abs(wi - wint[m]))
+                w.drift[1] = max(w.drift[1], fd)
+                fsum[m], wint[m] = f, wi
+        if not producing:
+            continue
+        mz0 = 0.0
+        for lev in range(R):
+            m = config_at[lev]
+            mz = sweep_values(mu, m, fsum[m] + b[lev] * wint[m], w.vals)
+            accumulate(mu, m, w.vals, lev, w.b_scal, w.b_site, w.b_zz, w.b_hist)
+            w.b_count[lev] += 1
+            w.b_acc[lev] += w.acc_lev[lev]
+            if lev == 0:
+                mz0 = mz
+        m0 = config_at[0]
+        w.side[m0], flipped = track_side(mz0, sched.tunnel_level, w.side[m0])
+        w.tally[TUNNELS] += flipped
+        if to_draw == 0:
+            record_draw(c, next_draw, b, rec, mu, fsum, wint, config_at, w.vals)
+            if next_draw < rec.draws.shape[1]:
+                rec.draw_stats[c, next_draw, 0] = w.acc_lev[0] / (n if move != FLIP else 1)
+                rec.draw_stats[c, next_draw, 1] = done_sw / max(tried_sw, 1)
+            next_draw += 1
+            to_draw = thin
+        to_draw -= 1
+        to_batch -= 1
+        if to_batch == 0:
+            swap_batch(
+                rec, c, batch, w.b_scal, w.b_site, w.b_zz, w.b_hist, w.b_count, w.b_acc, True
             )
-            e_c += df + dw
-            if first_sweep + k < burn:
-                if jump:  # the step size is tuned on displacement sweeps only
-                    continue
-                window += n
-                window_acc += acc
-                if window >= adapt_every * n:
-                    rate = window_acc / window
-                    delta_c = min(2.0, delta_c * np.exp(2.0 * (rate - 0.4)))
-                    window = 0
-                    window_acc = 0
-                continue
-            acc_b += acc
-            count_b += 1
-            mz = accumulate(mu_c, e_c, scal, site, zzc, hist)
-            side_c, flipped = track_tunnelling(mz, level, side_c)
-            tunnels_c += flipped
-            if to_draw == 0:
-                d = (first_sweep + k - burn) // thin
-                if d < draws.shape[1]:
-                    draws[c, d] = mu_c
-                    draw_energy[c, d] = e_c
-                    draw_stats[c, d, 0] = acc / n
-                to_draw = thin
-            to_draw -= 1
-            to_next_batch -= 1
-            if to_next_batch == 0 and batch < n_batches - 1:
-                accepted[c, batch] += acc_b
-                counts[c, batch] += count_b
-                acc_b = 0
-                count_b = 0
-                batch += 1
-                to_next_batch = batch_len
-                scal, site, zzc = scalars[c, batch], sites[c, batch], zz[c, batch]
-                hist = hists[c, batch]
-        accepted[c, batch] += acc_b
-        counts[c, batch] += count_b
-        mu[c] = mu_c
-        fld[c] = fld_c
-        rng[c, 0], rng[c, 1], rng[c, 2], rng[c, 3] = s0, s1, s2, s3
-        energy[c], delta[c], side[c], tunnels[c] = e_c, delta_c, side_c, tunnels_c
+            batch += 1
+            swap_batch(
+                rec, c, batch, w.b_scal, w.b_site, w.b_zz, w.b_hist, w.b_count, w.b_acc, False
+            )
+            to_batch = batch_len if batch < n_batches - 1 else -1
+    if first + count > burn:
+        swap_batch(rec, c, batch, w.b_scal, w.b_site, w.b_zz, w.b_hist, w.b_count, w.b_acc, True)
+    rng[R, 0], rng[R, 1], rng[R, 2], rng[R, 3] = t0, t1, t2, t3
+    w.tally[WINDOW] = window
+
+
+__all__ = ["MOVES", "Counters", "EngineState", "Records", "Schedule", "Target", "advance_chain"]

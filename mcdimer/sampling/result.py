@@ -10,8 +10,7 @@ quantities (the Binder cumulant) get jackknife errors over the same batches.
 
 from __future__ import annotations
 
-import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -31,6 +30,7 @@ EXPECT_KEYS = (
     "abs_mz",
     "mz2",
     "mz4",
+    "abs_mu_mean",
     "binder",
     "energy_var",
 )
@@ -80,36 +80,67 @@ def _energy_var(m):
     return m[O["energy2"]] - m[O["energy"]] ** 2
 
 
+# recorded per level: (chains, levels, ...); the others are kept at b = 1 only
+PER_LEVEL = ("accepted", "scalars", "sites", "zz", "hists", "counts")
+
+
 @dataclass
 class SampleResult:
-    """Observables of one sampling run at the physical temperature (b = 1).
+    """Observables of one sampling run, at the physical temperature (b = 1) and, for
+    tempering, at every level of the ladder (`level(k)`).
 
-    Attributes: `model`, `method`, `settings` (sweeps, burn, chains, seed, thin, ...),
-    `stats` (acceptance, step sizes, timings, tunnelling counts, ...), and the raw
-    accumulators `acc` (see `mcdimer.sampling.observables`). Means and errors come from
-    `expect()`, `mcse()`, `pdf_mu1z()`, `pdf_mz()`, `pdf_abs_mu1()`, `site_means()`, `zz()`.
+    Attributes: `model`, `method`, `settings` (sweeps, burn, chains, seed, thin, moves,
+    ...), `stats` (a `RunStats`: acceptance, step sizes, timings, tunnelling counts, ...),
+    `ladder` (b, b[0] = 1, decreasing), and the raw records (see
+    `mcdimer.sampling.observables`; `acc` is this level's view of them). Means and errors
+    come from `expect()`, `mcse()`, `pdf_mu1z()`, `pdf_mz()`, `pdf_abs_mu1()`,
+    `site_means()`, `zz()`.
     """
 
     model: object
     method: str
     settings: dict
-    stats: dict
-    acc: dict
+    stats: object
+    records: dict
     extra: dict = field(default_factory=dict)
     interrupted: bool = False
+    ladder: np.ndarray = field(default_factory=lambda: np.ones(1))
+    level_index: int = 0
+
+    @property
+    def acc(self) -> dict:
+        """The records of this result's level: per-level arrays lose their level axis."""
+        k = self.level_index
+        return {
+            name: (value[:, k] if name in PER_LEVEL else value)
+            for name, value in self.records.items()
+        }
+
+    def level(self, k: int) -> SampleResult:
+        """The result at ladder level k (b = ladder[k]): the observables of
+        `model.tempered(b_k)`, whose `energy` is that model's reduced energy
+        u_k = sum_i f_k + b_k W."""
+        k = _checks.integer("k", k)
+        if not 0 <= k < self.ladder.size:
+            raise ValueError(
+                f"k must be a level index in [0, {self.ladder.size - 1}] "
+                f"(the ladder has {self.ladder.size} levels), got {k}"
+            )
+        model = self.model if k == 0 else self.model.tempered(float(self.ladder[k]))
+        return replace(self, model=model, level_index=k)
 
     # --- per-batch views -----------------------------------------------------------
     def _batches(self, name):
-        a = self.acc[name]
+        a = self.records[name][:, self.level_index]
         return a.reshape((-1,) + a.shape[2:])
 
     @property
     def _counts(self):
-        return self.acc["counts"].reshape(-1)
+        return self._batches("counts")
 
     @property
     def production_sweeps(self) -> int:
-        return int(self.acc["counts"].sum())
+        return int(self._counts.sum())
 
     # --- means -----------------------------------------------------------------------
     def _observable_sums(self):
@@ -197,17 +228,8 @@ class SampleResult:
         return summary(self, warn=warn)
 
     def __repr__(self) -> str:
-        st = self.stats
+        level = f", level={self.level_index}" if self.level_index else ""
         return (
             f"SampleResult({self.method}, {self.model!r}, chains={self.settings['chains']}, "
-            f"sweeps={self.settings['sweeps']}, acceptance={st.get('acceptance', np.nan):.3f})"
+            f"sweeps={self.settings['sweeps']}, acceptance={self.stats['acceptance']:.3f}{level})"
         )
-
-
-def warn_interrupted(done: int, total: int) -> None:
-    warnings.warn(
-        f"sampling interrupted after {done} of {total} sweeps: the result holds the "
-        "completed production sweeps only",
-        RuntimeWarning,
-        stacklevel=3,
-    )

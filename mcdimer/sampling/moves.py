@@ -1,0 +1,204 @@
+"""Single-replica moves: each is one sweep of one replica, a kernel that leaves its
+thermal density exp(-u) d^3mu_1 ... d^3mu_n invariant (Eq. (B7): flat measure on the balls).
+
+A replica's reduced energy is u = sum_i f_{a(i)}(|mu_i|^2) + b W (W: Zeeman + dipolar,
+`couplings.py`; f_a: the replica's landscape table of particle species a; b: its
+inverse-temperature factor). A single-moment change moves W by exactly -dmu . h_i (W is
+linear in each mu_i), so every proposal costs O(1) from the stored fields, and an accepted
+one updates the other n - 1 fields.
+
+The moves (`MOVES`, chosen per sweep from a fixed cycle: a fixed cycle of invariant kernels
+leaves the target invariant):
+- displace: uniform displacement in a cube of half-width delta, symmetric with respect to
+  d^3mu, Metropolis ratio exp(-Delta u); proposals outside the ball are rejected;
+- jump: an independent point uniform in the ball (symmetric too), reaching |mu| ~ 0 and ~ 1;
+- heatbath: mu_i drawn from its exact conditional density (`heatbath.py`);
+- overrelax: mu_i -> 2 (mu_i.e) e - mu_i, e = h_i/|h_i|: keeps |mu_i| and h_i . mu_i, so u
+  is unchanged for any isotropic landscape; an involution that preserves d^3mu, hence always
+  accepted. Not ergodic alone (it never changes |mu_i| or h_i . mu_i);
+- flip: mu -> -mu for the whole replica (a symmetry of the dipolar part and of f; the
+  Zeeman part changes by 2 b sum_i s_i h.mu_i, accepted with that Metropolis ratio).
+The random state travels in registers (s0..s3): storing it every proposal would make
+threads false-share.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from numba import njit
+
+from .couplings import move_field_update, zeeman
+from .heatbath import heatbath_move, table_at
+from .rng import next_double, next_triple
+
+MOVES = ("displace", "jump", "heatbath", "overrelax", "flip")
+DISPLACE, JUMP, HEATBATH, OVERRELAX, FLIP = range(len(MOVES))
+ERGODIC = ("displace", "jump", "heatbath")  # each alone reaches every point of the balls
+
+
+def parse_moves(moves) -> np.ndarray:
+    """The cycle of move ids, one per sweep, from names or (name, repeats) pairs.
+
+    ValueError naming `moves` for an unknown name, a repeat count that is not a positive
+    integer, an empty cycle, or a cycle with no ergodic move.
+    """
+    allowed = f"allowed names: {', '.join(MOVES)}; entries are a name or (name, repeats)"
+    if isinstance(moves, str) or not hasattr(moves, "__iter__"):
+        raise ValueError(f"moves must be a sequence of moves, got {moves!r}; {allowed}")
+    cycle = []
+    for entry in moves:
+        if isinstance(entry, str):
+            name, repeats = entry, 1
+        elif isinstance(entry, tuple | list) and len(entry) == 2:
+            name, repeats = entry
+        else:
+            raise ValueError(f"moves: bad entry {entry!r}; {allowed}")
+        if name not in MOVES:
+            raise ValueError(f"moves: unknown move {name!r}; {allowed}")
+        integral = isinstance(repeats, numbers.Integral) and not isinstance(repeats, bool)
+        if not integral or not 1 <= repeats <= 10_000:
+            raise ValueError(
+                f"moves: repeat count of {name!r} must be an integer in [1, 10000], "
+                f"got {repeats!r}; {allowed}"
+            )
+        cycle += [MOVES.index(name)] * int(repeats)
+    if not cycle:
+        raise ValueError(f"moves must not be empty; {allowed}")
+    if not any(MOVES[m] in ERGODIC for m in cycle):
+        raise ValueError(
+            f"moves {list(moves)!r} has no ergodic move (overrelax and flip never change the "
+            f"moduli): include one of {', '.join(ERGODIC)}; {allowed}"
+        )
+    return np.array(cycle, dtype=np.int64)
+
+
+def describe(cycle: np.ndarray) -> list:
+    """The cycle back as [(name, repeats), ...] (run-length encoded)."""
+    out = []
+    for m in cycle:
+        if out and out[-1][0] == MOVES[m]:
+            out[-1][1] += 1
+        else:
+            out.append([MOVES[m], 1])
+    return [(name, k) for name, k in out]
+
+
+@njit(inline="always")
+def landscape_energy(table, s):
+    """Linear interpolation of f on the uniform s-grid (exact for the quadratic landscape)."""
+    x = s * (table.size - 1)
+    i = min(int(x), table.size - 2)
+    t = x - i
+    return table[i] + t * (table[i + 1] - table[i])
+
+
+@njit(inline="always")
+def landscape_at(tables, lev, a, s):
+    """`landscape_energy` of species a's table at level lev, read in place from the
+    (R, S, T) stack (no array view is made: views cost reference counting per call)."""
+    size = tables.shape[2]
+    x = s * (size - 1)
+    i = min(int(x), size - 2)
+    t = x - i
+    return tables[lev, a, i] + t * (tables[lev, a, i + 1] - tables[lev, a, i])
+
+
+@njit(cache=True, _nrt=False)
+def local_sweep(
+    kind, mu, fld, fcur, m, lev, b, tables, species, hb, is_chain, chain, pos, scale, K, delta,
+    s0, s1, s2, s3,
+):  # fmt: skip
+    """One sweep of a single-moment move over particles 0..n-1 of slot m at level lev
+    (inverse-temperature factor b).
+
+    mu, fld (slots, n, 3) and fcur (slots, n) are the chain's arrays, indexed in place;
+    (is_chain, chain, pos, scale, K) are the `Couplings` fields, passed one by one:
+    taking an array out of a tuple costs two atomic reference-count updates, more than a
+    dimer proposal, so the engine unpacks its tuples once per chunk. Returns (change of
+    sum f, change of W, accepted proposals, xoshiro words).
+    """
+    n = mu.shape[1]
+    d_f = 0.0
+    d_w = 0.0
+    accepted = 0
+    for i in range(n):
+        a = species[i]
+        ox, oy, oz = mu[m, i, 0], mu[m, i, 1], mu[m, i, 2]
+        if kind == HEATBATH:
+            nx, ny, nz, ok, s0, s1, s2, s3 = heatbath_move(
+                ox,
+                oy,
+                oz,
+                b * fld[m, i, 0],
+                b * fld[m, i, 1],
+                b * fld[m, i, 2],
+                tables[lev, a],
+                table_at(hb, lev, a),
+                s0,
+                s1,
+                s2,
+                s3,
+            )
+            if not ok:
+                continue
+            f_new = landscape_at(tables, lev, a, nx * nx + ny * ny + nz * nz)
+        elif kind == OVERRELAX:
+            hx, hy, hz = fld[m, i, 0], fld[m, i, 1], fld[m, i, 2]
+            h2 = hx * hx + hy * hy + hz * hz
+            if h2 == 0.0:
+                continue
+            p = 2.0 * (ox * hx + oy * hy + oz * hz) / h2
+            nx, ny, nz = p * hx - ox, p * hy - oy, p * hz - oz
+            f_new = landscape_at(tables, lev, a, nx * nx + ny * ny + nz * nz)
+        else:
+            if kind == JUMP:  # uniform in the unit ball, by rejection from the cube
+                while True:
+                    ux, uy, uz, s0, s1, s2, s3 = next_triple(s0, s1, s2, s3)
+                    nx, ny, nz = 2.0 * ux - 1.0, 2.0 * uy - 1.0, 2.0 * uz - 1.0
+                    if nx * nx + ny * ny + nz * nz <= 1.0:
+                        break
+            else:  # symmetric displacement in the cube of half-width delta
+                ux, uy, uz, s0, s1, s2, s3 = next_triple(s0, s1, s2, s3)
+                nx = ox + delta * (2.0 * ux - 1.0)
+                ny = oy + delta * (2.0 * uy - 1.0)
+                nz = oz + delta * (2.0 * uz - 1.0)
+            s_new = nx * nx + ny * ny + nz * nz
+            if s_new > 1.0:
+                continue
+            f_new = landscape_at(tables, lev, a, s_new)
+            de = (
+                f_new
+                - fcur[m, i]
+                - b
+                * ((nx - ox) * fld[m, i, 0] + (ny - oy) * fld[m, i, 1] + (nz - oz) * fld[m, i, 2])
+            )
+            if de > 0.0:
+                u, s0, s1, s2, s3 = next_double(s0, s1, s2, s3)
+                if u >= np.exp(-de):
+                    continue
+        dx, dy, dz = nx - ox, ny - oy, nz - oz
+        d_w -= dx * fld[m, i, 0] + dy * fld[m, i, 1] + dz * fld[m, i, 2]
+        d_f += f_new - fcur[m, i]
+        mu[m, i, 0], mu[m, i, 1], mu[m, i, 2] = nx, ny, nz
+        fcur[m, i] = f_new
+        move_field_update(is_chain, chain, pos, scale, K, fld, m, i, dx, dy, dz)
+        accepted += 1
+    return d_f, d_w, accepted, s0, s1, s2, s3
+
+
+@njit(cache=True, _nrt=False)
+def flip_move(mu, fld, m, b, h, s, s0, s1, s2, s3):
+    """Propose mu -> -mu for all of slot m; fields become 2 s_i h - h_i (Eq. (3) is
+    affine in mu). Returns (change of W, accepted, xoshiro words)."""
+    dw = 2.0 * zeeman(h, s, mu, m)  # -h.sum(s mu) changes sign; the dipolar part is even
+    if b * dw > 0.0:
+        u, s0, s1, s2, s3 = next_double(s0, s1, s2, s3)
+        if u >= np.exp(-b * dw):
+            return 0.0, 0, s0, s1, s2, s3
+    for i in range(mu.shape[1]):
+        for a in range(3):
+            mu[m, i, a] = -mu[m, i, a]
+            fld[m, i, a] = 2.0 * s[i] * h[a] - fld[m, i, a]
+    return dw, 1, s0, s1, s2, s3
