@@ -198,6 +198,7 @@ def test_infinities_written_into_a_point_are_detected_and_recomputed(tmp_path, s
 
 
 # --- two runs, one --out ----------------------------------------------------------------------
+@pytest.mark.slow
 def test_second_run_on_a_locked_out_refuses_naming_the_holder(tmp_path):
     out = tmp_path / "out"
     store.prepare_out(out)
