@@ -80,3 +80,9 @@ def test_figure_scripts_are_never_taken_from_the_current_directory(tmp_path):
     (project / "analysis" / "planted.py").write_text("def main(out, png): return png\n")
     assert figure.find_script(spec, "planted") == project / "analysis" / "planted.py"
     assert not (cwd / "PWNED").exists()
+
+
+def test_click_usage_errors_are_one_line_too():
+    msg = one_line_error(["meanfield", "chain", "--n", "1e12"])
+    assert "'--n': '1e12' is not a valid integer" in msg
+    assert "see 'mcdimer meanfield chain --help'" in msg
