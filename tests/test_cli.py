@@ -86,3 +86,13 @@ def test_click_usage_errors_are_one_line_too():
     msg = one_line_error(["meanfield", "chain", "--n", "1e12"])
     assert "'--n': '1e12' is not a valid integer" in msg
     assert "see 'mcdimer meanfield chain --help'" in msg
+
+
+def test_data_function_arguments_beyond_their_range_are_one_line(tmp_path):
+    spec = tmp_path / "f7.toml"
+    spec.write_text(
+        'kind = "micro"\n[[calls]]\nname = "f7"\nfunction = "fig7_data"\n'
+        "params = {points = 1000000000}\n"
+    )
+    msg = one_line_error(["run", str(spec), "--out", str(tmp_path / "out")])
+    assert "calls[f7]: points must be an integer <= 100000" in msg

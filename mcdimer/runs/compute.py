@@ -198,7 +198,10 @@ def _calls(spec: Spec) -> dict[str, xr.Dataset]:
                 f"{module_name}.{call.function} does not exist (yet): calls[{call.name}] "
                 "cannot be computed with this version of mcdimer"
             )
-        ds = func(**call_params(call))
+        try:
+            ds = func(**call_params(call))
+        except ValueError as err:  # the function checks its arguments before computing
+            raise ValueError(f"calls[{call.name}]: {err}") from None
         if isinstance(ds, xr.DataTree):
             ds = ds.to_dataset()
         if not isinstance(ds, xr.Dataset):
