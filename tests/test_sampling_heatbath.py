@@ -8,7 +8,7 @@ Consecutive states of an MH chain are correlated through rejections, so X^2 is d
 the variance-inflation factor tau of the bin counts, measured by batch means (100 batches);
 with acceptance ~0.995 tau is ~1.0 (~2 for the case beyond the grid). A case passes at
 p > 1e-3. Power: the same chain is compared with a deliberately wrong law (C -> 1.05 C) and
-must be rejected at p < 1e-6 (measured p ~ 1e-180 for |mu|, ~1e-15 to 1e-100 for c).
+must be rejected at p < 1e-6 (measured: p < 1e-160 for |mu|, 1e-13 to 1e-100 for c).
 """
 
 from __future__ import annotations
@@ -237,21 +237,32 @@ def test_landscape_interpolation_is_the_kernels_linear_interpolation():
 
 
 def test_stacked_tables_read_back_per_level_and_species():
-    tabs = [
-        [build_heatbath_table(Quadratic(c * b).table(), 10.0 * b) for c in (1.0, 9.0)]
-        for b in (1.0, 0.5, 0.25)
-    ]
+    lands = [[Quadratic(c * b) for c in (1.0, 9.0)] for b in (1.0, 0.5, 0.25)]
+    tabs = [[build_heatbath_table(land.table(), 10.0) for land in row] for row in lands]
     stack = stack_tables(tabs)
     assert stack.edges.shape == (3, 2) + tabs[0][0].edges.shape
+    assert stack.tilt.shape == (3, 2) + tabs[0][0].tilt.shape
 
     @njit
-    def pick(stack, lev, sp):
-        t = table_at(stack, lev, sp)
-        return t.edges[5, 7], t.inv_dt[0]
+    def moves(stack, lev, sp, table, state):  # the same moves through the stack
+        hb = table_at(stack, lev, sp)
+        s0, s1, s2, s3 = state[0], state[1], state[2], state[3]
+        mx, my, mz = 0.1, 0.0, 0.0  # as _chain
+        for _ in range(50):
+            mx, my, mz, ok, s0, s1, s2, s3 = heatbath_move(
+                mx, my, mz, 1.0, -2.0, 3.0, table, hb, s0, s1, s2, s3
+            )
+        return mx, my, mz
 
     for lev in range(3):
         for sp in range(2):
-            assert pick(stack, lev, sp) == (tabs[lev][sp].edges[5, 7], tabs[lev][sp].inv_dt[0])
+            table = lands[lev][sp].table()
+            state = seed_states(7, 1)[0]
+            via = moves(stack, lev, sp, table, state.copy())
+            ref = _chain(np.array([1.0, -2.0, 3.0]), table, tabs[lev][sp], 50, state.copy())[0]
+            assert via == tuple(ref[-1])
+    with pytest.raises(ValueError, match="rows"):
+        stack_tables([tabs[0][0], build_heatbath_table(lands[0][0].table(), 10.0, rows=8)])
 
 
 @pytest.mark.parametrize(

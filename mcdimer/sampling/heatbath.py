@@ -33,15 +33,17 @@ The proposal (`HeatbathTable`): rows j = 0..rows-1 at A_j = sinh(j dt), sinh((ro
 quadrature: a coarse pass on [0, 1] finds where the mass lies, a fine one per row places the
 edges). Inside bin k the density is a tilted exponential, q(r) = z e^{z x} / (B (e_{k+1} -
 e_k) expm1(z)), x = (r - e_k)/(e_{k+1} - e_k), its tilt z the log-slope of g at the bin's
-heavier end: log g is concave here, so q follows g even across the wide tail bins and
-w = g/q stays close to 1 (rejections and their autocorrelation stay at the 1 % level). For
+heavier end. log g = log r + A r + log(1 - e^{-2 A r}) - f(r^2) + const is concave whenever
+f is convex in r (a paramagnetic landscape, PHYSICS.md section 1), so this exponential lies
+above g's shape inside the bin: q follows g even across the wide tail bins and w = g/q
+stays close to 1 (rejections and their autocorrelation stay at the 1 % level). For
 a field between rows (asinh(A)/dt = j + lam) edges and tilts are interpolated,
 e_k = (1 - lam) E[j, k] + lam E[j+1, k]: quantile interpolation, exact for a family that
 shifts and rescales, so the row spacing costs acceptance only at second order. Beyond the
 last row (A > a_max) the last row is used: still exact, but the acceptance falls quickly
-(C = 50, A = 1.25 a_max = 50: 0.73), so a_max must bound b |h_i|. First edge 0, last edge 1
-and a 1e-9 admixture of uniform edges keep every bin open, so q > 0 wherever g > 0 and w is
-bounded: the sampler is uniformly ergodic (Tierney 1994, Liu 1996).
+(C = 50, A = 50: 0.73 at a_max = 45, 0.49 at a_max = 40), so a_max must bound b |h_i|.
+First edge 0, last edge 1 and a 1e-9 admixture of uniform edges keep every bin open, so
+q > 0 wherever g > 0 and w is bounded: the sampler is uniformly ergodic (Tierney 1994, Liu 1996).
 
 Measured acceptance (rows = 96, B = 128, a_max = 1000, 0 <= A <= 1000): >= 0.987, mean 0.996,
 for Quadratic C = 0..500, Saturating C = 5..500 and Microscopic (kfa = zeta_{1,36}, t = 5e-5).
@@ -148,10 +150,14 @@ def build_heatbath_table(
     [0, 1], as `Landscape.table()`), for fields A = b|h_i| up to a_max (beyond, the last row).
 
     For each row A_j the density g(r) ∝ r^2 exp(-f(r^2)) sinh(A_j r)/(A_j r) is integrated
-    on the cells of _NODES, log-linearly within a cell (exact for the exponential tails of
-    large A; r^3 in the first cell), and the edges are its quantiles k/B, each found by
-    inverting the cell's exponential exactly. The move is exact whatever these edges are;
-    their accuracy only sets the acceptance.
+    with log g linear in each cell (exact for the exponential tails of large A; g ∝ r^2 in a
+    cell at the origin): first on COARSE cells of [0, 1] to find the interval holding all but
+    TAIL of each tail, then on FINE cells of that interval, where the edges are placed at the
+    quantiles k/B by inverting each cell's exponential exactly. Then the tilt of each bin.
+    The move is exact whatever edges and tilts are; their accuracy only sets the acceptance.
+
+    table: (T,) f(s) on s = linspace(0, 1, T), finite; a_max >= 0; rows >= 2; bins >= 2.
+    Returns a `HeatbathTable` with edges (rows, bins + 1), tilt (rows, bins), inv_dt (1,).
     """
     table = np.asarray(table, dtype=np.float64)
     if table.ndim != 1 or table.size < 2 or not np.all(np.isfinite(table)):
@@ -169,7 +175,7 @@ def build_heatbath_table(
 
     # coarse pass on [0, 1]: where each row's mass lies, [lo, hi] (one cell of margin)
     r = np.linspace(0.0, 1.0, COARSE + 1)
-    mass, _, cdf = _cells(np.broadcast_to(r, (rows, COARSE + 1)), _log_g(r, table, a_col))
+    _, _, cdf = _cells(np.broadcast_to(r, (rows, COARSE + 1)), _log_g(r, table, a_col))
     i_lo = np.argmax(cdf >= TAIL, axis=1) - 2
     i_hi = np.argmax(cdf >= 1.0 - TAIL, axis=1) + 1
     lo = np.maximum(i_lo, 0)[:, None] / COARSE
@@ -189,9 +195,8 @@ def build_heatbath_table(
     edges = (1.0 - _MIX) * edges + _MIX * np.linspace(0.0, 1.0, bins + 1)
     edges[:, -1] = 1.0
 
-    # tilt of each bin: the log-slope of g at its heavier end times its width. log g is
-    # concave for these landscapes, so this exponential lies above g's shape in the bin and
-    # w = g/q stays bounded even in the wide tail bins
+    # tilt of each bin: the log-slope of g at its heavier end times its width (module
+    # docstring: with log g concave, q then lies above g's shape inside the bin)
     def log_g_and_slope(e):  # log g and d log g/dr (central difference) at e (rows, m)
         step = 1e-6 * np.maximum(e, 1e-6)
         up, down = np.minimum(e + step, 1.0), np.maximum(e - step, 0.0)
@@ -207,12 +212,22 @@ def build_heatbath_table(
 
 
 def stack_tables(tables) -> HeatbathTable:
-    """Tables of equal shape stacked along leading axes (e.g. a (levels, species) nested
-    list -> edges (R, S, rows, B + 1), inv_dt (R, S, 1)); read back with `table_at`."""
+    """Tables of equal (rows, B) stacked along leading axes: a (levels, species) nested
+    list -> edges (R, S, rows, B + 1), tilt (R, S, rows, B), inv_dt (R, S, 1). Read one back
+    inside a kernel with `table_at`."""
+    shapes = {t.edges.shape for t in _flat(tables)}
+    if len(shapes) != 1:
+        raise ValueError(f"tables must share (rows, B + 1) to be stacked, got {sorted(shapes)}")
     edges = np.asarray([_nested(t, "edges") for t in tables], dtype=np.float64)
     tilt = np.asarray([_nested(t, "tilt") for t in tables], dtype=np.float64)
     inv_dt = np.asarray([_nested(t, "inv_dt") for t in tables], dtype=np.float64)
     return HeatbathTable(edges=edges, tilt=tilt, inv_dt=inv_dt)
+
+
+def _flat(item):
+    if isinstance(item, HeatbathTable):
+        return [item]
+    return [t for sub in item for t in _flat(sub)]
 
 
 def _nested(item, field):
