@@ -46,6 +46,21 @@ def _rng(seed) -> np.random.Generator:
         ) from None
 
 
+def realisation_seeds(seed: int, realisation: int):
+    """(positions, radii) SeedSequences of disorder realisation r of a run with root `seed`.
+
+    SeedSequence(seed, spawn_key=(r, 0)) and (r, 1): a realisation depends on (seed, r)
+    only. Two-element keys never meet the one-element keys of a spec's points
+    (`mcdimer.runs.point_seed`), so the geometry and the samplers draw independent streams.
+    """
+    seed = _checks.integer("seed", seed, low=0)
+    realisation = _checks.integer("realisation", realisation, low=0)
+    return (
+        np.random.SeedSequence(seed, spawn_key=(realisation, 0)),
+        np.random.SeedSequence(seed, spawn_key=(realisation, 1)),
+    )
+
+
 def chain(n: int) -> np.ndarray:
     """n particles at (0, 0, i), i = 0..n-1: the chain of App. C. Shape (n, 3), units of d."""
     n = _checks.integer("n", n, low=1)
@@ -286,6 +301,7 @@ __all__ = [
     "moment_scale",
     "quadratic_landscapes",
     "random_cluster",
+    "realisation_seeds",
     "ring",
     "size_dispersion",
 ]

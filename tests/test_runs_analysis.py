@@ -42,6 +42,11 @@ SPECS = {
     'function = "fig4_data"\nparams = {chi1 = [-1.0, 1.0, 2.0], chi2 = [-1.0, 0.5, 2.0]}\n',
     "fig9": 'kind = "meanfield"\nfigure = "fig9"\n[[calls]]\nname = "fig9"\n'
     'function = "fig9_data"\nparams = {n_max = 5}\n',
+    "assembly_thresholds": 'kind = "meanfield"\nfigure = "assembly_thresholds"\n'
+    '[[calls]]\nname = "cluster"\nfunction = "critical_ratio_data"\n'
+    "params = {n = 8, sigma = [0.0, 0.3], realisations = 2}\n"
+    '[[calls]]\nname = "square"\nfunction = "critical_ratio_data"\n'
+    'params = {builder = "lattice", shape = [3, 3], sigma = [0.0, 0.3], realisations = 2}\n',
     "fig5": 'kind = "micro"\nfigure = "fig5"\n[[calls]]\nname = "a"\nfunction = "fig5a_data"\n'
     "params = {t = [1e-6, 1e-4, 1e-3]}\n"
     '[[calls]]\nname = "inset"\nfunction = "fig5a_data"\n'

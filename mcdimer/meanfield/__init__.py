@@ -5,10 +5,12 @@
 - `solve`: every stationary configuration of any `mcdimer.Assembly` (reduced units of App. B).
 - `chain`: the chain's critical susceptibility, Eq. (C1), Fig. 9.
 - `critical`: Eq. (C1) for any assembly: the K/C where mu = 0 loses stability, its mode.
+- `assemblies`: that instability over disorder realisations and size dispersions.
 - `finite_t`: finite-temperature mean field with exact single-particle thermal means.
 - `figures`: xarray data for Figs. 3, 4, 9.
 """
 
+from .assemblies import critical_ratio_data
 from .chain import CHAIN_ASYMPTOTE, chain_critical_ratio, chain_lambda_max
 from .critical import critical_coupling, critical_mode, critical_modes, critical_ratio
 from .figures import fig3_data, fig4_data, fig9_data
@@ -33,6 +35,7 @@ __all__ = [
     "critical_mode",
     "critical_modes",
     "critical_ratio",
+    "critical_ratio_data",
     "critical_susceptibility",
     "eq10_moment",
     "fig3_data",

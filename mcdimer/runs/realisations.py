@@ -10,10 +10,11 @@
     realisation = 16               # a count: realisations 0..15
 
 Realisation r draws its positions and radii from SeedSequence(spec seed, spawn_key=(r, 0))
-and (r, 1): they depend on (spec seed, r) only, never on the worker, the executor or the
-other axes, so every point of a sweep with the same r sees the same sample (quenched
-disorder: one curve per realisation). The sampler's own seed stays the point's
-(`points.point_seed`). Keys of length two never meet the points' one-element keys.
+and (r, 1) (`mcdimer.geometry.realisation_seeds`): they depend on (spec seed, r) only, never
+on the worker, the executor or the other axes, so every point of a sweep with the same r
+sees the same sample (quenched disorder: one curve per realisation). The sampler's own seed
+stays the point's (`points.point_seed`). Keys of length two never meet the points' one-
+element keys.
 
 Sizes (App. B units, `mcdimer.geometry`): s_i = (R_i/a)^3 (`moment_scale`) and, for the
 quadratic and saturating landscapes of [model], C_i = C (R_i/a)^(3 (1 - chi_exponent))
@@ -119,20 +120,13 @@ class GeometrySpec(BaseModel):
         )
 
 
-def realisation_seeds(seed: int, realisation: int):
-    """(positions, radii) SeedSequences of realisation r: spawn keys (r, 0) and (r, 1)."""
-    return (
-        np.random.SeedSequence(seed, spawn_key=(realisation, 0)),
-        np.random.SeedSequence(seed, spawn_key=(realisation, 1)),
-    )
-
-
 def assembly_at(geometry: GeometrySpec, params: dict, seed: int, realisation: int = 0):
     """The `mcdimer.Assembly` of realisation r with the point's model parameters.
 
     params: the point's model block (`points.model_parameters`: K, C, landscape, hx, hy, hz).
     """
     from .. import geometry as build
+    from ..geometry import realisation_seeds
     from ..landscapes import Quadratic, Saturating
     from ..model import Assembly
 
