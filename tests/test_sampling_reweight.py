@@ -276,18 +276,63 @@ def test_reweight_error_bars_cover_independent_draws():
     check_coverage(inside, ratio)
 
 
+def subsampled_mbar(W, r, obs, b):
+    """The alternative the module rejects: subsample each (chain, level) series by the
+    larger statistical inefficiency of u_k and mu_z, then MBAR's asymptotic error."""
+    import pymbar
+    from pymbar import timeseries
+
+    u = reduced_potentials(LADDER, Quadratic(C), W, r, np.append(LADDER, b))
+    chains, levels, draws = W.shape
+    keep, counts = [], []
+    for k in range(levels):
+        for c in range(chains):
+            start = (k * chains + c) * draws
+            own = u[k, start : start + draws]
+            g = max(
+                timeseries.statistical_inefficiency(own),
+                timeseries.statistical_inefficiency(obs[c, k, :, 0]),
+            )
+            keep.append(start + np.array(timeseries.subsample_correlated_data(own, g=g)))
+        counts.append(sum(len(x) for x in keep[-chains:]))
+    idx = np.concatenate(keep)
+    mbar = pymbar.MBAR(u[:, idx], np.array(counts + [0]))
+    z = np.moveaxis(obs[..., 0], 1, 0).ravel()[idx]
+    res = mbar.compute_expectations(z, state_dependent=False)
+    return res["mu"][-1], res["sigma"][-1]
+
+
 @pytest.mark.slow
 def test_reweight_error_bars_cover_correlated_tempering_draws():
     rng = np.random.default_rng(13)
     b = 0.8
     truth = exact(Quadratic(C), b, "mu1z")
     mu = tempering_run(rng, REPLICATIONS)
-    est, err = [], []
+    est, err, alt = [], [], []
     for rep in range(REPLICATIONS):
         W, r, obs = as_records(mu[rep])
         e, s = reweight_expectations(LADDER, Quadratic(C), W, r, obs, NAMES, b, n_boot=60, seed=1)
         est.append(e["mu1z"])
         err.append(s["mu1z"])
+        alt.append(subsampled_mbar(W, r, obs, b))
     inside, ratio = coverage(est, err, truth)
+    alt_inside, alt_ratio = coverage(*np.transpose(alt), truth)
     print(f"tempering draws: within 2 SE {inside:.2f}, SE/spread {ratio:.2f}")
+    print(f"subsampling + asymptotic: within 2 SE {alt_inside:.2f}, SE/spread {alt_ratio:.2f}")
     check_coverage(inside, ratio)
+
+
+def test_free_energy_of_the_reweighted_density_matches_quadrature(rng):
+    from mcdimer.sampling.profiles import free_energy
+
+    W, r, obs = independent_run(rng)
+    bins, b = 10, 0.6
+    F, F_se = free_energy(
+        *reweight_density(LADDER, Quadratic(C), W, r, obs, NAMES, "mu1z", bins, b, n_boot=100)
+    )
+    ref = exact_density_mu1z(Quadratic(C), b, bins)
+    i0 = np.nanargmin(F)
+    F_ref = -np.log(ref / ref[i0])  # the same zero point
+    ok = ref * 2 / bins > 1e-3
+    err = np.hypot(F_se, F_se[i0])
+    assert np.all(np.abs(F - F_ref)[ok] < 4 * err[ok] + 1e-12), (F, F_ref, err)

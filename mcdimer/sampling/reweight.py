@@ -41,6 +41,12 @@ For an AR(1)-like series the block bootstrap's variance is low by about g/(2L), 
 10 % at BLOCK_FACTOR = 5. L is capped at D // MIN_BLOCKS (a RuntimeWarning says so:
 the series is then too short for its autocorrelation and the errors are too small).
 The point estimate uses all draws (no subsampling, no information lost).
+
+Measured on the numpy tempering of tests/test_sampling_reweight.py (one moment, three
+levels, 2 chains x 1000 draws, 50 replications, <mu_z> at b = 0.8 between rungs; two
+seeds): this bootstrap puts 94 % and 96 % of the estimates within 2 SE of the exact
+value, mean SE / spread of the estimates 1.06 and 0.95; subsampling by g (of u_k and
+mu_z) with MBAR's asymptotic errors 78 % and 68 %, SE / spread 0.65 and 0.58.
 """
 
 from __future__ import annotations
