@@ -128,6 +128,8 @@ def validate(spec: Spec) -> None:
     if spec.kind in ("exact", "compare") and "n" not in axes and base["n"] != 2:
         raise ValueError(f"model.n: kind {spec.kind!r} needs the dimer, n = 2, got {base['n']}")
     for name, values in axes.items():
+        if name not in ModelSpec.model_fields:
+            continue  # not a [model] field (e.g. a geometry axis): checked where it is defined
         for v in (min(values), max(values)):
             try:
                 ModelSpec.model_validate({**base, "K": None, "ratio": None, name: v})
