@@ -155,6 +155,10 @@ def test_reduced_potentials_are_level_major_and_tempered(rng):
     land = SquareTempered(C)
     u = reduced_potentials(LADDER, land, W, r, [0.5])
     assert u[0, n] == pytest.approx(0.25 * C * r[c, k, d, 0] ** 2 + 0.5 * W[c, k, d])
+    # one landscape per particle (here n = 1) gives the same
+    assert np.array_equal(reduced_potentials(LADDER, [land], W, r, [0.5]), u)
+    with pytest.raises(ValueError, match="one per particle"):
+        reduced_potentials(LADDER, [land, land], W, r, [0.5])
 
 
 # --- against quadrature ----------------------------------------------------------------

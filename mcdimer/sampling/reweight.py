@@ -73,9 +73,16 @@ def _pymbar():
 
 
 @lru_cache(maxsize=512)
+def _tempered_cached(landscape, b: float):
+    return landscape if b == 1.0 else landscape.tempered(b)
+
+
 def _tempered(landscape, b: float):
     # Microscopic.tempered rebuilds a response table: build each (landscape, b) once.
-    return landscape if b == 1.0 else landscape.tempered(b)
+    try:
+        return _tempered_cached(landscape, b)
+    except TypeError:  # an unhashable landscape
+        return landscape if b == 1.0 else landscape.tempered(b)
 
 
 def _site_energy(landscape, b: float, r: np.ndarray) -> np.ndarray:
@@ -178,7 +185,7 @@ def block_length(series: np.ndarray) -> int:
             f"{draws} draws per chain allow only {cap}: the error bars are too small; "
             "run longer",
             RuntimeWarning,
-            stacklevel=3,
+            stacklevel=4,  # the caller of reweight_expectations / reweight_density
         )
         length = cap
     return max(length, 1)
