@@ -181,7 +181,7 @@ def hottest_level(
 
 def communication_barrier(rejection) -> float:
     """Lambda = sum_i r_i, the global communication barrier (Syed et al., JRSS B 84, 321
-    (2022), Sec. 4): r_i the rejection rate of the swap between levels i and i+1.
+    (2022)): r_i the rejection rate of the swap between levels i and i+1.
     Dimensionless; for close levels r_i ~ int lambda(b) db over the gap, so Lambda
     estimates int_{b_min}^1 lambda(b) db, a property of the target, not of the ladder."""
     r = np.asarray(rejection, dtype=float)
@@ -195,9 +195,10 @@ def replicas_for(Lambda: float, max_replicas: int = MAX_REPLICAS) -> int:
 
     Why: non-reversible (DEO) tempering with an equalised ladder of N = R - 1 swaps, each
     rejected with r = Lambda/N, makes round trips at the rate tau = 1/(2 + 2 N r/(1 - r))
-    per iteration (Syed et al. 2022, Thm. 3). tau grows with N towards 1/(2 + 2 Lambda),
-    but an iteration costs ~ R = N + 1 explorations; tau/(N + 1) is largest near
-    N = 2 Lambda (for Lambda >> 1, exactly there), i.e. r = 1/2 per swap.
+    per iteration (Syed et al. 2022, under efficient local exploration). tau grows with
+    N towards 1/(2 + 2 Lambda), but an iteration costs ~ R = N + 1 explorations;
+    tau/(N + 1) is largest near N = 2 Lambda (for Lambda >> 1, exactly there), i.e.
+    r = 1/2 per swap.
     """
     Lambda = float(Lambda)
     if not (np.isfinite(Lambda) and Lambda >= 0):
@@ -247,7 +248,7 @@ def tune_ladder(
     initial_sweeps: int = 64,
     max_replicas: int = MAX_REPLICAS,
 ) -> Tuned:
-    """Rounds with doubling sweeps, after Pigeons.jl (Syed et al. 2022, Algorithm 4).
+    """Rounds with doubling sweeps, after Pigeons.jl (Syed et al. 2022's adaptive schedule).
 
     Round j runs `run_round(ladder, sweeps) -> rejection` ((R-1,) swap rejection rates
     in [0, 1], R = ladder.size; the engine's callback, restarting or continuing its
