@@ -28,11 +28,10 @@ quadrature runs in that frame and `expect` returns lab-frame values: means of mu
 the full pair-frame vector <R mu_1> (its component along the field's transverse direction
 is computed, the one across it vanishes by the reflection symmetry), second moments through
 the full tensor <mu_1 mu_1^T> (the only off-diagonal term, <x_1 z_1> in the field's
-azimuth, is a mean of the per-node conditional means), `abs_mu1` and `energy` unchanged.
-Two keys need more than these tensors: `mu1z_mu2z` is given when the pair-frame field is
-along the axis (or zero), where <mu_1 mu_2^T> = diag(T, T, L) by symmetry, or when the
-lab z is the pair axis; `abs_mu1z` only when the lab z is the pair axis (up to sign);
-otherwise they are NaN. `pdf_mu1z` likewise needs the lab z along the pair axis.
+azimuth, is a mean of the per-node conditional means), `mu1z_mu2z` through the full
+<mu_1 mu_2^T> (accumulated with E[mu_2|mu_1]), `abs_mu1` and `energy` unchanged.
+`abs_mu1z` needs the density of the lab projection: it is given when the lab z is the pair
+axis (up to sign) and NaN otherwise; `pdf_mu1z` likewise needs the lab z along the axis.
 Unequal scales or landscapes: ValueError (the pair frame would need two fields).
 """
 
@@ -80,10 +79,11 @@ def _particle1_sums(z, logwz, s, logws, cphi, sphi, logwphi, f1, h, K, table, st
     """For each mu_1^z node: ln(sum of weights) and weighted means over (rho_1, phi_1).
 
     Columns: 0 ln sum, 1 <x1>, 2 <x1^2>, 3 <y1^2>, 4 <|mu1|>, 5 <f(|mu1|)>,
-    6 <z1 E[z2|mu1]>, 7 <mu1 . E[mu2|mu1]>.
+    6 <z1 E[z2|mu1]>, 7 <mu1 . E[mu2|mu1]>, 8 <x1 E[x2|mu1]>, 9 <x1 E[z2|mu1]>,
+    10 <z1 E[x2|mu1]> (x along the transverse field).
     """
     nz, ns, nphi = z.size, s.size, cphi.size
-    out = np.zeros((nz, 8))
+    out = np.zeros((nz, 11))
     for a in prange(nz):
         za = z[a]
         rmax = np.sqrt(max(1.0 - za * za, 0.0))
@@ -110,7 +110,7 @@ def _particle1_sums(z, logwz, s, logws, cphi, sphi, logwphi, f1, h, K, table, st
                 gg[b, c] = g
                 if v > top:
                     top = v
-        acc = np.zeros(8)
+        acc = np.zeros(11)
         for b in range(ns):
             rho = rmax * s[b]
             r1 = np.sqrt(za * za + rho * rho)
@@ -130,8 +130,11 @@ def _particle1_sums(z, logwz, s, logws, cphi, sphi, logwphi, f1, h, K, table, st
                 acc[5] += w * f1[a, b]
                 acc[6] += w * za * e2z
                 acc[7] += w * (x1 * e2x + y1 * e2y + za * e2z)
+                acc[8] += w * x1 * e2x
+                acc[9] += w * x1 * e2z
+                acc[10] += w * za * e2x
         out[a, 0] = top + np.log(acc[0])
-        for k in range(1, 8):
+        for k in range(1, 11):
             out[a, k] = acc[k] / acc[0]
     return out
 
@@ -319,8 +322,16 @@ def _integrate(model: Chain, bins: int):
     frame = {
         "mean": rz @ np.array([x1, 0.0, mu1z]),
         "second": rz @ second @ rz.T,
-        # <mu_1 mu_2^T> = diag(T, T, L) when the field is along the axis (symmetry about z)
-        "cross": np.diag([0.5 * (mean[7] - mean[6])] * 2 + [mean[6]]) if hperp == 0 else None,
+        # <mu_1 mu_2^T>: in the field's azimuth frame only xx, yy, zz, xz, zx (y -> -y)
+        "cross": rz
+        @ np.array(
+            [
+                [mean[8], 0.0, mean[9]],
+                [0.0, mean[7] - mean[8] - mean[6], 0.0],
+                [mean[10], 0.0, mean[6]],
+            ]
+        )
+        @ rz.T,
     }
     if len(_cache) > 256:
         _cache.clear()
@@ -359,8 +370,8 @@ def expect(model: Chain) -> dict[str, float]:
 
     Keys: mu1z, mu1x (<mu_1^z>, <mu_1^x>), mu1z2, mu1x2 (<(mu_1^z)^2>, <(mu_1^x)^2>),
     abs_mu1z (<|mu_1^z|>), abs_mu1 (<|mu_1|>), mu1z_mu2z (<mu_1^z mu_2^z>), energy (<beta E>).
-    All in the lab frame; for a two-particle `Assembly` whose axis is not z, abs_mu1z and
-    mu1z_mu2z may be NaN (module docstring: when they cannot be had from the pair frame).
+    All in the lab frame; for a two-particle `Assembly` whose axis is not along z,
+    abs_mu1z is NaN (module docstring: it cannot be had from the pair frame).
     """
     _, moments, frame = _integrate(_check_dimer(model), 40)
     rot = pair_frame(model)[1]
@@ -368,11 +379,6 @@ def expect(model: Chain) -> dict[str, float]:
         return dict(moments)
     ez, ex = rot[:, 2], rot[:, 0]  # lab z and x in the pair frame
     along = abs(rot[2, 2]) == 1.0
-    cross = frame["cross"]
-    if cross is not None:
-        zz = float(ez @ cross @ ez)
-    else:
-        zz = moments["mu1z_mu2z"] if along else float("nan")
     return {
         "mu1z": float(ez @ frame["mean"]),
         "mu1x": float(ex @ frame["mean"]),
@@ -380,6 +386,6 @@ def expect(model: Chain) -> dict[str, float]:
         "mu1x2": float(ex @ frame["second"] @ ex),
         "abs_mu1z": moments["abs_mu1z"] if along else float("nan"),
         "abs_mu1": moments["abs_mu1"],
-        "mu1z_mu2z": zz,
+        "mu1z_mu2z": float(ez @ frame["cross"] @ ez),
         "energy": moments["energy"],
     }
