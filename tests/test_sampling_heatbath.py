@@ -35,7 +35,7 @@ N_BATCH = 100
 DIRECTION = np.array([1.0, 2.0, 3.0]) / np.sqrt(14.0)
 
 
-@njit(cache=True)
+@njit  # no cache: a cached caller would keep a stale inlined heatbath_move
 def _chain(a, table, hb, n, state):
     """n heat-bath moves of one moment in the field a, from mu = (0.1, 0, 0): (draws, acc)."""
     s0, s1, s2, s3 = state[0], state[1], state[2], state[3]
@@ -135,9 +135,9 @@ def _uniform_cdf(lo, hi):
     return lambda x: np.clip((np.asarray(x, float) - lo) / (hi - lo), 0.0, 1.0)
 
 
-def _check_against_law(draws, landscape, A, a, *, wrong=None):
-    """p-values (and tau) of |mu|, c and the azimuth against the exact law; with `wrong`,
-    also of |mu| and c against the law of that landscape (the power check)."""
+def _check_against_law(draws, landscape, A, a, *, wrong=None, wrong_A=None):
+    """p-values (and tau) of |mu|, c and the azimuth against the exact law; with `wrong` (a
+    landscape) or `wrong_A` (a field), also of |mu| and c against that wrong law (power)."""
     r = np.linalg.norm(draws, axis=1)
     e, b1, b2 = _frame(np.asarray(a, float))
     c = draws @ e / np.where(r > 0, r, 1.0)
@@ -151,8 +151,9 @@ def _check_against_law(draws, landscape, A, a, *, wrong=None):
     ):
         x2, dof, tau = _x2_over_tau(vals, cdf, lo, hi)
         results[name] = (_p_value(x2, dof), tau)
-    if wrong is not None:
-        cdf_r, cdf_c = _exact_laws(wrong.energy, A)
+    if wrong is not None or wrong_A is not None:
+        law = wrong if wrong is not None else landscape
+        cdf_r, cdf_c = _exact_laws(law.energy, A if wrong_A is None else wrong_A)
         results["r_wrong"] = (_p_value(*_x2_over_tau(r, cdf_r, 0.0, 1.0)[:2]), None)
         results["c_wrong"] = (_p_value(*_x2_over_tau(c, cdf_c, -1.0, 1.0)[:2]), None)
     return results
@@ -181,6 +182,18 @@ def test_single_moment_matches_bounded_gaussian_in_modulus_and_angles(C, A, a_ma
     assert res["r_wrong"][0] < 1e-6
     if A > 0:
         assert res["c_wrong"][0] < 1e-6
+
+
+def test_free_ball_in_a_strong_field_piles_up_at_the_edge():
+    # C = 0, A = 900: the mass within ~1/A of |mu| = 1, bins with tilts near 1000
+    A = 900.0
+    a = A * DIRECTION
+    draws, acc = _draws(Quadratic(0.0), a, 1000.0, 9)
+    assert np.all(np.isfinite(draws)) and np.all(np.sum(draws**2, axis=1) <= 1.0 + 1e-12)
+    res = _check_against_law(draws, Quadratic(0.0), A, a, wrong_A=1.05 * A)
+    for name in ("r", "c", "phi"):
+        assert res[name][0] > 1e-3, f"{name}: p = {res[name][0]:.2e} (acceptance {acc:.4f})"
+    assert res["r_wrong"][0] < 1e-6 and res["c_wrong"][0] < 1e-6
 
 
 def test_saturating_radial_marginal_matches_closed_form():

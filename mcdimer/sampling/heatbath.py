@@ -68,7 +68,7 @@ BINS = 128  # equal-probability bins of the radius per row
 COARSE, FINE = 256, 512  # quadrature cells: uniform on [0, 1], then per row on its bulk
 TAIL = 1.0 / (8 * BINS)  # the fine grid of a row covers its quantiles TAIL .. 1 - TAIL
 _MIX = 1e-9  # weight of uniform edges mixed in: every bin has width >= _MIX / B
-TILT_MAX = 200.0  # |tilt| cap: e^200 keeps every product in the MH ratio finite
+TILT_MAX = 1e4  # |tilt| cap (the move's arithmetic is overflow-free for any tilt)
 
 
 class HeatbathTable(NamedTuple):
@@ -207,7 +207,8 @@ def build_heatbath_table(
     left, right = edges[:, :-1], edges[:, 1:]
     lg_l, sl_l = log_g_and_slope(left)
     lg_r, sl_r = log_g_and_slope(right)
-    tilt = np.clip(np.where(lg_l > lg_r, sl_l, sl_r) * (right - left), -TILT_MAX, TILT_MAX)
+    tilt = np.where(lg_l > lg_r, sl_l, sl_r) * (right - left)
+    tilt = np.clip(np.nan_to_num(tilt), -TILT_MAX, TILT_MAX)
     return HeatbathTable(edges=edges, tilt=tilt, inv_dt=np.array([1.0 / dt]))
 
 
@@ -260,7 +261,8 @@ def heatbath_move(mx, my, mz, ax, ay, az, table, hb, s0, s1, s2, s3):
     s0..s3: xoshiro256** words. Returns (nx, ny, nz, accepted, s0, s1, s2, s3), the old
     moment when rejected. Leaves exp(-f(|mu|^2) + a . mu) d^3mu on the ball invariant
     (module docstring). Uniforms: 1, +1 when the ratio is < 1, +1 + 2 * 4/pi on average
-    on acceptance.
+    on acceptance. Inlined: a caller compiled with cache=True keeps its old copy when this
+    file changes (numba's cache does not follow inlined functions of other modules).
     """
     edges, tilt = hb.edges, hb.tilt
     last = edges.shape[0] - 1
@@ -274,22 +276,28 @@ def heatbath_move(mx, my, mz, ax, ay, az, table, hb, s0, s1, s2, s3):
         lam = t - j
     lo, hi, tlo, thi = edges[j], edges[j + 1], tilt[j], tilt[j + 1]
 
-    # proposal: bin k (probability 1/B), then x in [0, 1) with density z e^{zx}/expm1(z)
+    # proposal: bin k (probability 1/B), then x in [0, 1] with density z e^{zx}/expm1(z)
     u, s0, s1, s2, s3 = next_double(s0, s1, s2, s3)
-    x = u * nb
-    k = min(int(x), nb - 1)
-    v = x - k
+    ub = u * nb
+    k = min(int(ub), nb - 1)
+    v = ub - k
     e0 = lo[k] + lam * (hi[k] - lo[k])
     width_new = lo[k + 1] + lam * (hi[k + 1] - lo[k + 1]) - e0
     z = tlo[k] + lam * (thi[k] - tlo[k])
-    if abs(z) > 1e-9:
-        em1 = math.expm1(z)
-        grow = v * em1
-        r_new = e0 + width_new * math.log1p(grow) / z
-        q_new = z / em1 * (1.0 + grow)  # B * width * q(r'): e^{z x} = 1 + grow
+    # x by inversion; B * width * q = z e^{z x}/expm1(z) = fac e^{lq}, both bounded:
+    # fac = |z|/(1 - e^{-|z|}), lq = z x - max(z, 0) <= 0
+    mag = abs(z)
+    if mag > 1e-9:
+        m_z = -math.expm1(-mag)
+        if z > 0.0:
+            x = max(1.0 + math.log1p(-(1.0 - v) * m_z) / mag, 0.0)
+        else:
+            x = -math.log1p(-v * m_z) / mag
+        fac_new = mag / m_z
+        lq_new = z * x - max(z, 0.0)
     else:
-        r_new = e0 + width_new * v
-        q_new = 1.0
+        x, fac_new, lq_new = v, 1.0, 0.0
+    r_new = e0 + width_new * x
     m_new = -math.expm1(-2.0 * A * r_new)  # 1 - e^{-2 A r'}, also used by the angle
 
     s_old = mx * mx + my * my + mz * mz
@@ -305,11 +313,12 @@ def heatbath_move(mx, my, mz, ax, ay, az, table, hb, s0, s1, s2, s3):
         e0_old = lo[a] + lam * (hi[a] - lo[a])
         width_old = lo[a + 1] + lam * (hi[a + 1] - lo[a + 1]) - e0_old
         z_old = tlo[a] + lam * (thi[a] - tlo[a])
-        expo = _landscape_f(table, s_old) - _landscape_f(table, r_new * r_new)
-        ratio = width_new / (width_old * q_new)
-        if abs(z_old) > 1e-9:
-            ratio *= z_old / math.expm1(z_old)
-            expo += z_old * (r_old - e0_old) / width_old
+        expo = _landscape_f(table, s_old) - _landscape_f(table, r_new * r_new) - lq_new
+        ratio = width_new / (width_old * fac_new)
+        mag = abs(z_old)
+        if mag > 1e-9:
+            ratio *= mag / -math.expm1(-mag)
+            expo += z_old * (r_old - e0_old) / width_old - max(z_old, 0.0)
         # g(r') / g(r), g ∝ r^2 e^{-f} sinh(A r)/(A r) = r e^{-f} e^{A r} (1 - e^{-2 A r}) / 2A
         if A > 0.0:
             ratio *= r_new * m_new / (r_old * -math.expm1(-2.0 * A * r_old))
