@@ -151,3 +151,21 @@ def test_solve_on_the_z_line_assembly_matches_chain():
     assert [f.energy for f in a] == pytest.approx([f.energy for f in b], rel=1e-9)
     for f, g in zip(a, b, strict=True):
         assert np.allclose(f.mu, g.mu, atol=1e-9) and f.stable == g.stable
+
+
+@pytest.mark.parametrize("n, C", [(2, 10.0), (2, 50.0), (5, 20.0)])
+def test_thermal_onset_of_a_chain_is_finite_t_onset(n, C):
+    got = critical.critical_ratio(Chain(n, 1.0, C=C), thermal=True)
+    assert got == pytest.approx(mf.finite_t_onset(C, n), rel=1e-10)
+    assert got > critical.critical_ratio(Chain(n, 1.0, C=C))  # the ball's edge lowers s
+
+
+def test_thermal_onset_with_dispersion_uses_each_particles_slope():
+    from mcdimer.meanfield.finite_t import zero_field_slope
+
+    pos = geometry.ring(5)
+    C = np.array([5.0, 8.0, 5.0, 12.0, 8.0])
+    model = Assembly(pos, 1.0, C=C, scale=np.linspace(0.8, 1.2, 5))
+    c_eff = 1.0 / (2.0 * np.array([zero_field_slope(Quadratic(c)) for c in C]))
+    kc, _ = _hessian_threshold(pos, c_eff, model.scale)
+    assert critical.critical_coupling(model, thermal=True) == pytest.approx(kc, rel=1e-10)

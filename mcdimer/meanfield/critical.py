@@ -25,7 +25,15 @@ Eq. (C1) (`chain_critical_ratio`).
 
 Landscapes other than `Quadratic` enter through their curvature at the origin,
 C_i = f_i''(0)/2 (`Saturating(C)` has exactly C): the linear stability of mu = 0 only
-sees that. Assumes K > 0 (the paper's sign). M has zero trace, so lambda_max > 0 for n >= 2.
+sees that.
+
+Finite temperature (`thermal=True`): in the finite-T mean field of `finite_t.py` each
+particle answers its effective field with its exact thermal mean, <mu_i> = L_i(|h_i|) h_i/|h_i|,
+linear at small field with slope ell_i = <|mu|^2>/3 of the bounded moment at h = 0
+(`finite_t.zero_field_slope`). Linearising replaces 1/(2 C_i) by that slope, so the same
+M with C_i -> 1/(2 ell_i) gives the finite-T onset; for the chain it is `finite_t_onset`.
+
+Assumes K > 0 (the paper's sign). M has zero trace, so lambda_max > 0 for n >= 2.
 Dense eigensolver (top eigenpairs only) for n <= 1000; above, ARPACK (`eigsh`) with
 matrix-free products computed pair by pair in a compiled loop (O(n^2) each, never
 9 n^2 doubles): measured on two busy cores, random clusters at packing 0.2 took 7 s at
@@ -46,12 +54,20 @@ _CURVATURE_STEP = 1e-6
 _MODES_MAX = 48  # eigenpairs computed by critical_modes (degeneracies are far smaller)
 
 
-def curvatures(model: Assembly) -> np.ndarray:
-    """C_i = f_i''(0)/2 of every particle (= C_i exactly for `Quadratic`), shape (n,)."""
+def curvatures(model: Assembly, thermal: bool = False) -> np.ndarray:
+    """C_i = f_i''(0)/2 of every particle (= C_i exactly for `Quadratic`), shape (n,).
+
+    thermal: 1/(2 ell_i) instead, ell_i the zero-field slope of the thermal mean (module doc).
+    """
     unique, index = model.landscape_groups()
     values = []
     for land in unique:
-        if isinstance(land, Quadratic):
+        if thermal:
+            from .finite_t import zero_field_slope
+
+            land.check_samplable()
+            values.append(1.0 / (2.0 * zero_field_slope(land)))
+        elif isinstance(land, Quadratic):
             values.append(land.C)
         else:
             land.check_samplable()
@@ -104,10 +120,10 @@ def _weighted_dipolar(positions, scale, w, v):
     return out.ravel()
 
 
-def _top(model: Assembly, count: int):
+def _top(model: Assembly, count: int, thermal: bool = False):
     """The `count` largest eigenvalues of M (C1') and their eigenvectors nu, (3n, count)."""
     n = model.n
-    w = 1.0 / np.sqrt(2.0 * curvatures(model))
+    w = 1.0 / np.sqrt(2.0 * curvatures(model, thermal))
     count = min(count, 3 * n)
     if n <= _DENSE_MAX:
         from scipy.linalg import eigh
@@ -131,23 +147,23 @@ def _top(model: Assembly, count: int):
     return vals[order][:count], vecs[:, order][:, :count]
 
 
-def critical_coupling(model: Assembly) -> float:
+def critical_coupling(model: Assembly, thermal: bool = False) -> float:
     """K_c = 1/lambda_max(M): the K at which mu = 0 loses stability (Eq. (C1'), module doc).
 
     Depends on the positions, scales and landscapes of `model`, not on its K or h.
-    Reduced units of App. B.
+    Reduced units of App. B. thermal: the finite-temperature mean-field onset instead.
     """
-    vals, _ = _top(_check(model), 1)
+    vals, _ = _top(_check(model), 1, bool(thermal))
     return float(1.0 / vals[0])
 
 
-def critical_ratio(model: Assembly, C: float | None = None) -> float:
+def critical_ratio(model: Assembly, C: float | None = None, thermal: bool = False) -> float:
     """K_c/C at which the paramagnetic state becomes unstable: Eq. (C1) for any assembly.
 
     C: the reference stiffness the ratio is measured against (the C of the reference
     particle, s = 1, that `geometry.quadratic_landscapes` scaled from). Default: the
     common C_i of the particles; ValueError when they differ and C is not given.
-    For `Chain(n, ...)` this equals `chain_critical_ratio(n)`.
+    For `Chain(n, ...)` this equals `chain_critical_ratio(n)` (thermal: `finite_t_onset`).
     """
     model = _check(model)
     if C is None:
@@ -159,7 +175,7 @@ def critical_ratio(model: Assembly, C: float | None = None) -> float:
             )
         C = float(c[0])
     C = _checks.real("C", C, low=0.0, low_open=True)
-    return critical_coupling(model) / C
+    return critical_coupling(model, thermal) / C
 
 
 def _to_modes(model: Assembly, nu: np.ndarray) -> np.ndarray:
