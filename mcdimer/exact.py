@@ -389,3 +389,52 @@ def expect(model: Chain) -> dict[str, float]:
         "mu1z_mu2z": float(ez @ frame["cross"] @ ez),
         "energy": moments["energy"],
     }
+
+
+def gaussian_limit(model: Assembly) -> dict:
+    """The thermal distribution of a quadratic assembly when the ball's edge is not felt.
+
+    For `Quadratic` landscapes beta E (Eq. (B6) generalised, `Assembly.energy`) is the
+    quadratic form (1/2) x^T H x - b^T x in x = (mu_1, ..., mu_n), with
+    H = 2 diag(C_i) (x) I_3 - T (T the 3n x 3n matrix of `Assembly.pair_tensor`) and
+    b_i = s_i h. Below the mean-field onset H is positive definite and, without the bound
+    |mu_i| <= 1, x is Gaussian: <x> = H^-1 b, cov = H^-1, <beta E> = 3n/2 - b^T H^-1 b / 2
+    (PHYSICS.md section 2, "Gaussian limit", for any geometry). With the bound the
+    moments differ by ~exp(-edge^2/2): `edge` is the smallest distance from a mean to the
+    ball's edge in standard deviations (e.g. > 6 for 1e-8). Dense: n up to a few hundred.
+
+    Returns {"mean": (n, 3), "cov": (n, 3, n, 3), "energy": float, "edge": float}.
+    ValueError for non-quadratic landscapes, or when H is not positive definite (beyond
+    the onset of Eq. (C1'): there is no Gaussian limit).
+    """
+    if not isinstance(model, Assembly):
+        raise ValueError(f"model must be a mcdimer.Assembly or Chain, got {model!r}")
+    C = model.stiffnesses
+    if C is None:
+        raise ValueError("gaussian_limit needs Quadratic landscapes (Eq. (B1)) for every particle")
+    n = model.n
+    t = model.pair_tensor().transpose(0, 2, 1, 3).reshape(3 * n, 3 * n)
+    hess = np.diag(np.repeat(2.0 * C, 3)) - t
+    try:
+        chol = np.linalg.cholesky(hess)
+    except np.linalg.LinAlgError:
+        raise ValueError(
+            "the Hessian 2 C - K D is not positive definite: K is beyond the mean-field "
+            "onset (meanfield.critical_coupling) and there is no Gaussian limit"
+        ) from None
+    cov = np.linalg.inv(hess)
+    cov = 0.5 * (cov + cov.T)
+    b = (model.scale[:, None] * model.h[None, :]).ravel()
+    mean = np.linalg.solve(chol.T, np.linalg.solve(chol, b))
+    sd = np.sqrt(
+        np.max(
+            np.linalg.eigvalsh(cov.reshape(n, 3, n, 3)[np.arange(n), :, np.arange(n), :]), axis=1
+        )
+    )
+    edge = float(np.min((1.0 - np.linalg.norm(mean.reshape(n, 3), axis=1)) / sd))
+    return {
+        "mean": mean.reshape(n, 3),
+        "cov": cov.reshape(n, 3, n, 3),
+        "energy": float(1.5 * n - 0.5 * b @ mean),
+        "edge": edge,
+    }

@@ -111,3 +111,32 @@ def test_rotated_pair_keeps_rotation_invariant_values_of_a_strongly_coupled_dime
 def test_unsupported_pairs_are_refused(model, word):
     with pytest.raises(ValueError, match=word):
         exact.expect(model)
+
+
+def test_gaussian_limit_of_the_dimer_is_physics_md():
+    C, K = 50.0, 40.0
+    g = exact.gaussian_limit(Chain(2, K, C=C))
+    assert np.allclose(g["mean"], 0.0)
+    assert g["cov"][0, 2, 0, 2] == pytest.approx(C / (2 * (C**2 - K**2)), rel=1e-12)
+    assert g["cov"][0, 2, 1, 2] == pytest.approx(K / (2 * (C**2 - K**2)), rel=1e-12)
+    assert g["cov"][0, 0, 0, 0] == pytest.approx(C / (2 * (C**2 - K**2 / 4)), rel=1e-12)
+    assert g["energy"] == pytest.approx(3.0) and g["edge"] == pytest.approx(6.0)  # 1/sd
+
+
+def test_gaussian_limit_of_a_tilted_pair_in_a_field_matches_the_quadrature():
+    e = np.array([2.0, -1.0, 2.0]) / 3.0
+    model = Assembly([[0, 0, 0], 1.2 * e], 20.0, C=50.0, scale=0.9, h=(0.5, 1.0, -1.5))
+    g, q = exact.gaussian_limit(model), exact.expect(model)
+    second = g["cov"] + np.einsum("ia,jb->iajb", g["mean"], g["mean"])
+    assert q["mu1z"] == pytest.approx(g["mean"][0, 2], abs=1e-8)
+    assert q["mu1x"] == pytest.approx(g["mean"][0, 0], abs=1e-8)
+    assert q["mu1z2"] == pytest.approx(second[0, 2, 0, 2], rel=1e-6)
+    assert q["mu1z_mu2z"] == pytest.approx(second[0, 2, 1, 2], rel=1e-6)
+    assert q["energy"] == pytest.approx(g["energy"], rel=1e-6)
+
+
+def test_gaussian_limit_refuses_beyond_onset_and_other_landscapes():
+    with pytest.raises(ValueError, match="onset"):
+        exact.gaussian_limit(Chain(3, 40.0, C=20.0))
+    with pytest.raises(ValueError, match="Quadratic"):
+        exact.gaussian_limit(Chain(3, 1.0, landscape=Saturating(20.0)))
