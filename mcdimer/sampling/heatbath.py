@@ -66,7 +66,7 @@ from .rng import next_double
 ROWS = 96  # rows of the A-grid: A_j = sinh(j dt), j = 0..ROWS-1, sinh((ROWS-1) dt) = a_max
 BINS = 128  # equal-probability bins of the radius per row
 COARSE, FINE = 256, 512  # quadrature cells: uniform on [0, 1], then per row on its bulk
-TAIL = 1.0 / (8 * BINS)  # the fine grid of a row covers its quantiles TAIL .. 1 - TAIL
+TAIL = 0.125  # the fine grid of a row covers its quantiles TAIL/B .. 1 - TAIL/B
 _MIX = 1e-9  # weight of uniform edges mixed in: every bin has width >= _MIX / B
 TILT_MAX = 1e4  # |tilt| cap (the move's arithmetic is overflow-free for any tilt)
 
@@ -152,7 +152,7 @@ def build_heatbath_table(
     For each row A_j the density g(r) ∝ r^2 exp(-f(r^2)) sinh(A_j r)/(A_j r) is integrated
     with log g linear in each cell (exact for the exponential tails of large A; g ∝ r^2 in a
     cell at the origin): first on COARSE cells of [0, 1] to find the interval holding all but
-    TAIL of each tail, then on FINE cells of that interval, where the edges are placed at the
+    TAIL/B of each tail, then on FINE cells of that interval, where the edges are placed at the
     quantiles k/B by inverting each cell's exponential exactly. Then the tilt of each bin.
     The move is exact whatever edges and tilts are; their accuracy only sets the acceptance.
 
@@ -176,8 +176,8 @@ def build_heatbath_table(
     # coarse pass on [0, 1]: where each row's mass lies, [lo, hi] (one cell of margin)
     r = np.linspace(0.0, 1.0, COARSE + 1)
     _, _, cdf = _cells(np.broadcast_to(r, (rows, COARSE + 1)), _log_g(r, table, a_col))
-    i_lo = np.argmax(cdf >= TAIL, axis=1) - 2
-    i_hi = np.argmax(cdf >= 1.0 - TAIL, axis=1) + 1
+    i_lo = np.argmax(cdf >= TAIL / bins, axis=1) - 2
+    i_hi = np.argmax(cdf >= 1.0 - TAIL / bins, axis=1) + 1
     lo = np.maximum(i_lo, 0)[:, None] / COARSE
     hi = np.minimum(i_hi, COARSE)[:, None] / COARSE
     p_lo = np.take_along_axis(cdf, np.round(lo * COARSE).astype(np.int64), axis=1)
