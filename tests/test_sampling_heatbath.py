@@ -21,13 +21,13 @@ from scipy import stats
 from mcdimer.landscapes import Quadratic, Saturating
 from mcdimer.sampling.heatbath import (
     HeatbathTable,
-    _landscape_f,
     build_heatbath_table,
     heatbath_move,
     stack_tables,
     table_at,
 )
 from mcdimer.sampling.rng import seed_states
+from mcdimer.sampling.tables import landscape_energy
 
 N_DRAWS = 300_000
 N_BINS = 40
@@ -245,7 +245,7 @@ def test_landscape_interpolation_is_the_kernels_linear_interpolation():
     table = Saturating(7.0).table(size=257)
     s = np.random.default_rng(0).uniform(0.0, 1.0, 100)
     ref = np.interp(s, np.linspace(0.0, 1.0, table.size), table)
-    got = np.array([_landscape_f(table, v) for v in s])
+    got = np.array([landscape_energy(table, v) for v in s])
     np.testing.assert_allclose(got, ref, rtol=1e-13, atol=1e-13)
 
 

@@ -81,7 +81,7 @@ CASES = [
 @pytest.mark.parametrize("C, K, h", CASES)
 def test_metropolis_dimer_matches_exact_moments_and_histogram(C, K, h):
     model = Dimer(K=K, C=C, h=h)
-    result = sample(model, sweeps=400_000, burn=5_000, chains=4, seed=7)
+    result = sample(model, sweeps=400_000, burn=5_000, chains=4, seed=7, jump_every=20)
     assert_matches_exact(result, model)
     assert histogram_p_value(result, model) > 1e-3
     assert 0.2 < result.stats["acceptance"] < 0.7
@@ -207,6 +207,15 @@ def test_batch_errors_agree_with_arviz_ess():
         ({"method": "gibbs"}, "method"),
         ({"jump_every": 0.5}, "jump_every"),
         ({"bogus": 1}, "bogus"),
+        ({"burn": 2**63}, "burn"),
+        ({"thin": 2**64}, "thin"),
+        ({"jump_every": 2**64}, "jump_every"),
+        ({"chains": 10**10}, "chains"),
+        ({"sweeps": 10**9, "thin": 1}, "memory"),
+        ({"chains": 4096, "n_batches": 4096, "sweeps": 10**5}, "memory"),
+        ({"method": "tempering", "replicas": 10**7}, "replicas"),
+        ({"method": "tempering", "ladder": [1.0, 0.5], "replicas": 3}, "ladder or replicas"),
+        ({"method": "emcee", "chains": 32, "jump_every": 5}, "not used by method 'emcee'"),
     ],
 )
 def test_bad_sampler_arguments_are_refused_before_compiling(kwargs, word):

@@ -121,15 +121,20 @@ def test_tempering_reproducible_whatever_the_thread_count():
     assert np.array_equal(a.stats["ladder"], b.stats["ladder"])
 
 
-def test_tempering_keeps_energy_histograms_at_every_level():
+def test_tempering_records_every_level():
     model = Dimer(K=60.0, C=50.0)
     r = sample(model, "tempering", sweeps=5_000, burn=1_000, chains=2, seed=2, replicas=4)
-    hist = r.extra["energy_hist"]
-    assert hist.shape[0] == 4 and np.all(hist.sum(axis=1) == 2 * 5_000)
-    # hotter replicas sample higher energies
-    mean_e = r.extra["energy_sums"][:, 0]
-    assert np.all(np.diff(mean_e) > 0)
+    assert r.ladder[0] == 1.0 and r.ladder.shape == (4,) and np.all(np.diff(r.ladder) < 0)
+    levels = [r.level(k) for k in range(4)]
+    assert all(lv.production_sweeps == 2 * 5_000 for lv in levels)
+    assert levels[2].model == model.tempered(float(r.ladder[2]))
+    # hotter replicas are less ordered
+    order = [lv.expect()["mu1z2"] for lv in levels]
+    assert np.all(np.diff(order) < 0), order
     assert r.idata.sample_stats["replica"].shape == (2, r.idata.posterior.sizes["draw"])
+    assert levels[3].idata.posterior["mz"].shape == (2, r.idata.posterior.sizes["draw"])
+    with pytest.raises(ValueError, match="k must be a level index in \\[0, 3\\]"):
+        r.level(4)
 
 
 def test_emcee_backend_reproduces_exact_dimer_below_threshold():

@@ -27,7 +27,7 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 HIST_BINS = 720  # the sampler's fine histogram bins (mcdimer.sampling.observables)
 KINDS = ("sample", "exact", "compare", "meanfield", "micro")
@@ -134,6 +134,22 @@ class MethodSpec(_Strict):
     )
     adapt: bool | None = Field(None, description="tempering: adapt the ladder during burn-in")
     flip: bool | None = Field(None, description="tempering: also propose mu -> -mu")
+    moves: list | None = Field(
+        None,
+        description="cycle of moves, e.g. ['heatbath', ['overrelax', 2]]: names displace, "
+        "jump, heatbath, overrelax, flip, or [name, repeats] (default: the sampler's)",
+    )
+
+    @field_validator("moves")
+    @classmethod
+    def _moves(cls, value):
+        if value is None:
+            return value
+        from ..sampling.moves import parse_moves
+
+        cycle = [tuple(v) if isinstance(v, list) else v for v in value]
+        parse_moves(cycle)  # ValueError naming `moves` and the allowed names
+        return cycle
 
     @model_validator(mode="after")
     def _tempering_options(self):
@@ -144,6 +160,11 @@ class MethodSpec(_Strict):
         ]
         if self.name != "tempering" and opts:
             raise ValueError(f"{opts} apply to name = 'tempering' only, not {self.name!r}")
+        local = [k for k in ("moves", "jump_every") if k in self.model_fields_set]
+        if self.name == "emcee" and local:
+            raise ValueError(f"{local} do not apply to name = 'emcee' (its own stretch move)")
+        if len(local) == 2:
+            raise ValueError("give moves or jump_every, not both")
         return self
 
     def sample_kwargs(self) -> dict:

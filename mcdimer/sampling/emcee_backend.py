@@ -23,25 +23,20 @@ from .rng import seed_states
 
 
 @njit(cache=True)
-def _reduce(chain, energy, burn, batch_len, n_batches, level, side, tunnels, rec):
+def _reduce(
+    chain, energy, burn, batch_len, level, side, tunnels, scalars, sites, zz, hists, counts
+):
     """Accumulate emcee's stored states (steps, walkers, n, 3) after `burn` into batch sums
-    (one chain, one level: walkers are pooled, see the module docstring)."""
+    (batches first: walkers are pooled, see the module docstring)."""
     steps, walkers = chain.shape[0], chain.shape[1]
+    n_batches = counts.shape[0]
     vals = np.empty(len(DRAW_COLUMNS))
     for s in range(burn, steps):
         batch = min((s - burn) // batch_len, n_batches - 1)
         for w in range(walkers):
-            mu = chain[s, w]
-            mz = sweep_values(mu, energy[s, w], vals)
-            accumulate(
-                mu,
-                vals,
-                rec["scalars"][0, 0, batch],
-                rec["sites"][0, 0, batch],
-                rec["zz"][0, 0, batch],
-                rec["hists"][0, 0, batch],
-            )
-            rec["counts"][0, 0, batch] += 1
+            mz = sweep_values(chain[s], w, energy[s, w], vals)
+            accumulate(chain[s], w, vals, batch, scalars, sites, zz, hists)
+            counts[batch] += 1
             side[w], flipped = track_side(mz, level, side[w])
             tunnels[w] += flipped
 
@@ -96,11 +91,10 @@ def run_emcee(
         np.ascontiguousarray(energy),
         burn,
         batch_len,
-        n_batches,
         TUNNEL_LEVEL,
         side,
         tunnels,
-        records,
+        *(records[k][0, 0] for k in ("scalars", "sites", "zz", "hists", "counts")),
     )
     records["draws"] = np.ascontiguousarray(states[burn::thin].transpose(1, 0, 2, 3))[:, :n_draws]
     records["draw_energy"] = np.ascontiguousarray(energy[burn::thin].T)[:, :n_draws]

@@ -62,6 +62,7 @@ import numpy as np
 from numba import njit
 
 from .rng import next_double
+from .tables import landscape_energy
 
 ROWS = 96  # rows of the A-grid: A_j = sinh(j dt), j = 0..ROWS-1, sinh((ROWS-1) dt) = a_max
 BINS = 128  # equal-probability bins of the radius per row
@@ -244,15 +245,6 @@ def table_at(stack, lev, sp):
 
 
 @njit(inline="always")
-def _landscape_f(table, s):
-    """f(s) by linear interpolation on the uniform s-grid: the kernels' `landscape_energy`."""
-    x = s * (table.size - 1)
-    i = min(int(x), table.size - 2)
-    t = x - i
-    return table[i] + t * (table[i + 1] - table[i])
-
-
-@njit(inline="always")
 def heatbath_move(mx, my, mz, ax, ay, az, table, hb, s0, s1, s2, s3):
     """One heat-bath proposal and its Metropolis-Hastings decision for one moment.
 
@@ -313,7 +305,7 @@ def heatbath_move(mx, my, mz, ax, ay, az, table, hb, s0, s1, s2, s3):
         e0_old = lo[a] + lam * (hi[a] - lo[a])
         width_old = lo[a + 1] + lam * (hi[a + 1] - lo[a + 1]) - e0_old
         z_old = tlo[a] + lam * (thi[a] - tlo[a])
-        expo = _landscape_f(table, s_old) - _landscape_f(table, r_new * r_new) - lq_new
+        expo = landscape_energy(table, s_old) - landscape_energy(table, r_new * r_new) - lq_new
         ratio = width_new / (width_old * fac_new)
         mag = abs(z_old)
         if mag > 1e-9:

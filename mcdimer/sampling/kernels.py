@@ -31,9 +31,10 @@ from numba import njit
 
 from .couplings import Couplings, full_field, interaction_energy
 from .heatbath import HeatbathTable
-from .moves import DISPLACE, FLIP, MOVES, flip_move, landscape_at, local_sweep
+from .moves import DISPLACE, FLIP, MOVES, flip_move, local_sweep
 from .observables import DRAW_COLUMNS, accumulate, swap_batch, sweep_values
 from .rng import next_double
+from .tables import landscape_at
 
 STEP_TARGET = 0.4  # acceptance the displacement step is tuned toward (Robbins-Monro, log delta)
 STEP_GAIN = 2.0

@@ -1,6 +1,6 @@
 """What a sampler run will allocate, estimated before anything is allocated.
 
-`estimate_sample_bytes` mirrors the accumulator layout of `observables.allocate` (per
+`estimate_sample_bytes` mirrors the record layout of `observables.allocate` (per
 chain, level and batch: scalars, site sums, zz, three HIST_BINS histograms; per chain
 and thinned draw: the configuration and its statistics; for tempering, per level and draw
 the values MBAR reweighting needs) plus the result's arviz copy of the draws. The spec

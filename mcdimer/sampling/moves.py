@@ -32,6 +32,7 @@ from numba import njit
 from .couplings import move_field_update, zeeman
 from .heatbath import heatbath_move, table_at
 from .rng import next_double, next_triple
+from .tables import landscape_at
 
 MOVES = ("displace", "jump", "heatbath", "overrelax", "flip")
 DISPLACE, JUMP, HEATBATH, OVERRELAX, FLIP = range(len(MOVES))
@@ -83,26 +84,6 @@ def describe(cycle: np.ndarray) -> list:
         else:
             out.append([MOVES[m], 1])
     return [(name, k) for name, k in out]
-
-
-@njit(inline="always")
-def landscape_energy(table, s):
-    """Linear interpolation of f on the uniform s-grid (exact for the quadratic landscape)."""
-    x = s * (table.size - 1)
-    i = min(int(x), table.size - 2)
-    t = x - i
-    return table[i] + t * (table[i + 1] - table[i])
-
-
-@njit(inline="always")
-def landscape_at(tables, lev, a, s):
-    """`landscape_energy` of species a's table at level lev, read in place from the
-    (R, S, T) stack (no array view is made: views cost reference counting per call)."""
-    size = tables.shape[2]
-    x = s * (size - 1)
-    i = min(int(x), size - 2)
-    t = x - i
-    return tables[lev, a, i] + t * (tables[lev, a, i + 1] - tables[lev, a, i])
 
 
 @njit(cache=True, _nrt=False)

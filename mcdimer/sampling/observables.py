@@ -185,18 +185,3 @@ def allocate(
         "level_w": np.zeros((chains, levels, ld)),
         "level_moduli": np.zeros((chains, levels, ld, n if level_draws else 0)),
     }
-
-
-def estimate_bytes(chains: int, levels: int, n: int, n_batches: int, n_draws: int, level_draws):
-    """Bytes `allocate` would take, computed without allocating."""
-    zz_n = n if n <= ZZ_MAX else 0
-    ld = n_draws if level_draws else 0
-    per_batch = 2 + len(SCALARS) + n * len(SITE_COLUMNS) + zz_n * zz_n + len(HISTS) * HIST_BINS
-    per_draw = n * 3 + 1 + 2 + 1
-    per_level_draw = len(DRAW_COLUMNS) + 1 + (n if level_draws else 0)
-    words = (
-        chains * levels * n_batches * per_batch
-        + chains * n_draws * per_draw
-        + chains * levels * ld * per_level_draw
-    )
-    return 8 * words
