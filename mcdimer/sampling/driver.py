@@ -134,6 +134,12 @@ class RunStats:
     swap_acceptance: np.ndarray | None = None
     round_trips: np.ndarray | None = None
     round_trips_per_second: float = float("nan")
+    # the communication barrier sum_k (1 - swap acceptance_k) measured in production
+    # (Syed et al. 2022; `ladder.communication_barrier`)
+    Lambda: float = float("nan")
+    b_min_rule: str | None = None  # "hottest_level" (default ladder) or "given"
+    # default ladder: per tuning round, replicas, sweeps, Lambda, ladder, rejection rates
+    tuning_rounds: list | None = None
     flip_acceptance: np.ndarray | None = None
     # emcee only
     log_prob_evaluations_per_second: float = float("nan")

@@ -1,11 +1,16 @@
 """Run the compiled engine on a model: allocate state, drive chunks, adapt the ladder.
 
 Plain Metropolis is `run_engine` with the ladder [1.0]; parallel tempering passes a ladder
-of R >= 2 levels (adapted during burn-in when `adapt`, then frozen). Both produce the same
-`SampleResult`, with every level's observables recorded.
+of R >= 2 levels (adapted during burn-in when `adapt`, then frozen), or no ladder: then
+the hottest level comes from `auto_b_min` and the number of replicas from the measured
+communication barrier, in `ladder.tune_ladder`'s rounds with doubling sweeps run at the
+start of burn-in (`tune`). Both produce the same `SampleResult`, with every level's
+observables recorded.
 """
 
 from __future__ import annotations
+
+import time
 
 import numpy as np
 
@@ -32,6 +37,10 @@ ADAPT_EVERY = 20  # displacement sweeps between step-size updates during burn-in
 REFRESH_EVERY = 256  # sweeps between exact recomputations of running energies and fields
 TUNNEL_LEVEL = 0.5  # |m^z| that counts as being in an ordered state
 ADAPT_AT = (1 / 16, 1 / 8, 1 / 4, 1 / 2, 3 / 4)  # fractions of burn-in where the ladder adapts
+TUNE_SHARE = 0.5  # largest share of burn-in spent in the ladder's tuning rounds
+TUNE_FIRST_SWEEPS = 64  # sweeps of the first tuning round (then doubled each round)
+TUNE_MAX_ROUNDS = 12
+TUNE_KEY = 0x6C616464  # tuning round j draws its streams from SeedSequence(seed, (TUNE_KEY, j))
 
 
 def initial_step(table: np.ndarray) -> float:
@@ -64,11 +73,159 @@ def heatbath_tables(tables: np.ndarray, b: np.ndarray, bound: float, wanted: boo
     )
 
 
+def auto_b_min(model) -> float:
+    """The hottest level of a default ladder: `ladder.hottest_level` for every landscape
+    of the model (the smallest b wins). For a chain the ordering condition uses the chain's
+    largest coupling eigenvalue (Eq. (C1)); for any other assembly the coupling is rescaled
+    so that the condition is q = K/K_c with K_c `meanfield.critical_coupling` (the same
+    for a chain of stiff quadratic particles)."""
+    from ..meanfield.chain import chain_lambda_max
+
+    species = model.landscape_groups()[0]
+    K = abs(float(model.K))
+    best = 1.0
+    for land in species:
+        k_eff = K
+        if not model.is_chain and K > 0:
+            from ..meanfield.critical import critical_coupling
+
+            try:
+                k_c = critical_coupling(model)
+                k_eff = K / k_c * ladders.stiffness(land) / chain_lambda_max(model.n)
+            except (ValueError, RuntimeError, ZeroDivisionError):
+                k_eff = K
+        best = min(best, ladders.hottest_level(land, k_eff, model.n))
+    return best
+
+
+class _Setup:
+    """What does not change when the ladder does: couplings, species, the move cycle."""
+
+    def __init__(self, model, cycle):
+        self.n = model.n
+        self.cpl = couplings_of(model)
+        self.species, index = model.landscape_groups()
+        self.species_index = np.ascontiguousarray(index, dtype=np.int64)
+        self.cycle = cycle
+        self.uses_heatbath = bool(np.any(cycle == HEATBATH))
+        self.bound = field_bound(self.cpl) if self.uses_heatbath else 0.0
+
+    def target(self, b: np.ndarray) -> Target:
+        tables = level_tables(self.species, b)
+        hb = heatbath_tables(tables, b, self.bound, self.uses_heatbath)
+        return Target(b, tables, self.species_index, hb, self.cpl)
+
+    def state(self, target: Target, chains: int, rng: np.ndarray, start=None) -> EngineState:
+        """Slot k at level k. `start` = (b, mu (chains, R', n, 3), delta (chains, R')) of
+        an earlier ladder: level k starts from the configuration and step of the earlier
+        level nearest in log b; without it, from uniform points in the balls."""
+        b, R, n = target.b, target.b.size, self.n
+        state = EngineState(
+            mu=np.zeros((chains, R, n, 3)),
+            fld=np.zeros((chains, R, n, 3)),
+            fcur=np.zeros((chains, R, n)),
+            fsum=np.zeros((chains, R)),
+            wint=np.zeros((chains, R)),
+            rng=rng.reshape(chains, R + 1, 4),
+            config_at=np.tile(np.arange(R, dtype=np.int64), (chains, 1)),
+            label=np.zeros((chains, R), dtype=np.int64),
+            side=np.zeros((chains, R), dtype=np.int64),
+            delta=np.array([[initial_step(target.tables[k, 0]) for k in range(R)]] * chains),
+            window=np.zeros(chains, dtype=np.int64),
+            window_acc=np.zeros((chains, R), dtype=np.int64),
+            drift=np.zeros((chains, 2)),
+        )
+        if start is None:
+            init_uniform_ball(state.mu, state.rng)
+        else:
+            old_b, mu, delta = start
+            near = np.abs(np.log(b)[:, None] - np.log(old_b)[None, :]).argmin(axis=1)
+            state.mu[:] = mu[:, near]
+            state.delta[:] = delta[:, near]
+        refresh_all(state, target)
+        return state
+
+
+def by_level(state: EngineState) -> tuple[np.ndarray, np.ndarray]:
+    """(mu, delta) of every chain ordered by level: (chains, R, n, 3), (chains, R)."""
+    rows = np.arange(state.mu.shape[0])[:, None]
+    return state.mu[rows, state.config_at].copy(), state.delta.copy()
+
+
+def tune(setup: _Setup, b_min: float, chains: int, seed: int, budget: int, progress=None, total=0):
+    """Choose the production ladder in burn-in rounds (`ladder.tune_ladder`): round j runs
+    TUNE_FIRST_SWEEPS * 2^j burn-in sweeps (steps adapted, nothing recorded) on its ladder
+    and returns the measured swap rejection rates; as many rounds as fit in `budget`
+    sweeps. Each round restarts its replicas from the previous round's configurations
+    (nearest level in log b) with fresh streams from (seed, round), so the ladder depends
+    on the seed alone. Returns (Tuned, start for the production state, sweeps used), or
+    None when not even one round fits. `progress(done, total)` as in `sample`."""
+    rounds = 0
+    while rounds < TUNE_MAX_ROUNDS and TUNE_FIRST_SWEEPS * (2 ** (rounds + 1) - 1) <= budget:
+        rounds += 1
+    if rounds == 0:
+        return None
+    carried = {"start": None, "done": 0}
+
+    def run_round(b, sweeps):
+        j = len(history)
+        R = b.size
+        target = setup.target(np.asarray(b, dtype=float))
+        rng = seed_states(seed, chains * (R + 1), key=(TUNE_KEY, j))
+        state = setup.state(target, chains, rng, carried["start"])
+        sched = Schedule(
+            cycle=setup.cycle,
+            burn=sweeps,
+            batch_len=1,
+            n_batches=1,
+            thin=1,
+            adapt_every=ADAPT_EVERY,
+            refresh_every=REFRESH_EVERY,
+            tunnel_level=TUNNEL_LEVEL,
+        )
+        rec = Records(**allocate(chains, R, setup.n, 1, 0, level_draws=False))
+        counters = _counters(chains, R)
+        runner = ChunkRunner(sweeps, sweeps, _cost(chains, R, setup.n))
+        done0 = carried["done"]
+        if progress is not None:
+            runner.progress = lambda done, _: progress(done0 + done, total)
+        runner.run_timed(
+            lambda first, count: over_chains(
+                advance_chain, chains, state, target, sched, counters, rec, first, count
+            )
+        )
+        carried["start"] = (target.b.copy(), *by_level(state))
+        carried["done"] += sweeps
+        history.append(j)
+        att = counters.swap_att.sum(axis=0)
+        return 1.0 - counters.swap_acc.sum(axis=0) / np.maximum(att, 1)
+
+    history: list[int] = []
+    tuned = ladders.tune_ladder(run_round, b_min, rounds=rounds, initial_sweeps=TUNE_FIRST_SWEEPS)
+    return tuned, carried["start"], carried["done"]
+
+
+def _counters(chains: int, R: int) -> Counters:
+    return Counters(
+        proposals=np.zeros((chains, R, len(MOVES)), dtype=np.int64),
+        accepted=np.zeros((chains, R, len(MOVES)), dtype=np.int64),
+        swap_att=np.zeros((chains, max(R - 1, 1)), dtype=np.int64),
+        swap_acc=np.zeros((chains, max(R - 1, 1)), dtype=np.int64),
+        trips=np.zeros(chains, dtype=np.int64),
+        tunnels=np.zeros(chains, dtype=np.int64),
+    )
+
+
+def _cost(chains: int, R: int, n: int) -> float:
+    """A first guess at the seconds per sweep, for the first chunk's length."""
+    return chains * R * n * max(n, 8) * 3e-9 + 1e-7 * R
+
+
 def run_engine(
     model,
     *,
     method: str,
-    ladder: np.ndarray,
+    ladder: np.ndarray | None,
     cycle: np.ndarray,
     adapt: bool,
     sweeps: int,
@@ -78,35 +235,38 @@ def run_engine(
     thin: int,
     n_batches: int,
     progress=None,
+    check_levels=None,
 ) -> SampleResult:
+    """Run the engine. `ladder` None (tempering with default options): b_min from
+    `auto_b_min`, then `tune` in the first TUNE_SHARE of burn-in, unless `adapt` is False
+    or burn-in is too short for one round (then 8 geometric levels, adapted as an explicit
+    ladder is). `check_levels(R)` may refuse the run once R is known (memory)."""
+    setup = _Setup(model, cycle)
+    n = model.n
+    auto = ladder is None
+    tuned, start, tuned_sweeps, b_min, tune_wall = None, None, 0, None, 0.0
+    if auto:
+        b_min = auto_b_min(model)
+        if adapt:
+            t0 = time.perf_counter()
+            out = tune(setup, b_min, chains, seed, int(burn * TUNE_SHARE), progress, burn + sweeps)
+            tune_wall = time.perf_counter() - t0
+            if out is not None:
+                tuned, start, tuned_sweeps = out
+        ladder = tuned.ladder if tuned is not None else ladders.geometric(8, b_min)
     b = np.array(ladder, dtype=float)
-    R, n = b.size, model.n
-    cpl = couplings_of(model)
-    species, species_index = model.landscape_groups()
-    species_index = np.ascontiguousarray(species_index, dtype=np.int64)
-    uses_heatbath = bool(np.any(cycle == HEATBATH))
-    bound = field_bound(cpl) if uses_heatbath else 0.0
-    tables = level_tables(species, b)
-    target = Target(b, tables, species_index, heatbath_tables(tables, b, bound, uses_heatbath), cpl)
+    R = b.size
+    if check_levels is not None:
+        check_levels(R)
+    target = setup.target(b)
+    rng = seed_states(seed, chains * (R + 1))
+    state = setup.state(target, chains, rng, start)
+    burn_all, burn = burn, burn - tuned_sweeps
+    if progress is not None and tuned_sweeps:
+        user_progress = progress
 
-    rng = seed_states(seed, chains * (R + 1)).reshape(chains, R + 1, 4)
-    state = EngineState(
-        mu=np.zeros((chains, R, n, 3)),
-        fld=np.zeros((chains, R, n, 3)),
-        fcur=np.zeros((chains, R, n)),
-        fsum=np.zeros((chains, R)),
-        wint=np.zeros((chains, R)),
-        rng=rng,
-        config_at=np.tile(np.arange(R, dtype=np.int64), (chains, 1)),
-        label=np.zeros((chains, R), dtype=np.int64),
-        side=np.zeros((chains, R), dtype=np.int64),
-        delta=np.array([[initial_step(tables[k, 0]) for k in range(R)]] * chains),
-        window=np.zeros(chains, dtype=np.int64),
-        window_acc=np.zeros((chains, R), dtype=np.int64),
-        drift=np.zeros((chains, 2)),
-    )
-    init_uniform_ball(state.mu, state.rng)
-    refresh_all(state, target)
+        def progress(done, total):
+            user_progress(done + tuned_sweeps, total + tuned_sweeps)
 
     n_batches = min(n_batches, sweeps)
     n_draws = -(-sweeps // thin)
@@ -122,15 +282,8 @@ def run_engine(
     )
     records = allocate(chains, R, n, n_batches, n_draws, level_draws=R > 1)
     rec = Records(**records)
-    counters = Counters(
-        proposals=np.zeros((chains, R, len(MOVES)), dtype=np.int64),
-        accepted=np.zeros((chains, R, len(MOVES)), dtype=np.int64),
-        swap_att=np.zeros((chains, max(R - 1, 1)), dtype=np.int64),
-        swap_acc=np.zeros((chains, max(R - 1, 1)), dtype=np.int64),
-        trips=np.zeros(chains, dtype=np.int64),
-        tunnels=np.zeros(chains, dtype=np.int64),
-    )
-    adapting = adapt and R > 2
+    counters = _counters(chains, R)
+    adapting = adapt and R > 2 and tuned is None
     stops = (
         sorted({int(burn * f) for f in ADAPT_AT if 0 < int(burn * f) < burn}) if adapting else []
     )
@@ -147,14 +300,7 @@ def run_engine(
             rejection = 1.0 - counters.swap_acc.sum(axis=0) / np.maximum(att, 1)
             new_b = ladders.equalise(current["target"].b, rejection)
             history.append(new_b.copy())
-            new_tables = level_tables(species, new_b)
-            current["target"] = Target(
-                new_b,
-                new_tables,
-                species_index,
-                heatbath_tables(new_tables, new_b, bound, uses_heatbath),
-                cpl,
-            )
+            current["target"] = setup.target(new_b)
             refresh_all(state, current["target"])
         if end == burn or end in stops:  # each adaptation round, and production, start afresh
             for arr in (counters.swap_att, counters.swap_acc, counters.trips, state.label):
@@ -164,14 +310,16 @@ def run_engine(
     runner = ChunkRunner(
         total,
         burn,
-        cost_per_sweep=chains * R * n * max(n, 8) * 3e-9 + 1e-7 * R,
+        cost_per_sweep=_cost(chains, R, n),
         progress=progress,
         stops=stops,
     )
     done, wall = runner.run_timed(step)
     interrupted = done < total
+    wall += tune_wall
+    done += tuned_sweeps
     b = current["target"].b
-    prod_wall = wall * max(done - burn, 0) / max(done, 1)
+    prod_wall = (wall - tune_wall) * max(done - burn_all, 0) / max(done - tuned_sweeps, 1)
     proposals = counters.proposals.sum(axis=0)  # (R, moves)
     accepted = counters.accepted.sum(axis=0)
     local = [m for m in range(len(MOVES)) if m != FLIP]
@@ -199,11 +347,24 @@ def run_engine(
         stats.swap_acceptance = counters.swap_acc.sum(axis=0) / np.maximum(att, 1)
         stats.round_trips = counters.trips.copy()
         stats.round_trips_per_second = per_second(counters.trips.sum(), prod_wall)
+        stats.Lambda = ladders.communication_barrier(1.0 - stats.swap_acceptance)
+        stats.b_min_rule = "hottest_level" if auto else "given"
+        if tuned is not None:
+            stats.tuning_rounds = [
+                {
+                    "replicas": int(r.ladder.size),
+                    "sweeps": int(r.sweeps),
+                    "Lambda": float(r.Lambda),
+                    "ladder": r.ladder.tolist(),
+                    "rejection": r.rejection.tolist(),
+                }
+                for r in tuned.rounds
+            ]
         if FLIP in moves_used:
             stats.flip_acceptance = accepted[:, FLIP] / np.maximum(proposals[:, FLIP], 1)
     settings = {
         "sweeps": sweeps,
-        "burn": burn,
+        "burn": burn_all,
         "chains": chains,
         "seed": seed,
         "thin": thin,
@@ -211,7 +372,9 @@ def run_engine(
         "moves": describe(cycle),
     }
     if R > 1:
-        settings.update(replicas=R, adapt=adapt)
+        settings.update(replicas=R, adapt=adapt, ladder="tuned" if tuned is not None else "given")
+        if auto:
+            settings.update(ladder="tuned" if tuned is not None else "geometric", b_min=b_min)
     final = state.mu[np.arange(chains)[:, None], state.config_at]
     return SampleResult(
         model,
