@@ -79,17 +79,32 @@ def move_field_update(is_chain, chain, p, s, K, fld, m, i, dx, dy, dz):
                 fld[m, j, 1] -= c * dy
                 fld[m, j, 2] += 2.0 * c * dz
     else:
-        ksi = K * s[i]
-        px, py, pz = p[i, 0], p[i, 1], p[i, 2]
-        for j in range(n):
-            if j != i:
-                ex, ey, ez = p[j, 0] - px, p[j, 1] - py, p[j, 2] - pz
-                r2 = ex * ex + ey * ey + ez * ez
-                c = ksi * s[j] / (r2 * np.sqrt(r2))
-                proj = 3.0 * (ex * dx + ey * dy + ez * dz) / r2
-                fld[m, j, 0] += c * (proj * ex - dx)
-                fld[m, j, 1] += c * (proj * ey - dy)
-                fld[m, j, 2] += c * (proj * ez - dz)
+        assembly_field_update(p, s, K, fld, m, i, dx, dy, dz)
+
+
+@njit(cache=True, fastmath=True, _nrt=False)
+def assembly_field_update(p, s, K, fld, m, i, dx, dy, dz):
+    """The general branch of `move_field_update`: T_ji dmu_i from the positions, in two
+    branch-free loops (j < i, j > i) so that the compiler vectorises the square roots and
+    divisions (fastmath: the pairs' contributions are independent, their order free)."""
+    ksi = K * s[i]
+    px, py, pz = p[i, 0], p[i, 1], p[i, 2]
+    for j in range(i):
+        _pair_update(p, s, ksi, px, py, pz, fld, m, j, dx, dy, dz)
+    for j in range(i + 1, fld.shape[1]):
+        _pair_update(p, s, ksi, px, py, pz, fld, m, j, dx, dy, dz)
+
+
+@njit(inline="always")
+def _pair_update(p, s, ksi, px, py, pz, fld, m, j, dx, dy, dz):
+    ex, ey, ez = p[j, 0] - px, p[j, 1] - py, p[j, 2] - pz
+    r2 = ex * ex + ey * ey + ez * ez
+    inv = 1.0 / np.sqrt(r2)
+    c = ksi * s[j] * inv * inv * inv
+    proj = 3.0 * (ex * dx + ey * dy + ez * dz) * inv * inv
+    fld[m, j, 0] += c * (proj * ex - dx)
+    fld[m, j, 1] += c * (proj * ey - dy)
+    fld[m, j, 2] += c * (proj * ez - dz)
 
 
 @njit(cache=True)
