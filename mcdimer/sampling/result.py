@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .. import _checks
-from .observables import HIST_BINS, HISTS, PARTICLE1, SCALARS, SITE_COLUMNS
+from .observables import DRAW_COLUMNS, HIST_BINS, HISTS, PARTICLE1, SCALARS, SITE_COLUMNS
 
 EXPECT_KEYS = (
     "mu1z",
@@ -126,8 +126,14 @@ class SampleResult:
                 f"k must be a level index in [0, {self.ladder.size - 1}] "
                 f"(the ladder has {self.ladder.size} levels), got {k}"
             )
-        model = self.model if k == 0 else self.model.tempered(float(self.ladder[k]))
-        return replace(self, model=model, level_index=k)
+        base = self._physical_model
+        model = base if k == 0 else base.tempered(float(self.ladder[k]))
+        return replace(self, model=model, level_index=k, extra={**self.extra, "model_b1": base})
+
+    @property
+    def _physical_model(self):
+        """The model at b = 1 (a level's result keeps it in extra["model_b1"])."""
+        return self.extra.get("model_b1", self.model)
 
     # --- per-batch views -----------------------------------------------------------
     def _batches(self, name):
@@ -209,6 +215,116 @@ class SampleResult:
         upper = np.triu(np.ones(z.shape[-2:], dtype=bool))
         z = np.where(upper, z, np.swapaxes(z, -1, -2))  # kernels fill i <= j only
         return _ratio_mean_se(z, self._counts)
+
+    # --- temperature as an axis: MBAR reweighting and free-energy profiles ------------
+    def _check_which(self, which: str, allowed=("mu1z", "mz", "abs_mu1")) -> None:
+        if which not in allowed:
+            raise ValueError(f"which must be one of {allowed}, got {which!r}")
+
+    def _check_b(self, b) -> float:
+        """b as a float in [b_min, 1] (b_min = ladder[-1]), else ValueError naming b."""
+        b_min = float(self.ladder[-1])
+        try:
+            x = float(b)
+        except (TypeError, ValueError):
+            x = float("nan")
+        if isinstance(b, bool) or not np.isfinite(x) or not b_min <= x <= 1.0:
+            raise ValueError(
+                f"b must be a finite inverse temperature in [b_min, 1] = [{b_min:g}, 1] "
+                f"(this run's ladder), got {b!r}"
+            )
+        return x
+
+    def _level_draws(self):
+        """(ladder, landscape, W, r, obs) of the per-level draws MBAR needs (the filled
+        draws only: an interrupted run stops early)."""
+        if self.method != "tempering" or self.records["level_w"].shape[2] == 0:
+            raise ValueError(
+                "reweighting needs a run of method 'tempering' (per-level draws of every "
+                f"ladder level), got method {self.method!r}"
+            )
+        produced = int(self.records["counts"][:, 0].sum(axis=1).min())
+        draws = min(-(-produced // self.settings["thin"]), self.records["level_w"].shape[2])
+        model = self._physical_model
+        land = model.landscape if model.landscape is not None else list(model.landscapes)
+        return (
+            self.ladder,
+            land,
+            self.records["level_w"][:, :, :draws],
+            self.records["level_moduli"][:, :, :draws],
+            self.records["level_values"][:, :, :draws],
+        )
+
+    def reweight(self, b: float, *, n_boot: int | None = None, seed: int = 0):
+        """(expect, stderr) at inverse temperature b (in units of the physical beta, b in
+        [b_min, 1]) by MBAR over every level's draws (`reweight.reweight_expectations`):
+        two dicts with the keys of `expect()` (NaN where a key is not recorded per draw);
+        energy is the reduced energy u_b of `model.tempered(b)`, in kT at b. Errors:
+        circular block bootstrap (see `mcdimer.sampling.reweight`), n_boot replicates."""
+        from .reweight import N_BOOT, reweight_expectations
+
+        ladder, land, W, r, obs = self._level_draws()
+        b = self._check_b(b)
+        est, se = reweight_expectations(
+            ladder, land, W, r, obs, DRAW_COLUMNS, b, n_boot=n_boot or N_BOOT, seed=seed
+        )
+        nan = float("nan")
+        return (
+            {k: float(est.get(k, nan)) for k in EXPECT_KEYS},
+            {k: float(se.get(k, nan)) for k in EXPECT_KEYS},
+        )
+
+    def reweight_pdf(self, b: float, which: str = "mz", bins: int = 40, *, n_boot=None, seed=0):
+        """(density, stderr) of `which` ("mu1z", "mz" on [-1, 1]; "abs_mu1" on [0, 1]) at
+        inverse temperature b in [b_min, 1] by MBAR (`reweight.reweight_density`)."""
+        from .reweight import N_BOOT, reweight_density
+
+        self._check_which(which)
+        ladder, land, W, r, obs = self._level_draws()
+        b = self._check_b(b)
+        bins = _checks.integer("bins", bins, low=1, high=HIST_BINS)
+        return reweight_density(
+            ladder,
+            land,
+            W,
+            r,
+            obs,
+            DRAW_COLUMNS,
+            which,
+            bins,
+            b,
+            n_boot=n_boot or N_BOOT,
+            seed=seed,
+        )
+
+    def _density_at(self, which: str, bins: int, b):
+        """The density of `which` at b: a ladder level's accumulated histogram (every
+        production sweep, batch-means errors) when b is a rung, MBAR otherwise."""
+        self._check_which(which)
+        b = self._check_b(b)
+        rung = np.flatnonzero(np.abs(self.ladder - b) <= 1e-12 * b)
+        if rung.size:
+            return self.level(int(rung[0]))._pdf(which, bins)
+        return self.reweight_pdf(b, which, bins)
+
+    def free_energy(self, which: str = "mz", bins: int = 40, b: float = 1.0):
+        """(F, stderr): F = -ln P(which) in kT at b, zero at its minimum, NaN where a bin is
+        empty (`profiles.free_energy`); P from `_density_at` (the level's histogram at a
+        rung, MBAR between rungs)."""
+        from .profiles import free_energy
+
+        return free_energy(*self._density_at(which, bins, b))
+
+    def barrier(self, which: str = "mz", b: float = 1.0, bins: int = 40):
+        """(dF, stderr): height in kT of F(0) above the two minima of the symmetric bimodal
+        profile F(which) at b (`profiles.barrier`); ValueError when it is not bimodal.
+        which: "mu1z" or "mz"."""
+        from .profiles import barrier
+
+        self._check_which(which, ("mu1z", "mz"))
+        F, se = self.free_energy(which, bins, b)
+        edges = np.linspace(-1.0, 1.0, bins + 1)
+        return barrier(0.5 * (edges[1:] + edges[:-1]), F, se)
 
     # --- diagnostics -------------------------------------------------------------------
     @property
