@@ -80,3 +80,23 @@ def test_mean_modulus_is_recorded():
     result = sample(Chain(3, K=1.0, C=5.0), sweeps=5_000, burn=500, chains=2, seed=1)
     site, _ = result.site_means()
     assert result.expect()["abs_mu_mean"] == pytest.approx(site["abs"].mean(), rel=1e-12)
+
+
+def test_overlap_with_the_critical_mode_tells_order_from_disorder():
+    """Chain n = 8 (Eq. (C1): K_c/C = 0.467): the overlap with the critical mode is near 1
+    deep in the ordered phase and near its disordered value sqrt(1/(3n)) x rms |mu| below."""
+    ordered = sample(Chain(8, K=40.0, C=50.0), sweeps=20_000, chains=2, seed=1)
+    para = sample(Chain(8, K=15.0, C=50.0), sweeps=20_000, chains=2, seed=1)
+    assert ordered.settings["critical_modes"] == 1
+    assert ordered.expect()["mode_overlap"] > 0.85
+    assert para.expect()["mode_overlap"] < 0.1
+    # an explicit mode gives the same numbers as the automatic one
+    from mcdimer.meanfield import critical_modes
+
+    explicit = sample(Chain(8, K=15.0, C=50.0), sweeps=20_000, chains=2, seed=1,
+                      critical_modes=critical_modes(Chain(8, K=15.0, C=50.0)))  # fmt: skip
+    assert explicit.expect()["mode_overlap"] == pytest.approx(para.expect()["mode_overlap"])
+    off = sample(Chain(8, K=15.0, C=50.0), sweeps=2_000, chains=2, seed=1, critical_modes=False)
+    assert np.isnan(off.expect()["mode_overlap"])
+    with pytest.raises(ValueError, match="critical_modes"):
+        sample(Chain(8, K=15.0, C=50.0), sweeps=10, critical_modes=np.ones((1, 7, 3)))

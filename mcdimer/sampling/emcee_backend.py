@@ -16,7 +16,7 @@ from numba import njit
 from ..model import Chain
 from .driver import ChunkRunner, RunStats, per_second
 from .engine import TUNNEL_LEVEL
-from .kernels import track_side
+from .kernels import NO_MODES, track_side
 from .observables import DRAW_COLUMNS, accumulate, allocate, sweep_values
 from .result import SampleResult
 from .rng import seed_states
@@ -34,7 +34,7 @@ def _reduce(
     for s in range(burn, steps):
         batch = min((s - burn) // batch_len, n_batches - 1)
         for w in range(walkers):
-            mz = sweep_values(chain[s], w, energy[s, w], vals)
+            mz = sweep_values(chain[s], w, energy[s, w], NO_MODES, vals)
             accumulate(chain[s], w, vals, batch, scalars, sites, zz, hists)
             counts[batch] += 1
             side[w], flipped = track_side(mz, level, side[w])

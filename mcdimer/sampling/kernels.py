@@ -57,12 +57,16 @@ class EngineState(NamedTuple):
     drift: np.ndarray  # (C, 2) max |running - exact| of (energy, field) at refreshes
 
 
+NO_MODES = np.zeros((0, 1, 3))
+
+
 class Target(NamedTuple):
     b: np.ndarray  # (R,)
     tables: np.ndarray  # (R, S, T)
     species: np.ndarray  # (n,) int64
     heatbath: HeatbathTable  # stacked per (level, species): `heatbath.stack_tables`
     cpl: Couplings
+    modes: np.ndarray = NO_MODES  # (k, n, 3) orthonormal critical modes for mode_overlap
 
 
 class Schedule(NamedTuple):
@@ -219,7 +223,7 @@ def swap_pairs(parity, config_at, mu, fcur, fsum, wint, b, tables, species, att,
 
 
 @njit(cache=True, _nrt=False)
-def record_draw(c, draw, b, rec, mu, fsum, wint, config_at, vals):
+def record_draw(c, draw, b, rec, mu, fsum, wint, config_at, modes, vals):
     """Thinned draw `draw`: the b = 1 configuration whole and, for a ladder, every level's
     sweep values, W and moduli (what reweighting needs)."""
     n = mu.shape[1]
@@ -233,7 +237,7 @@ def record_draw(c, draw, b, rec, mu, fsum, wint, config_at, vals):
     if draw < rec.level_values.shape[2]:
         for lev in range(b.size):
             m = config_at[lev]
-            sweep_values(mu, m, fsum[m] + b[lev] * wint[m], vals)
+            sweep_values(mu, m, fsum[m] + b[lev] * wint[m], modes, vals)
             for k in range(vals.size):
                 rec.level_values[c, lev, draw, k] = vals[k]
             rec.level_w[c, lev, draw] = wint[m]
@@ -442,7 +446,7 @@ def run_sweeps(c, w, target, sched, rec, first, count):
         mz0 = 0.0
         for lev in range(R):
             m = config_at[lev]
-            mz = sweep_values(mu, m, fsum[m] + b[lev] * wint[m], w.vals)
+            mz = sweep_values(mu, m, fsum[m] + b[lev] * wint[m], target.modes, w.vals)
             accumulate(mu, m, w.vals, lev, w.b_scal, w.b_site, w.b_zz, w.b_hist)
             w.b_count[lev] += 1
             w.b_acc[lev] += w.acc_lev[lev]
@@ -452,7 +456,7 @@ def run_sweeps(c, w, target, sched, rec, first, count):
         w.side[m0], flipped = track_side(mz0, sched.tunnel_level, w.side[m0])
         w.tally[TUNNELS] += flipped
         if to_draw == 0:
-            record_draw(c, next_draw, b, rec, mu, fsum, wint, config_at, w.vals)
+            record_draw(c, next_draw, b, rec, mu, fsum, wint, config_at, target.modes, w.vals)
             if next_draw < rec.draws.shape[1]:
                 rec.draw_stats[c, next_draw, 0] = w.acc_lev[0] / (n if move != FLIP else 1)
                 rec.draw_stats[c, next_draw, 1] = done_sw / max(tried_sw, 1)

@@ -27,6 +27,7 @@ SCALARS = (
     "mz4",
     "abs_mz",
     "abs_mu_mean",
+    "mode_overlap",
 )
 SITE_COLUMNS = ("x", "y", "z", "x2", "y2", "z2", "abs")
 # particle 1's moments are read from its SITES row, not accumulated twice
@@ -51,14 +52,25 @@ Hist = IntEnum("Hist", list(HISTS), start=0)
 
 
 @njit(inline="always")
-def sweep_values(mu, m, energy, vals):
+def sweep_values(mu, m, energy, modes, vals):
     """Fill `vals` (len(DRAW_COLUMNS)) with the observables of slot m of mu (slots, n, 3);
     returns m^z.
 
     m^z is the mean of mu_i^z over the particles in the lab frame, abs_mu_mean the mean
-    modulus, mu1/mu2 the first two particles as listed, energy the reduced energy u.
+    modulus, mu1/mu2 the first two particles as listed, energy the reduced energy u, and
+    mode_overlap = |P mu| / sqrt(n), P the projection on the span of the orthonormal
+    `modes` (k, n, 3) (the mean-field critical modes; 0 when k = 0): 1 for saturated
+    moments along a mode, ~ sqrt(k/(3n)) x rms |mu| for disordered ones.
     """
     n = mu.shape[1]
+    q2 = 0.0
+    for k in range(modes.shape[0]):
+        proj = 0.0
+        for i in range(n):
+            proj += modes[k, i, 0] * mu[m, i, 0] + modes[k, i, 1] * mu[m, i, 1]
+            proj += modes[k, i, 2] * mu[m, i, 2]
+        q2 += proj * proj
+    vals[Scalar.mode_overlap] = np.sqrt(q2 / n)
     mz = 0.0
     rsum = 0.0
     for i in range(n):

@@ -31,6 +31,7 @@ EXPECT_KEYS = (
     "mz2",
     "mz4",
     "abs_mu_mean",
+    "mode_overlap",
     "binder",
     "energy_var",
 )
@@ -162,11 +163,15 @@ class SampleResult:
                 out[key], err[key] = float(mean[O[key]]), float(se[O[key]])
         out["binder"], err["binder"] = _jackknife(_binder, sums, counts)
         out["energy_var"], err["energy_var"] = _jackknife(_energy_var, sums, counts)
+        if not self.settings.get("critical_modes", 0):  # no modes given: not measured
+            out["mode_overlap"] = err["mode_overlap"] = float("nan")
         return out, err
 
     def expect(self) -> dict[str, float]:
         """Thermal averages: the keys of `mcdimer.exact.expect` plus mz (= mean_i mu_i^z),
-        abs_mz, mz2, mz4, binder (1 - <mz^4>/(3<mz^2>^2)) and energy_var (Var beta E)."""
+        abs_mz, mz2, mz4, abs_mu_mean (mean modulus <|mu_i|>), mode_overlap (projection on
+        the mean-field critical modes, `sample(..., critical_modes=...)`; NaN when none were
+        given), binder (1 - <mz^4>/(3<mz^2>^2)) and energy_var (Var beta E)."""
         return self._expect_and_se()[0]
 
     def mcse(self) -> dict[str, float]:
