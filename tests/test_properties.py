@@ -169,7 +169,7 @@ def test_spec_loader(kind, seed, model, axes, method):
     except runs.SpecError as err:
         assert LOCATION.match(str(err)), str(err)
         assert "\n" not in str(err)
-        event("refused")
+        event("refused: " + str(err)[:40])
         return
     event("valid")
     pts = runs.points(spec)  # a valid spec: its points and models can be built
@@ -182,3 +182,45 @@ def test_spec_numbers_are_never_strings_or_non_finite(value):
     with pytest.raises(runs.SpecError, match="model.C"):
         runs.parse(f'kind = "exact"\n[model]\nC = {value}\nK = 1.0\n')
     assert np.isfinite(runs.parse('kind = "exact"\n[model]\nC = 50\nK = 1.0\n').model.C)
+
+
+move_entries = st.one_of(
+    st.sampled_from(["displace", "jump", "heatbath", "overrelax", "flip", "gibbs", ""]),
+    st.tuples(st.sampled_from(["heatbath", "overrelax", "displace"]), anything),
+    anything,
+)
+
+
+@settings(SETTINGS, max_examples=80)
+@given(
+    method=st.sampled_from(["metropolis", "tempering", "emcee"]),
+    sizes=st.fixed_dictionaries(
+        {k: st.integers(min_value=1, max_value=40) for k in ("sweeps", "burn", "chains", "seed")}
+    ),
+    moves=st.one_of(st.none(), st.lists(move_entries, max_size=3)),
+    replicas=st.one_of(st.none(), st.integers(min_value=-2, max_value=6)),
+    corrupt=st.sampled_from(
+        [None, None, None, "sweeps", "burn", "chains", "thin", "seed", "method"]
+    ),
+    value=anything,
+)
+def test_sample(method, sizes, moves, replicas, corrupt, value):
+    """`sample` runs (tiny sizes) or names what it refuses: valid sizes with, in some
+    examples, one option replaced by anything at all."""
+    kwargs = dict(sizes)
+    if moves is not None:
+        kwargs["moves"] = moves
+    if replicas is not None:
+        kwargs["replicas"] = replicas
+    if corrupt == "method":
+        method = value
+    elif corrupt is not None:
+        kwargs[corrupt] = value
+    names = ("method", "sweeps", "burn", "chains", "thin", "moves", "replicas", "seed",
+             "not used by method", "memory", "walkers")  # fmt: skip
+    try:
+        mcdimer.sample(mcdimer.Dimer(K=2.0, C=5.0), method, **kwargs)
+        event("ran")
+    except ValueError as err:
+        assert any(name in str(err) for name in names), str(err)
+        event("refused")
