@@ -302,7 +302,7 @@ class SampleResult:
             seed=seed,
         )
 
-    def _density_at(self, which: str, bins: int, b):
+    def _density_at(self, which: str, bins: int, b, n_boot=None):
         """The density of `which` at b: a ladder level's accumulated histogram (every
         production sweep, batch-means errors) when b is a rung, MBAR otherwise."""
         self._check_which(which)
@@ -310,24 +310,24 @@ class SampleResult:
         rung = np.flatnonzero(np.abs(self.ladder - b) <= 1e-12 * b)
         if rung.size:
             return self.level(int(rung[0]))._pdf(which, bins)
-        return self.reweight_pdf(b, which, bins)
+        return self.reweight_pdf(b, which, bins, n_boot=n_boot)
 
-    def free_energy(self, which: str = "mz", bins: int = 40, b: float = 1.0):
+    def free_energy(self, which: str = "mz", bins: int = 40, b: float = 1.0, *, n_boot=None):
         """(F, stderr): F = -ln P(which) in kT at b, zero at its minimum, NaN where a bin is
         empty (`profiles.free_energy`); P from `_density_at` (the level's histogram at a
         rung, MBAR between rungs)."""
         from .profiles import free_energy
 
-        return free_energy(*self._density_at(which, bins, b))
+        return free_energy(*self._density_at(which, bins, b, n_boot))
 
-    def barrier(self, which: str = "mz", b: float = 1.0, bins: int = 40):
+    def barrier(self, which: str = "mz", b: float = 1.0, bins: int = 40, *, n_boot=None):
         """(dF, stderr): height in kT of F(0) above the two minima of the symmetric bimodal
         profile F(which) at b (`profiles.barrier`); ValueError when it is not bimodal.
         which: "mu1z" or "mz"."""
         from .profiles import barrier
 
         self._check_which(which, ("mu1z", "mz"))
-        F, se = self.free_energy(which, bins, b)
+        F, se = self.free_energy(which, bins, b, n_boot=n_boot)
         edges = np.linspace(-1.0, 1.0, bins + 1)
         return barrier(0.5 * (edges[1:] + edges[:-1]), F, se)
 
