@@ -9,6 +9,10 @@ Root dataset (kinds sample / exact / compare), every array with named dimensions
 - mean field: `meanfield_mz` (mean of mu_i^z) and `meanfield_mu` (particle), the T = 0
   mean-field state (`meanfield_ground_state`); `meanfield_t_mz`, `meanfield_t_mu` the
   finite-temperature mean field (`meanfield_finite_t`).
+- assembly (specs with [geometry]): `positions` (particle, xyz), `scale`, `stiffness`
+  (particle) of the point's realisation, and its mean-field instability (Eq. (C1)
+  generalised): `meanfield_critical_coupling` (K_c), `meanfield_critical_ratio` (K_c/C, C of
+  the reference particle), `meanfield_critical_mode` (particle, xyz).
 Kinds meanfield / micro: one group per [[calls]] entry holding the function's Dataset.
 Wall-clock timings go to attributes, never data: the data are bit-identical between runs.
 """
@@ -22,7 +26,7 @@ import sys
 import numpy as np
 import xarray as xr
 
-from .points import Point, model_at
+from .points import Point, model_at, model_parameters
 from .spec import Spec, call_params
 
 # run statistics stored as data variables `stat_<name>` (they depend on the seed only);
@@ -86,6 +90,27 @@ def _meanfield(model) -> xr.Dataset:
         },
         coords={"particle": np.arange(1, model.n + 1)},
     )
+
+
+def _assembly(model, C: float) -> xr.Dataset:
+    """The realisation (positions, scale s_i, C_i) and its mean-field instability."""
+    from ..meanfield import critical
+
+    stiffness = critical.curvatures(model)
+    data = {
+        "positions": (("particle", "xyz"), np.asarray(model.positions), {"units": "d"}),
+        "scale": (("particle",), np.asarray(model.scale), {"long_name": "s_i = M0,i/M0"}),
+        "stiffness": (("particle",), stiffness, {"long_name": "C_i = f_i''(0)/2"}),
+    }
+    if model.n >= 2:
+        kc = critical.critical_coupling(model)
+        data["meanfield_critical_coupling"] = ((), kc, {"long_name": "K_c, Eq. (C1')"})
+        data["meanfield_critical_ratio"] = ((), kc / C, {"long_name": "K_c/C, Eq. (C1')"})
+        if model.n <= critical._DENSE_MAX:
+            mode = critical.critical_mode(model)
+            data["meanfield_critical_mode"] = (("particle", "xyz"), mode)
+    coords = {"particle": np.arange(1, model.n + 1), "xyz": ["x", "y", "z"]}
+    return xr.Dataset(data, coords=coords)
 
 
 def _exact(model, bins: int) -> xr.Dataset:
@@ -236,6 +261,8 @@ def compute_point(spec: Spec, point: Point, position: int | None = None) -> xr.D
         parts.append(_exact(model, spec.output.bins))
     if spec.kind == "compare" or spec.output.meanfield:
         parts.append(_meanfield(model))
+    if spec.geometry is not None:
+        parts.append(_assembly(model, model_parameters(spec, point)["C"]))
     root = xr.merge(parts, combine_attrs="override", compat="equals", join="exact")
     root.attrs = {k: v for p in parts for k, v in p.attrs.items()}
     root.attrs["model"] = repr(model)

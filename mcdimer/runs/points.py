@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..landscapes import Quadratic, Saturating
-from ..model import Chain
+from ..model import Assembly, Chain
+from .realisations import assembly_at
 from .spec import Range, Spec
 
 
@@ -28,6 +29,9 @@ class Point:
 def axis_values(spec: Spec) -> dict[str, list]:
     out = {}
     for name, axis in spec.axes.items():
+        if name == "realisation":
+            out[name] = list(range(axis))
+            continue
         vals = axis.values() if isinstance(axis, Range) else [float(v) for v in axis]
         out[name] = [int(v) for v in vals] if name == "n" else vals
     return out
@@ -80,7 +84,7 @@ def points(spec: Spec) -> Points:
 def model_parameters(spec: Spec, point: Point) -> dict:
     """The model block with the point's axis values substituted (and K from ratio)."""
     p = spec.model.model_dump()
-    p.update(point.coords)
+    p.update({k: v for k, v in point.coords.items() if k != "realisation"})
     if "K" in point.coords:
         p["ratio"] = None
     if "ratio" in point.coords:
@@ -95,9 +99,17 @@ def model_parameters(spec: Spec, point: Point) -> dict:
     return p
 
 
-def model_at(spec: Spec, point: Point) -> Chain:
-    """The `mcdimer.Chain` of a point."""
+def model_at(spec: Spec, point: Point) -> Chain | Assembly:
+    """The `mcdimer.Chain` of a point, or its `mcdimer.Assembly` when the spec has [geometry].
+
+    An assembly's positions and radii are those of realisation `point.coords["realisation"]`
+    (0 without that axis), drawn from (spec seed, realisation) only
+    (`realisations.assembly_at`): every point of that realisation sees the same sample.
+    """
     p = model_parameters(spec, point)
+    if spec.geometry is not None:
+        r = int(point.coords.get("realisation", 0))
+        return assembly_at(spec.geometry, p, spec.seed, r)
     landscape = {"quadratic": Quadratic, "saturating": Saturating}[p["landscape"]](p["C"])
     model = Chain(p["n"], p["K"], h=(p["hx"], p["hy"], p["hz"]), landscape=landscape)
     if spec.kind in ("exact", "compare"):

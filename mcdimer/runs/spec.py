@@ -16,6 +16,11 @@ the figure it feeds. Every field carries its units and allowed range in its desc
     [method]
     name = "tempering"
     sweeps = 50000
+
+Assemblies beyond the chain: a [geometry] table (`realisations.GeometrySpec`: a
+`mcdimer.geometry` builder, its parameters, the size dispersion sigma) replaces model.n,
+and the axis `realisation = R` (a count) sweeps R disorder realisations, each drawn from
+(seed, r) only (`mcdimer.geometry.realisation_seeds`).
 """
 
 from __future__ import annotations
@@ -29,9 +34,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .realisations import GeometrySpec
+
 HIST_BINS = 720  # the sampler's fine histogram bins (mcdimer.sampling.observables)
 KINDS = ("sample", "exact", "compare", "meanfield", "micro")
 MODEL_AXES = ("n", "C", "K", "ratio", "hx", "hy", "hz")
+AXES = (*MODEL_AXES, "realisation")
+MAX_REALISATIONS = 100_000
 MAX_POINTS = 1_000_000
 
 
@@ -66,9 +75,19 @@ class Range(_Strict):
 
 
 Axis = Annotated[
-    list[float] | Range,
-    Field(description="explicit list of values, or {start, stop, num[, log]}"),
+    list[float] | Range | int,
+    Field(
+        description="explicit list of values, or {start, stop, num[, log]}; "
+        "realisation: a count R (realisations 0..R-1)"
+    ),
 ]
+
+
+def axis_length(axis) -> int:
+    """Number of values of an axis (a count for `realisation`)."""
+    if isinstance(axis, int):
+        return axis
+    return len(axis.values() if isinstance(axis, Range) else axis)
 
 
 class ModelSpec(_Strict):
@@ -219,9 +238,12 @@ class Spec(_Strict):
     )
     seed: int = Field(0, ge=0, lt=2**63, description="root seed, 0..2^63-1")
     model: ModelSpec | None = None
+    geometry: GeometrySpec | None = None
     method: MethodSpec | None = None
     axes: dict[str, Axis] = Field(
-        {}, description=f"swept model fields ({', '.join(MODEL_AXES)}): grid product, in order"
+        {},
+        description=f"swept model fields ({', '.join(MODEL_AXES)}) and realisation (a count, "
+        "needs [geometry]): grid product, in order",
     )
     output: OutputSpec = OutputSpec()
     calls: list[CallSpec] = Field([], description="for kind meanfield/micro")
@@ -249,9 +271,27 @@ class Spec(_Strict):
             names = [c.name for c in self.calls]
             if len(set(names)) != len(names):
                 raise ValueError(f"calls have duplicate names: {names}")
+        if self.geometry is not None:
+            if self.kind != "sample":
+                raise ValueError(
+                    f"[geometry] needs kind 'sample' (the exact and compare kinds are for the "
+                    f"dimer on z), not {self.kind!r}"
+                )
+            if "n" in self.model.model_fields_set or "n" in self.axes:
+                raise ValueError("model.n: [geometry] sets the number of particles; drop n")
         for axis, values in self.axes.items():
-            if axis not in MODEL_AXES:
-                raise ValueError(f"axes.{axis}: not a model field; one of {MODEL_AXES}")
+            if axis not in AXES:
+                raise ValueError(f"axes.{axis}: not a model field; one of {AXES}")
+            if axis == "realisation":
+                if not isinstance(values, int) or not 1 <= values <= MAX_REALISATIONS:
+                    raise ValueError(
+                        f"axes.realisation: a count of realisations, 1..{MAX_REALISATIONS}"
+                    )
+                if self.geometry is None:
+                    raise ValueError("axes.realisation needs a [geometry] table")
+                continue
+            if isinstance(values, int):
+                raise ValueError(f"axes.{axis}: a list of values or {{start, stop, num}}")
             vals = values.values() if isinstance(values, Range) else values
             if not vals:
                 raise ValueError(f"axes.{axis}: empty")
@@ -263,10 +303,7 @@ class Spec(_Strict):
             for swept, given in (("ratio", "K"), ("K", "ratio")):
                 if swept in self.axes and getattr(self.model, given) is not None:
                     raise ValueError(f"model.{given} conflicts with axes.{swept}: give one")
-        if (
-            math.prod(len(v.values() if isinstance(v, Range) else v) for v in self.axes.values())
-            > MAX_POINTS
-        ):
+        if math.prod(axis_length(v) for v in self.axes.values()) > MAX_POINTS:
             raise ValueError(f"axes: more than {MAX_POINTS} points")
         return self
 
@@ -287,7 +324,7 @@ def _loc(loc) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in ("list[float]", "Range", "list[str]") or "[" in str(part):
+        elif part in ("list[float]", "Range", "list[str]", "int") or "[" in str(part):
             continue
         else:
             out += f".{part}" if out else str(part)
@@ -390,6 +427,7 @@ def describe() -> str:
     for table, cls in (
         ("", Spec),
         ("model.", ModelSpec),
+        ("geometry.", GeometrySpec),
         ("method.", MethodSpec),
         ("output.", OutputSpec),
         ("calls[].", CallSpec),

@@ -1,0 +1,137 @@
+"""Specs with [geometry] and the realisation axis (mcdimer/runs/realisations.py, spec, points)."""
+
+import re
+
+import numpy as np
+import pytest
+
+from mcdimer import Assembly, geometry, meanfield, runs
+from mcdimer.geometry import realisation_seeds
+from mcdimer.runs.compute import _assembly
+from mcdimer.runs.realisations import GeometrySpec
+
+SPEC = """
+kind = "sample"
+seed = 5
+[model]
+C = 50.0
+[geometry]
+builder = "random_cluster"
+n = 16
+packing_fraction = 0.2
+sigma = 0.3
+[axes]
+ratio = [0.2, 0.6]
+realisation = 3
+[method]
+name = "metropolis"
+sweeps = 1000
+"""
+
+
+def test_points_sweep_realisations_and_share_them_across_other_axes():
+    spec = runs.parse(SPEC)
+    pts = runs.points(spec)
+    assert [p.coords["realisation"] for p in pts] == [0, 1, 2, 0, 1, 2]
+    models = [runs.model_at(spec, p) for p in pts]
+    assert all(isinstance(m, Assembly) and m.n == 16 for m in models)
+    assert models[0].K == pytest.approx(10.0) and models[3].K == pytest.approx(30.0)
+    for r in range(3):  # realisation r: the same sample at every ratio
+        assert np.array_equal(models[r].positions, models[r + 3].positions)
+        assert np.array_equal(models[r].scale, models[r + 3].scale)
+    assert not np.array_equal(models[0].positions, models[1].positions)
+    assert len({p.seed for p in pts}) == 6  # the samplers' seeds stay per point
+
+
+def test_a_realisation_depends_only_on_spec_seed_and_its_index():
+    a = runs.parse(SPEC)
+    b = runs.parse(
+        SPEC.replace("ratio = [0.2, 0.6]", "hz = [0.0, 0.1, 0.3]").replace(
+            "C = 50.0", "C = 50.0\nratio = 0.4"
+        )
+    )
+    c = runs.parse(SPEC.replace("seed = 5", "seed = 6"))
+    ma = runs.model_at(a, runs.points(a)[2])  # realisation 2
+    mb = runs.model_at(b, runs.points(b)[8])  # realisation 2 at another point index
+    mc = runs.model_at(c, runs.points(c)[2])
+    assert np.array_equal(ma.positions, mb.positions) and np.array_equal(ma.scale, mb.scale)
+    assert not np.array_equal(ma.positions, mc.positions)
+    pos_seed, radii_seed = realisation_seeds(5, 2)
+    want = geometry.random_cluster(16, 0.2, pos_seed)
+    assert np.array_equal(ma.positions, want)
+    assert np.allclose(
+        ma.scale, geometry.moment_scale(geometry.size_dispersion(16, 0.3, radii_seed))
+    )
+
+
+def test_quadratic_stiffness_follows_the_volume():
+    spec = runs.parse(SPEC)
+    m = runs.model_at(spec, runs.points(spec)[0])
+    assert np.allclose(m.stiffnesses, 50.0 * m.scale)  # C_i = C v_i, s_i = v_i
+
+
+@pytest.mark.parametrize(
+    "table, n",
+    [
+        ('builder = "chain"\nn = 5', 5),
+        ('builder = "ring"\nn = 6', 6),
+        ('builder = "lattice"\nkind = "square"\nshape = [4, 3]', 12),
+        ('builder = "lattice"\nkind = "fcc"\nshape = [2, 2, 2]', 32),
+    ],
+)
+def test_regular_builders_in_a_spec(table, n):
+    text = SPEC.replace(
+        'builder = "random_cluster"\nn = 16\npacking_fraction = 0.2', table
+    ).replace("realisation = 3", "realisation = 2")
+    spec = runs.parse(text)
+    m = runs.model_at(spec, runs.points(spec)[0])
+    assert m.n == n == spec.geometry.particles
+
+
+def test_point_stores_the_realisation_and_its_instability():
+    spec = runs.parse(SPEC)
+    model = runs.model_at(spec, runs.points(spec)[4])
+    ds = _assembly(model, 50.0)
+    assert np.array_equal(ds["positions"].values, model.positions)
+    assert ds["meanfield_critical_ratio"].item() == pytest.approx(
+        meanfield.critical_ratio(model, C=50.0), rel=1e-12
+    )
+    assert ds["meanfield_critical_mode"].shape == (16, 3)
+
+
+@pytest.mark.parametrize(
+    "change, where",
+    [
+        (("realisation = 3", "realisation = 0"), "axes.realisation"),
+        (("realisation = 3", "realisation = [0, 1]"), "axes.realisation"),
+        (("ratio = [0.2, 0.6]", "ratio = 3"), "axes.ratio"),
+        (("[model]\n", "[model]\nn = 4\n"), "model.n"),
+        (('kind = "sample"', 'kind = "compare"'), "geometry"),
+        (("packing_fraction = 0.2", "packing_fraction = 0.8"), "geometry.packing_fraction"),
+        (("packing_fraction = 0.2", ""), "packing_fraction"),
+        (('builder = "random_cluster"', 'builder = "sphere"'), "geometry.builder"),
+        (("sigma = 0.3", "sigma = -0.1"), "geometry.sigma"),
+        (("n = 16\n", 'n = 16\nkind = "cubic"\n'), "kind"),
+        (("n = 16\n", "n = 5000\n"), "geometry.n"),
+    ],
+)
+def test_bad_geometry_specs_name_the_field(change, where):
+    with pytest.raises(runs.SpecError, match=f"x.toml: .*{re.escape(where)}"):
+        runs.parse(SPEC.replace(*change), "x.toml")
+
+
+def test_realisation_axis_needs_geometry():
+    text = SPEC.replace(
+        '[geometry]\nbuilder = "random_cluster"\nn = 16\npacking_fraction = 0.2\nsigma = 0.3\n', ""
+    )
+    with pytest.raises(runs.SpecError, match="realisation needs a \\[geometry\\]"):
+        runs.parse(text, "x.toml")
+
+
+def test_describe_lists_the_geometry_fields():
+    text = runs.describe()
+    assert "geometry.builder:" in text and "geometry.sigma:" in text
+
+
+def test_geometry_spec_counts_particles_without_building():
+    assert GeometrySpec(builder="lattice", kind="cubic", shape=[2, 3, 4]).particles == 24
