@@ -86,7 +86,7 @@ def describe(cycle: np.ndarray) -> list:
     return [(name, k) for name, k in out]
 
 
-@njit(cache=True, _nrt=False)
+@njit(inline="always")
 def local_sweep(
     kind, mu, fld, fcur, m, lev, b, tables, species, hb, is_chain, chain, pos, scale, K, delta,
     s0, s1, s2, s3,
