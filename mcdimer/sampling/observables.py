@@ -27,6 +27,7 @@ SCALARS = (
     "mz4",
     "abs_mz",
     "abs_mu_mean",
+    "abs_m",
     "mode_overlap",
 )
 SITE_COLUMNS = ("x", "y", "z", "x2", "y2", "z2", "abs")
@@ -56,8 +57,8 @@ def sweep_values(mu, m, energy, modes, vals):
     """Fill `vals` (len(DRAW_COLUMNS)) with the observables of slot m of mu (slots, n, 3);
     returns m^z.
 
-    m^z is the mean of mu_i^z over the particles in the lab frame, abs_mu_mean the mean
-    modulus, mu1/mu2 the first two particles as listed, energy the reduced energy u, and
+    m^z is the mean of mu_i^z over the particles in the lab frame, abs_m the modulus of the
+    mean moment |sum_i mu_i|/n (no axis assumed), abs_mu_mean the mean modulus, mu1/mu2 the first two particles as listed, energy the reduced energy u, and
     mode_overlap = |P mu| / sqrt(n), P the projection on the span of the orthonormal
     `modes` (k, n, 3) (the mean-field critical modes; 0 when k = 0): 1 for saturated
     moments along a mode, ~ sqrt(k/(3n)) x rms |mu| for disordered ones.
@@ -71,11 +72,16 @@ def sweep_values(mu, m, energy, modes, vals):
             proj += modes[k, i, 2] * mu[m, i, 2]
         q2 += proj * proj
     vals[Scalar.mode_overlap] = np.sqrt(q2 / n)
+    mx = 0.0
+    my = 0.0
     mz = 0.0
     rsum = 0.0
     for i in range(n):
+        mx += mu[m, i, 0]
+        my += mu[m, i, 1]
         mz += mu[m, i, 2]
         rsum += np.sqrt(mu[m, i, 0] ** 2 + mu[m, i, 1] ** 2 + mu[m, i, 2] ** 2)
+    vals[Scalar.abs_m] = np.sqrt(mx * mx + my * my + mz * mz) / n
     mz /= n
     x1, y1, z1 = mu[m, 0, 0], mu[m, 0, 1], mu[m, 0, 2]
     mz2 = mz * mz

@@ -31,6 +31,7 @@ EXPECT_KEYS = (
     "mz2",
     "mz4",
     "abs_mu_mean",
+    "abs_m",
     "mode_overlap",
     "binder",
     "energy_var",
@@ -169,7 +170,8 @@ class SampleResult:
 
     def expect(self) -> dict[str, float]:
         """Thermal averages: the keys of `mcdimer.exact.expect` plus mz (= mean_i mu_i^z),
-        abs_mz, mz2, mz4, abs_mu_mean (mean modulus <|mu_i|>), mode_overlap (projection on
+        abs_mz, mz2, mz4, abs_mu_mean (mean modulus <|mu_i|>), abs_m (<|sum_i mu_i|>/n),
+        mode_overlap (projection on
         the mean-field critical modes, `sample(..., critical_modes=...)`; NaN when none were
         given), binder (1 - <mz^4>/(3<mz^2>^2)) and energy_var (Var beta E)."""
         return self._expect_and_se()[0]
