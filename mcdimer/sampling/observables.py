@@ -57,11 +57,12 @@ def sweep_values(mu, m, energy, modes, vals):
     """Fill `vals` (len(DRAW_COLUMNS)) with the observables of slot m of mu (slots, n, 3);
     returns m^z.
 
-    m^z is the mean of mu_i^z over the particles in the lab frame, abs_m the modulus of the
-    mean moment |sum_i mu_i|/n (no axis assumed), abs_mu_mean the mean modulus, mu1/mu2 the first two particles as listed, energy the reduced energy u, and
-    mode_overlap = |P mu| / sqrt(n), P the projection on the span of the orthonormal
-    `modes` (k, n, 3) (the mean-field critical modes; 0 when k = 0): 1 for saturated
-    moments along a mode, ~ sqrt(k/(3n)) x rms |mu| for disordered ones.
+    m^z is the mean of mu_i^z over the particles in the lab frame, abs_m the modulus of
+    the mean moment |sum_i mu_i|/n (no axis assumed), abs_mu_mean the mean modulus, mu1/mu2
+    the first two particles as listed, energy the reduced energy u, and mode_overlap =
+    |P mu| / sqrt(n), P the projection on the span of the orthonormal `modes` (k, n, 3)
+    (the mean-field critical modes; 0 when k = 0): 1 for saturated moments along a mode,
+    ~ sqrt(k/(3n)) x rms |mu| for disordered ones.
     """
     n = mu.shape[1]
     q2 = 0.0
