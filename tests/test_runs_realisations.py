@@ -135,3 +135,25 @@ def test_describe_lists_the_geometry_fields():
 
 def test_geometry_spec_counts_particles_without_building():
     assert GeometrySpec(builder="lattice", kind="cubic", shape=[2, 3, 4]).particles == 24
+
+
+@pytest.mark.slow
+def test_an_assembly_sweep_is_the_same_on_one_and_two_workers(tmp_path):
+    import xarray as xr
+
+    text = (
+        SPEC.replace("n = 16", "n = 5")
+        .replace("sweeps = 1000", "sweeps = 400\nburn = 100\nchains = 2")
+        .replace("realisation = 3", "realisation = 2")
+    )
+    path = tmp_path / "a.toml"
+    path.write_text(text)
+    spec, text = runs.load(path)
+    for workers in (1, 2):
+        runs.run_sweep(spec, tmp_path / f"w{workers}", text=text, workers=workers)
+    a, b = (xr.open_datatree(tmp_path / f"w{w}" / "sweep.nc").to_dataset() for w in (1, 2))
+    for name in ("mean", "positions", "scale", "meanfield_critical_ratio"):
+        assert a[name].identical(b[name]), name
+    # realisation r has one geometry at every ratio
+    pos = a["positions"].values  # (particle, xyz, ratio, realisation) after the merge
+    assert np.array_equal(*np.moveaxis(pos, a["positions"].dims.index("ratio"), 0))
