@@ -196,8 +196,12 @@ def test_point_option_computes_one_point_then_show(tmp_path, serial):
         [MCDIMER, "show", str(out / "points" / "000002.nc")], capture_output=True, text=True
     )
     assert shown.returncode == 0, shown.stderr
-    for word in ("mcse", "ess_bulk", "r_hat", "exact", "abs_mu1z", "mean field"):
+    for word in ("mcse", "ess_bulk", "r_hat", "exact", "abs_mu1z", "mean field", "ladder levels"):
         assert word in shown.stdout
+    point = runs.open_point(out / "points" / "000002.nc").to_dataset()
+    assert point.level_b.values[0] == 1.0 and point.level_mean.sizes["level"] == 3  # replicas
+    merged = runs.open_point(serial / store.SWEEP_FILE).to_dataset()
+    assert merged.level_b.dims == ("ratio", "level")
     bad = subprocess.run(
         [MCDIMER, "run", str(spec_path), "--out", str(out), "--point", "9"],
         capture_output=True,

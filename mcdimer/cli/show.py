@@ -35,6 +35,19 @@ def _point_lines(ds) -> list[str]:
             lines.append(f"  {obs:<12} {v:12.8f}  (exact, Eq. (B8))")
     if "meanfield_mz" in ds:
         lines.append(f"  T = 0 mean field m^z = {float(ds.meanfield_mz):.6f}")
+    if "level_mean" in ds:
+        lines.append(f"  ladder levels (b_k = T/T_k), {ds.sizes['level']} levels:")
+        cols = ("abs_mz", "mz2", "binder", "energy")
+        lines.append(f"  {'k':>3} {'b':>9}" + "".join(f" {c:>10} {'mcse':>8}" for c in cols))
+        for k, b in enumerate(ds.level_b.values):
+            if not np.isfinite(b):  # a merged sweep: past this point's last level
+                continue
+            row = f"  {k:3d} {b:9.5f}"
+            for c in cols:
+                m = float(ds.level_mean.isel(level=k).sel(observable=c))
+                e = float(ds.level_mcse.isel(level=k).sel(observable=c))
+                row += f" {m:10.5f} {e:8.1e}"
+            lines.append(row)
     return lines
 
 

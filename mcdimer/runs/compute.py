@@ -5,6 +5,11 @@ Root dataset (kinds sample / exact / compare), every array with named dimensions
   `pdf_mz_se` (m), `pdf_abs_mu1`, `pdf_abs_mu1_se` (r), `site_mean`, `site_mcse`
   (particle, column), `ess_bulk`, `r_hat` (summary_observable), acceptance and tempering
   counters; groups /posterior and /sample_stats hold the thinned draws (arviz layout).
+  Tempering also stores every ladder level k (dimension `level`, b = 1 first): `level_b`
+  (level) the inverse-temperature factor b_k, `level_mean`, `level_mcse` (level,
+  observable), `level_pdf_mz`, `level_pdf_mz_se` (level, m). b_k is a variable, not an
+  index, because ladders differ between the points of a sweep (merged: NaN past a
+  point's last level).
 - exact: `exact_mean` (exact_observable), `exact_pdf_mu1z` (z), Eq. (B8).
 - mean field: `meanfield_mz` (mean of mu_i^z) and `meanfield_mu` (particle), the T = 0
   mean-field state (`meanfield_ground_state`); `meanfield_t_mz`, `meanfield_t_mu` the
@@ -37,6 +42,7 @@ STORED_STATS = (
     "round_trips",
     "tunnelling_events",
     "ladder",
+    "Lambda",
     "max_energy_drift",
 )
 
@@ -171,6 +177,22 @@ def _sample(spec: Spec, point: Point, model, position: int | None):
         dens, err = getattr(res, f"pdf_{name}")(bins)
         data[f"pdf_{name}"] = ((dim,), dens)
         data[f"pdf_{name}_se"] = ((dim,), err)
+    if res.ladder.size > 1:
+        levels = [res.level(k) for k in range(res.ladder.size)]
+        for name, func in (("level_mean", "expect"), ("level_mcse", "mcse")):
+            rows = [getattr(lv, func)() for lv in levels]
+            data[name] = (
+                ("level", "observable"),
+                np.array([[r[k] for k in EXPECT_KEYS] for r in rows]),
+            )
+        pdfs = [lv.pdf_mz(bins) for lv in levels]
+        data["level_pdf_mz"] = (("level", "m"), np.array([p[0] for p in pdfs]))
+        data["level_pdf_mz_se"] = (("level", "m"), np.array([p[1] for p in pdfs]))
+        data["level_b"] = (
+            ("level",),
+            res.ladder.copy(),
+            {"long_name": "inverse-temperature factor b_k = T/T_k of level k"},
+        )
     site, site_se = res.site_means()
     data["site_mean"] = (("particle", "column"), np.stack(list(site.values()), axis=1))
     data["site_mcse"] = (("particle", "column"), np.stack(list(site_se.values()), axis=1))
@@ -192,6 +214,8 @@ def _sample(spec: Spec, point: Point, model, position: int | None):
         "column": list(site),
         **_coords(bins),
     }
+    if res.ladder.size > 1:
+        coords["level"] = np.arange(res.ladder.size)
     ds = xr.Dataset(data, coords=coords)
     ds.attrs["timings_json"] = json.dumps(res.stats.timings())
     ds.attrs["moves_json"] = json.dumps(res.stats.moves)
