@@ -16,6 +16,7 @@ int or a `SeedSequence`): a realisation depends on its seed only.
 from __future__ import annotations
 
 import numbers
+import warnings
 from typing import NamedTuple
 
 import numpy as np
@@ -266,6 +267,8 @@ def microscopic_landscapes(radii, kfa: float, t: float, d_over_a: float = 3.0, c
     (`Microscopic.K`). A dispersion in R of relative width sigma moves kFa by kfa sigma,
     against a Curie peak about kfa t wide (Sec. V). A particle whose zero-field response
     is diamagnetic has no thermal landscape (PHYSICS.md section 1): ValueError naming it.
+    (Microscopic's warning for a radius just off a shell's Curie peak is silenced here:
+    moving radii off the peak is what a dispersion does.)
     Returns a `MicroscopicSet(landscapes, scale, K)`; equal radii share one landscape.
     """
     from .micro import Microscopic, units
@@ -282,7 +285,10 @@ def microscopic_landscapes(radii, kfa: float, t: float, d_over_a: float = 3.0, c
         k = float(ref.kfa * ri)
         if k not in made:
             try:
-                made[k] = Microscopic(k, ref.t, ref.d_over_a, ref.chi_l)
+                with warnings.catch_warnings():
+                    # off-resonance radii are what a dispersion is about: no warning each
+                    warnings.simplefilter("ignore", UserWarning)
+                    made[k] = Microscopic(k, ref.t, ref.d_over_a, ref.chi_l)
             except ValueError as err:
                 raise ValueError(f"radii[{i}] = {ri:g} (kfa = {k:.6g}): {err}") from None
         lands.append(made[k])
