@@ -58,6 +58,10 @@ SPECS = {
     'function = "fig7_data"\nparams = {points = 5}\n',
     "fig10": 'kind = "micro"\nfigure = "fig10"\n[[calls]]\nname = "fig10"\n'
     'function = "fig10_data"\nparams = {n = [2, 3], t = [1e-7]}\n',
+    "question": 'kind = "sample"\nfigure = "question"\n[model]\nC = 50.0\n[geometry]\n'
+    'builder = "lattice"\nkind = "square"\nshape = [3, 3]\nsigma = 0.1\n[axes]\n'
+    "ratio = [0.3, 0.9]\nrealisation = 2\n[method]\n"
+    'name = "metropolis"\nsweeps = 200\nburn = 50\nchains = 2\n',
 }
 
 

@@ -1,0 +1,133 @@
+"""Sec. VI's question, thermally: order of disordered assemblies vs size dispersion.
+
+Reads every stored run of runs/question_*.toml found beside RESULTS (the directory of any
+one of them), reduces each over its realisations (`mcdimer.runs.reduce.over_realisations`)
+and draws, per geometry, the order parameters <|mu_i|>, |m| and the overlap with the
+realisation's mean-field critical mode against K/C (mean and spread over realisations),
+with the mean-field onsets (Eq. (C1) generalised, one per realisation) marked. Prints the
+table the README quotes: per geometry and sigma, the mean-field onset and the thermal onset
+(where a realisation's mean modulus crosses ORDERED), mean and spread over realisations,
+their ratio, and the largest |m| and critical-mode overlap reached.
+
+python analysis/question.py results/question_cluster_s0 [PNG]
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+from _figures import cli
+
+from mcdimer.plots import save
+from mcdimer.runs import open_results
+from mcdimer.runs.reduce import over_realisations
+
+# A realisation counts as ordered where its mean modulus <|mu_i|> exceeds ORDERED: free
+# moments at C = 50 have <|mu|> = 2/sqrt(pi C) = 0.16, saturated ordered ones approach 1.
+# (|m| and the critical-mode overlap are no good criterion in 3-D clusters: the thermal
+# ordered states carry little net moment and move away from the linear critical mode.)
+ORDERED = 0.4
+ORDER = ("abs_mu_mean", "abs_m", "mode_overlap")
+LABELS = {"abs_mu_mean": r"$\langle|\mu_i|\rangle$", "abs_m": r"$|m|$",
+          "mode_overlap": "critical-mode overlap"}  # fmt: skip
+
+
+def load(results: Path) -> dict:
+    """{(geometry, sigma): merged sweep} of every complete question_* run beside `results`."""
+    runs = {}
+    for path in sorted(Path(results).parent.glob("question*")):
+        try:
+            ds = open_results(path).to_dataset()
+        except ValueError:
+            continue  # not (yet) complete
+        spec = json.loads(ds.attrs["spec_json"])
+        geo = spec["geometry"]
+        name = "random cluster" if geo["builder"] == "random_cluster" else "square array"
+        runs[(name, float(geo["sigma"]))] = ds
+    return runs
+
+
+def thermal_onset(ratio: np.ndarray, order: np.ndarray) -> float:
+    """First K/C where the order parameter reaches ORDERED, linearly interpolated; NaN if
+    never."""
+    above = np.flatnonzero(order >= ORDERED)
+    if above.size == 0:
+        return float("nan")
+    k = above[0]
+    if k == 0:
+        return float(ratio[0])
+    x0, x1, y0, y1 = ratio[k - 1], ratio[k], order[k - 1], order[k]
+    return float(x0 + (ORDERED - y0) * (x1 - x0) / (y1 - y0))
+
+
+def table(runs: dict) -> list[dict]:
+    rows = []
+    for (name, sigma), ds in sorted(runs.items()):
+        ratio = ds["ratio"].values
+        mean = ds["mean"].transpose("realisation", "ratio", "observable")
+        modulus = mean.sel(observable="abs_mu_mean").values
+        onsets = np.array([thermal_onset(ratio, row) for row in modulus])
+        # the instability depends on the realisation only: the same at every K/C
+        mf = ds["meanfield_critical_ratio"].isel(ratio=0).values
+        rows.append(
+            {
+                "geometry": name,
+                "sigma": sigma,
+                "realisations": int(ds.sizes["realisation"]),
+                "mf": (float(np.mean(mf)), float(np.std(mf, ddof=1))),
+                "thermal": (float(np.nanmean(onsets)), float(np.nanstd(onsets, ddof=1))),
+                "ratio": (float(np.nanmean(onsets / mf)), float(np.nanstd(onsets / mf, ddof=1))),
+                "never": int(np.isnan(onsets).sum()),
+                "abs_m": float(mean.sel(observable="abs_m").max()),
+                "overlap": float(mean.sel(observable="mode_overlap").max()),
+            }
+        )
+    return rows
+
+
+def main(results, png) -> Path:
+    import matplotlib.pyplot as plt
+
+    runs = load(results)
+    if not runs:
+        raise ValueError(f"{results}: no complete runs/question_*.toml results beside it")
+    geometries = sorted({g for g, _ in runs})
+    fig, axes = plt.subplots(len(geometries), 3, figsize=(12, 3.6 * len(geometries)),
+                             squeeze=False, sharex=True)  # fmt: skip
+    for row, geo in zip(axes, geometries, strict=True):
+        for (name, sigma), ds in sorted(runs.items()):
+            if name != geo:
+                continue
+            red = over_realisations(ds.drop_vars([v for v in ds.data_vars if "realisation"
+                                                  not in ds[v].dims]))  # fmt: skip
+            ratio = ds["ratio"].values
+            mf = float(ds["meanfield_critical_ratio"].mean())
+            for ax, obs in zip(row, ORDER, strict=True):
+                m = red["mean"].sel(observable=obs).values
+                sd = red["mean_sd"].sel(observable=obs).values
+                line = ax.plot(ratio, m, "o-", ms=3, label=rf"$\sigma$ = {sigma:g}")[0]
+                ax.fill_between(ratio, m - sd, m + sd, color=line.get_color(), alpha=0.2)
+                ax.axvline(mf, color=line.get_color(), ls="--", lw=0.8)
+        for ax, obs in zip(row, ORDER, strict=True):
+            ax.set_title(f"{geo}: {LABELS[obs]}")
+            ax.set_xlabel("K/C (reference particle)")
+        row[0].legend(fontsize=8)
+    fig.suptitle("Thermal order vs size dispersion (bands: spread over realisations; dashed: "
+                 "mean-field onset, mean over realisations)", fontsize=10)  # fmt: skip
+    fig.tight_layout()
+    out = save(fig, png)
+    for r in table(runs):
+        print(
+            f"{r['geometry']:15s} sigma={r['sigma']:<4g} ({r['realisations']} realisations): "
+            f"mean-field onset {r['mf'][0]:.3f} +- {r['mf'][1]:.3f}, thermal onset "
+            f"{r['thermal'][0]:.3f} +- {r['thermal'][1]:.3f}, ratio {r['ratio'][0]:.2f} +- "
+            f"{r['ratio'][1]:.2f}, never ordered below K/C = 1: {r['never']}; largest |m| "
+            f"{r['abs_m']:.2f}, largest critical-mode overlap {r['overlap']:.2f}"
+        )
+    return Path(out)
+
+
+if __name__ == "__main__":
+    cli(main, __doc__, "question")
