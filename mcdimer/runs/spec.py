@@ -37,7 +37,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .realisations import GeometrySpec
 
 HIST_BINS = 720  # the sampler's fine histogram bins (mcdimer.sampling.observables)
-KINDS = ("sample", "exact", "compare", "meanfield", "micro")
 MODEL_AXES = ("n", "C", "K", "ratio", "hx", "hy", "hz")
 AXES = (*MODEL_AXES, "realisation")
 MAX_REALISATIONS = 100_000
@@ -143,10 +142,17 @@ class MethodSpec(_Strict):
         "(default: the sampler's, 20)",
     )
     replicas: int | None = Field(
-        None, ge=2, le=256, description="tempering: replicas R, 2..256 (default 8)"
+        None,
+        ge=2,
+        le=256,
+        description="tempering: replicas R, 2..256 (default: tuned from the measured barrier)",
     )
     b_min: float | None = Field(
-        None, gt=0, lt=1, description="tempering: smallest beta factor, in (0, 1) (default 0.2)"
+        None,
+        gt=0,
+        lt=1,
+        description="tempering: smallest beta factor, in (0, 1) (default: "
+        "ladder.hottest_level; 0.2 with replicas)",
     )
     ladder: list[float] | None = Field(
         None, description="tempering: explicit beta factors, decreasing from 1"
@@ -202,6 +208,14 @@ class OutputSpec(_Strict):
     )
     meanfield: bool = Field(
         False, description="also store the T = 0 mean-field order parameter (kind sample/exact)"
+    )
+    reweight: int = Field(
+        0,
+        ge=0,
+        le=200,
+        description="tempering: MBAR-reweighted means and P(m^z) at this many b, geometric "
+        "from 1 to the ladder's b_min (0: none; ~1 s of MBAR per 10^5 draws per b-curve "
+        "bootstrap replicate)",
     )
 
     @model_validator(mode="after")
@@ -315,6 +329,8 @@ class Spec(_Strict):
     def digest(self) -> str:
         """sha256 of what is computed (title and figure excluded): results must match it."""
         data = self.model_dump(mode="json", exclude={"title", "figure"})
+        if not data["output"].get("reweight"):  # off: digests of specs without it unchanged
+            data["output"].pop("reweight", None)
         text = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 

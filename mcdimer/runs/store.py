@@ -236,7 +236,7 @@ def spec_of(attrs: dict) -> Spec:
 
 
 # --- the merged sweep -------------------------------------------------------------------
-def merge(out: Path, spec: Spec, text: str) -> xr.DataTree:
+def merge(out: Path, spec: Spec) -> xr.DataTree:
     """All point files merged: root variables gain the axes as dimensions; draws stay out."""
     pts = points(spec)
     trees = [open_point(point_path(out, p.index)) for p in pts]
@@ -281,9 +281,9 @@ def merge(out: Path, spec: Spec, text: str) -> xr.DataTree:
     return merged
 
 
-def write_sweep(out: Path, spec: Spec, text: str) -> Path:
+def write_sweep(out: Path, spec: Spec) -> Path:
     path = Path(out) / SWEEP_FILE
-    _atomic_write(merge(out, spec, text), path)
+    _atomic_write(merge(out, spec), path)
     return path
 
 
@@ -328,10 +328,4 @@ def open_results(out, spec: Spec | None = None) -> xr.DataTree:
             f"{out}: {len(missing)} of {total} points missing "
             f"(first: {point_path(out, missing[0])}); run `mcdimer run` on the spec first"
         )
-    text = spec_of_text(out, spec)
-    return merge(out, spec, text)
-
-
-def spec_of_text(out: Path, spec: Spec) -> str:
-    attrs = read_attrs(point_path(out, 0))
-    return attrs["spec_toml"] if attrs else ""
+    return merge(out, spec)

@@ -202,7 +202,7 @@ def _run_locked(spec, out, executor, text, workers, indices, force, log) -> dict
             executor.shutdown()
     sweep = None
     if store.first_missing(out, spec) is None:
-        sweep = store.write_sweep(out, spec, text)
+        sweep = store.write_sweep(out, spec)
     return {"points": len(pts), "skipped": skipped, "computed": len(todo), "sweep": sweep}
 
 
