@@ -1,6 +1,17 @@
-"""Tunnelling between the two ordered states: Metropolis vs parallel tempering vs emcee.
+"""Tunnelling between the two ordered states: Metropolis vs parallel tempering vs emcee,
+and the default tempering ladder against the old default (R = 8, b_min = 0.2).
 
-Run: .venv/bin/python benchmarks/bench_tempering.py [--quick]
+Run: .venv/bin/python benchmarks/bench_tempering.py [--quick] [--ladder-only]
+
+Ladder part (`ladders()`), chains n = 16 and 64 at C = 50, K/C = 0.8, h = 0 (ordered:
+the sign of m^z is what must mix), 4 chains, the default move cycle: for the default
+ladder (b_min from `ladder.hottest_level`, R from the measured Lambda) and for
+replicas=8, b_min=0.2, the replicas, Lambda, round trips per second, and the time to
+R-hat(m^z) < 1.01: runs of doubling production sweeps (burn-in 8000) until R-hat < 1.01,
+MCSE(m^z) < 0.03 and |<m^z>| < 4 MCSE (the acceptance criterion of issue 12); the wall
+time of that run is reported (capped at LADDER_CAP seconds).
+
+Dimer/chain part below, at K/C = 1.2:
 Prints, at C = 50, K/C = 1.2, h = 0 (dimer, barrier ~20 kT) and for a chain of n = 16:
 tunnelling events (sign changes of m^z between |m^z| > 0.5 states, at b = 1) per
 wall-clock second for each method, replica round trips per second, the seconds that
@@ -20,6 +31,39 @@ from mcdimer import Chain, Dimer
 from mcdimer.sampling import sample
 
 QUICK = "--quick" in sys.argv
+LADDER_CAP = 150.0  # seconds: a ladder that has not equilibrated by then is reported as such
+
+
+def ladders():
+
+    for n in (16, 64):
+        model = Chain(n, K=40.0, C=50.0)
+        print(f"chain n={n} C=50 K/C=0.8 h=0 (4 chains, default cycle)")
+        for label, opts in (
+            ("default ladder", {}),
+            ("R=8, b_min=0.2", dict(replicas=8, b_min=0.2)),
+        ):
+            sweeps, spent = 5_000, 0.0
+            while True:
+                r, dt = timed(
+                    model, "tempering", sweeps=sweeps, burn=8_000, chains=4, seed=2, **opts
+                )
+                spent += dt
+                mz, se = r.expect()["mz"], r.mcse()["mz"]
+                rhat = float(az.rhat(r.idata.posterior["mz"]))
+                ok = rhat < 1.01 and se < 0.03 and abs(mz) < 4 * se
+                if ok or spent > LADDER_CAP:
+                    break
+                sweeps *= 2
+            st = r.stats
+            print(
+                f"  {label:15s}: R = {r.ladder.size:2d}, b_min = {r.ladder[-1]:.4f}, "
+                f"Lambda = {st['Lambda']:5.2f}, round trips {st['round_trips'].sum():5d} "
+                f"({st['round_trips_per_second']:7.1f} /s), tunnelling "
+                f"{st['tunnelling_events'].sum():5d}; <m^z> = {mz:+.3f} +- {se:.3f}, "
+                f"R-hat(m^z) = {rhat:.4f} after {sweeps} sweeps: "
+                + (f"{dt:.1f} s" if ok else f"not reached in {spent:.0f} s")
+            )
 
 
 def timed(model, method, **kw):
@@ -41,6 +85,9 @@ def rate(r, dt):
 
 def main():
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    ladders()
+    if "--ladder-only" in sys.argv:
+        return
     scale = 0.2 if QUICK else 1.0
     for label, model in (
         ("dimer C=50 K/C=1.2", Dimer(K=60.0, C=50.0)),

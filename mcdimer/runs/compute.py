@@ -9,7 +9,9 @@ Root dataset (kinds sample / exact / compare), every array with named dimensions
   (level) the inverse-temperature factor b_k, `level_mean`, `level_mcse` (level,
   observable), `level_pdf_mz`, `level_pdf_mz_se` (level, m). b_k is a variable, not an
   index, because ladders differ between the points of a sweep (merged: NaN past a
-  point's last level).
+  point's last level). With `[output] reweight = N`, MBAR curves at N values of b
+  (dimension `reweight`, geometric from 1 to b_min): `reweight_b`, `reweight_mean`,
+  `reweight_se` (reweight, observable), `reweight_pdf_mz`, `reweight_pdf_mz_se` (reweight, m).
 - exact: `exact_mean` (exact_observable), `exact_pdf_mu1z` (z), Eq. (B8).
 - mean field: `meanfield_mz` (mean of mu_i^z) and `meanfield_mu` (particle), the T = 0
   mean-field state (`meanfield_ground_state`); `meanfield_t_mz`, `meanfield_t_mu` the
@@ -45,6 +47,9 @@ STORED_STATS = (
     "Lambda",
     "max_energy_drift",
 )
+
+
+REWEIGHT_BOOT = 40  # bootstrap replicates of the stored MBAR curves (SE good to ~11 %)
 
 
 def bin_centres(lo: float, hi: float, bins: int) -> np.ndarray:
@@ -193,12 +198,29 @@ def _sample(spec: Spec, point: Point, model, position: int | None):
             res.ladder.copy(),
             {"long_name": "inverse-temperature factor b_k = T/T_k of level k"},
         )
+    if res.ladder.size > 1 and spec.output.reweight:
+        rb = np.geomspace(1.0, res.ladder[-1], spec.output.reweight)
+        rb[-1] = res.ladder[-1]
+        mean_b, se_b = res.reweight(rb, n_boot=REWEIGHT_BOOT)
+        dens, dens_se = res.reweight_pdf(rb, "mz", bins, n_boot=REWEIGHT_BOOT)
+        data["reweight_b"] = (("reweight",), rb, {"long_name": "b of the MBAR estimates"})
+        data["reweight_mean"] = (
+            ("reweight", "observable"),
+            np.array([mean_b[k] for k in EXPECT_KEYS]).T,
+        )
+        data["reweight_se"] = (
+            ("reweight", "observable"),
+            np.array([se_b[k] for k in EXPECT_KEYS]).T,
+        )
+        data["reweight_pdf_mz"] = (("reweight", "m"), dens)
+        data["reweight_pdf_mz_se"] = (("reweight", "m"), dens_se)
     site, site_se = res.site_means()
     data["site_mean"] = (("particle", "column"), np.stack(list(site.values()), axis=1))
     data["site_mcse"] = (("particle", "column"), np.stack(list(site_se.values()), axis=1))
     table = res.summary(warn=False)
     data["ess_bulk"] = (("summary_observable",), table["ess_bulk"].to_numpy())
     data["r_hat"] = (("summary_observable",), table["r_hat"].to_numpy())
+    index_coords = {}
     for key in STORED_STATS:
         value = res.stats.get(key)
         if value is None:
@@ -207,15 +229,20 @@ def _sample(spec: Spec, point: Point, model, position: int | None):
         dims = {0: (), 1: (f"{key}_index",)}.get(value.ndim)
         if dims is not None:
             data[f"stat_{key}"] = (dims, value)
+            if dims:  # indexed, so that points with different ladders merge (NaN-padded)
+                index_coords[dims[0]] = np.arange(value.size)
     coords = {
         "observable": list(EXPECT_KEYS),
         "summary_observable": list(table.index),
         "particle": np.arange(1, model.n + 1),
         "column": list(site),
         **_coords(bins),
+        **index_coords,
     }
     if res.ladder.size > 1:
         coords["level"] = np.arange(res.ladder.size)
+    if "reweight_b" in data:
+        coords["reweight"] = np.arange(spec.output.reweight)
     ds = xr.Dataset(data, coords=coords)
     ds.attrs["timings_json"] = json.dumps(res.stats.timings())
     ds.attrs["moves_json"] = json.dumps(res.stats.moves)

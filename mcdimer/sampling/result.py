@@ -228,19 +228,26 @@ class SampleResult:
         if which not in allowed:
             raise ValueError(f"which must be one of {allowed}, got {which!r}")
 
-    def _check_b(self, b) -> float:
-        """b as a float in [b_min, 1] (b_min = ladder[-1]), else ValueError naming b."""
+    def _check_b(self, b):
+        """b as a float (or a 1-D float array) in [b_min, 1] (b_min = ladder[-1]), else
+        ValueError naming b."""
         b_min = float(self.ladder[-1])
         try:
-            x = float(b)
+            x = np.asarray(b, dtype=float)
         except (TypeError, ValueError):
-            x = float("nan")
-        if isinstance(b, bool) or not np.isfinite(x) or not b_min <= x <= 1.0:
+            x = np.array(np.nan)
+        if (
+            isinstance(b, bool)
+            or x.ndim > 1
+            or x.size == 0
+            or not np.all(np.isfinite(x))
+            or np.any((x < b_min) | (x > 1.0))
+        ):
             raise ValueError(
                 f"b must be a finite inverse temperature in [b_min, 1] = [{b_min:g}, 1] "
-                f"(this run's ladder), got {b!r}"
+                f"(this run's ladder), or a 1-D array of them, got {b!r}"
             )
-        return x
+        return float(x) if x.ndim == 0 else x
 
     def _level_draws(self):
         """(ladder, landscape, W, r, obs) of the per-level draws MBAR needs (the filled
@@ -262,10 +269,11 @@ class SampleResult:
             self.records["level_values"][:, :, :draws],
         )
 
-    def reweight(self, b: float, *, n_boot: int | None = None, seed: int = 0):
+    def reweight(self, b, *, n_boot: int | None = None, seed: int = 0):
         """(expect, stderr) at inverse temperature b (in units of the physical beta, b in
         [b_min, 1]) by MBAR over every level's draws (`reweight.reweight_expectations`):
-        two dicts with the keys of `expect()` (NaN where a key is not recorded per draw);
+        two dicts with the keys of `expect()` (NaN where a key is not recorded per draw),
+        floats, or arrays over b when b is a 1-D array (one bootstrap serves the curve);
         energy is the reduced energy u_b of `model.tempered(b)`, in kT at b. Errors:
         circular block bootstrap (see `mcdimer.sampling.reweight`), n_boot replicates."""
         from .reweight import N_BOOT, reweight_expectations
@@ -275,15 +283,17 @@ class SampleResult:
         est, se = reweight_expectations(
             ladder, land, W, r, obs, DRAW_COLUMNS, b, n_boot=n_boot or N_BOOT, seed=seed
         )
-        nan = float("nan")
+        fill = np.nan if np.ndim(b) == 0 else np.full(np.shape(b), np.nan)
+        pick = float if np.ndim(b) == 0 else np.asarray
         return (
-            {k: float(est.get(k, nan)) for k in EXPECT_KEYS},
-            {k: float(se.get(k, nan)) for k in EXPECT_KEYS},
+            {k: pick(est.get(k, fill)) for k in EXPECT_KEYS},
+            {k: pick(se.get(k, fill)) for k in EXPECT_KEYS},
         )
 
     def reweight_pdf(self, b: float, which: str = "mz", bins: int = 40, *, n_boot=None, seed=0):
         """(density, stderr) of `which` ("mu1z", "mz" on [-1, 1]; "abs_mu1" on [0, 1]) at
-        inverse temperature b in [b_min, 1] by MBAR (`reweight.reweight_density`)."""
+        inverse temperature b in [b_min, 1] by MBAR (`reweight.reweight_density`); for a
+        1-D array b, arrays (len(b), bins)."""
         from .reweight import N_BOOT, reweight_density
 
         self._check_which(which)
@@ -309,6 +319,8 @@ class SampleResult:
         production sweep, batch-means errors) when b is a rung, MBAR otherwise."""
         self._check_which(which)
         b = self._check_b(b)
+        if np.ndim(b):
+            raise ValueError(f"b must be one inverse temperature here, got {b!r}")
         rung = np.flatnonzero(np.abs(self.ladder - b) <= 1e-12 * b)
         if rung.size:
             return self.level(int(rung[0]))._pdf(which, bins)
