@@ -106,6 +106,7 @@ def sample(
     n_batches: int = 32,
     moves=None,
     jump_every: int | None = None,
+    critical_modes="auto",
     progress=None,
     **options,
 ) -> SampleResult:
@@ -127,6 +128,10 @@ def sample(
         (name, repeats) pairs from "displace", "jump", "heatbath", "overrelax", "flip"
         (see `mcdimer.sampling.moves`); default DEFAULT_MOVES.
     jump_every : shorthand for moves=[("displace", jump_every - 1), "jump"] (0: displace only).
+    critical_modes : what `mode_overlap` projects on: "auto" (the mean-field critical modes
+        of Eq. (C1) generalised, `meanfield.critical_modes`, for all-quadratic models of
+        n <= AUTO_MODES_MAX; else not recorded), True (compute them whatever n), False, or
+        an array (k, n, 3) of modes (orthonormalised here).
     progress : optional callable(done_sweeps, total_sweeps) called between chunks.
 
     Options of method="tempering" (parallel tempering, all replicas in compiled code):
@@ -209,8 +214,47 @@ def sample(
         cycle=cycle,
         adapt=adapt,
         check_levels=check_levels,
+        modes=_modes(model, critical_modes),
         **common,
     )
+
+
+AUTO_MODES_MAX = 256  # "auto" computes critical modes up to this n (a dense 3n eigenproblem)
+
+
+def _modes(model, critical_modes):
+    """The orthonormal modes (k, n, 3) of the mode_overlap observable, or None."""
+    if critical_modes is False or critical_modes is None:
+        return None
+    if isinstance(critical_modes, str) or critical_modes is True:
+        if critical_modes not in ("auto", True):
+            raise ValueError(
+                f"critical_modes must be 'auto', True, False or an array (k, n, 3), "
+                f"got {critical_modes!r}"
+            )
+        quadratic = model.stiffnesses is not None
+        if critical_modes == "auto" and not (quadratic and model.n <= AUTO_MODES_MAX):
+            return None
+        if not quadratic:
+            raise ValueError(
+                "critical_modes=True needs quadratic landscapes (the instability of Eq. (C1)); "
+                "pass the modes as an array instead"
+            )
+        from ..meanfield import critical_modes as modes_of
+
+        critical_modes = modes_of(model)
+    try:
+        v = np.asarray(critical_modes, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError("critical_modes must be an array of shape (k, n, 3)") from None
+    if v.ndim == 2:
+        v = v[None]
+    if v.ndim != 3 or v.shape[1:] != (model.n, 3) or not np.all(np.isfinite(v)):
+        raise ValueError(
+            f"critical_modes must be a finite array of shape (k, {model.n}, 3), got {v.shape}"
+        )
+    q, _ = np.linalg.qr(v.reshape(v.shape[0], -1).T)  # orthonormal columns, same span
+    return np.ascontiguousarray(q.T.reshape(-1, model.n, 3))
 
 
 def _check_memory(chains, levels, n, n_batches, sweeps, thin, emcee=False) -> None:

@@ -19,6 +19,7 @@ from .couplings import couplings_of, field_bound
 from .driver import ChunkRunner, RunStats, over_chains, per_second
 from .heatbath import HeatbathTable, build_heatbath_table, stack_tables
 from .kernels import (
+    NO_MODES,
     Counters,
     EngineState,
     Records,
@@ -101,8 +102,9 @@ def auto_b_min(model) -> float:
 class _Setup:
     """What does not change when the ladder does: couplings, species, the move cycle."""
 
-    def __init__(self, model, cycle):
+    def __init__(self, model, cycle, modes=None):
         self.n = model.n
+        self.modes = NO_MODES if modes is None else np.ascontiguousarray(modes, dtype=float)
         self.cpl = couplings_of(model)
         self.species, index = model.landscape_groups()
         self.species_index = np.ascontiguousarray(index, dtype=np.int64)
@@ -113,7 +115,7 @@ class _Setup:
     def target(self, b: np.ndarray) -> Target:
         tables = level_tables(self.species, b)
         hb = heatbath_tables(tables, b, self.bound, self.uses_heatbath)
-        return Target(b, tables, self.species_index, hb, self.cpl)
+        return Target(b, tables, self.species_index, hb, self.cpl, self.modes)
 
     def state(self, target: Target, chains: int, rng: np.ndarray, start=None) -> EngineState:
         """Slot k at level k. `start` = (b, mu (chains, R', n, 3), delta (chains, R')) of
@@ -236,12 +238,13 @@ def run_engine(
     n_batches: int,
     progress=None,
     check_levels=None,
+    modes=None,
 ) -> SampleResult:
     """Run the engine. `ladder` None (tempering with default options): b_min from
     `auto_b_min`, then `tune` in the first TUNE_SHARE of burn-in, unless `adapt` is False
     or burn-in is too short for one round (then 8 geometric levels, adapted as an explicit
     ladder is). `check_levels(R)` may refuse the run once R is known (memory)."""
-    setup = _Setup(model, cycle)
+    setup = _Setup(model, cycle, modes)
     n = model.n
     auto = ladder is None
     tuned, start, tuned_sweeps, b_min, tune_wall = None, None, 0, None, 0.0
@@ -370,6 +373,7 @@ def run_engine(
         "thin": thin,
         "n_batches": n_batches,
         "moves": describe(cycle),
+        "critical_modes": int(setup.modes.shape[0]),
     }
     if R > 1:
         settings.update(replicas=R, adapt=adapt, ladder="tuned" if tuned is not None else "given")
