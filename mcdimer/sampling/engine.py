@@ -376,7 +376,7 @@ def run_engine(
         "critical_modes": int(setup.modes.shape[0]),
     }
     if R > 1:
-        settings.update(replicas=R, adapt=adapt, ladder="tuned" if tuned is not None else "given")
+        settings.update(replicas=R, adapt=adapt, ladder="given")
         if auto:
             settings.update(ladder="tuned" if tuned is not None else "geometric", b_min=b_min)
     final = state.mu[np.arange(chains)[:, None], state.config_at]

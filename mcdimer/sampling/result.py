@@ -96,7 +96,9 @@ class SampleResult:
     `ladder` (b, b[0] = 1, decreasing), and the raw records (see
     `mcdimer.sampling.observables`; `acc` is this level's view of them). Means and errors
     come from `expect()`, `mcse()`, `pdf_mu1z()`, `pdf_mz()`, `pdf_abs_mu1()`,
-    `site_means()`, `zz()`.
+    `site_means()`, `zz()`; for tempering, at any b in [b_min, 1] by MBAR from
+    `reweight(b)` and `reweight_pdf(b, which)`, and free-energy profiles from
+    `free_energy(which, bins, b)` and `barrier(which, b)`.
     """
 
     model: object
