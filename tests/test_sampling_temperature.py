@@ -38,7 +38,8 @@ def test_default_ladder_is_tuned_and_recorded(dimer_run):
     assert len(rounds) >= 3 and [r["sweeps"] for r in rounds[:3]] == [64, 128, 256]
     # the production ladder has the number of replicas the last round's Lambda asks for
     assert b.size == int(np.ceil(2 * rounds[-1]["Lambda"]) + 1)
-    assert 0.5 * b.size - 1 < st["Lambda"] < 0.5 * b.size + 1
+    # Lambda is a property of the target: production measures what the last round did
+    assert abs(st["Lambda"] - rounds[-1]["Lambda"]) < 0.2 * rounds[-1]["Lambda"] + 0.3
     assert st["round_trips"].sum() > 100 and st["round_trips_per_second"] > 0
     assert dimer_run.settings["ladder"] == "tuned"
 
@@ -185,10 +186,10 @@ def test_every_level_of_a_microscopic_dimer_matches_its_exact_quadrature():
 # --- acceptance: ordered chains equilibrate with default options ---------------------
 
 # (n, production sweeps, burn-in sweeps) per chain, 4 chains, the default cycle. Measured on
-# 2 shared cores: n = 8 ~10 s, 16 ~15 s, 32 ~50 s (R = 32, Lambda = 15.4), 64 ~150-240 s
-# (R = 45, Lambda = 21.9: R ~ sqrt(n) levels of n^2 work each; 30,000 sweeps were not
-# enough at n = 64: <m^z> 3.5 MCSE off with R-hat 1.0006, the batch errors too small
-# for ~1 tunnelling per 400 sweeps).
+# 2 cores (otherwise idle): n = 8 9 s, 16 24 s, 32 25 s (R = 32, Lambda = 15.4), 64 82 s
+# (R = 45, Lambda = 21.9: R ~ sqrt(n) levels of n^2 work each). 30,000 sweeps were not
+# enough at n = 64 (<m^z> 3.5 MCSE off with R-hat 1.0006: ~1 tunnelling per 400 sweeps,
+# and batch errors too small for that).
 ACCEPTANCE = [(8, 60_000, 8_000), (16, 60_000, 8_000), (32, 40_000, 8_000), (64, 40_000, 8_000)]
 
 
