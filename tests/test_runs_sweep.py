@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 import xarray as xr
 
@@ -209,3 +210,19 @@ def test_point_option_computes_one_point_then_show(tmp_path, serial):
     )
     assert bad.returncode == 2
     assert bad.stderr.strip() == "mcdimer: error: --point 9: out of range, the spec has 3 points"
+
+
+def test_reweight_output_stores_mbar_curves_between_the_levels():
+    """[output] reweight = N: MBAR means and P(m^z) at N b from 1 to b_min; at b = 1 they
+    agree with level 0 within errors, and the curve's ends are the ladder's."""
+    text = COMPARE.format(num=1, sweeps=2000).replace("draws = 20", "draws = 20\nreweight = 3")
+    spec = runs.parse(text)
+    ds = runs.compute_point(spec, runs.points(spec)[0]).to_dataset()
+    b = ds.reweight_b.values
+    assert b[0] == 1.0 and b[-1] == ds.level_b.values[-1] and ds.reweight_mean.shape[0] == 3
+    at_one = ds.reweight_mean.isel(reweight=0).sel(observable="mu1z2")
+    se = ds.reweight_se.isel(reweight=0).sel(observable="mu1z2")
+    level0 = ds.level_mean.isel(level=0).sel(observable="mu1z2")
+    assert abs(float(at_one - level0)) < 4 * float(se) + 4 * float(ds.mcse.sel(observable="mu1z2"))
+    dens = ds.reweight_pdf_mz.values
+    assert np.allclose(dens.sum(axis=1) * 2.0 / dens.shape[1], 1.0)
