@@ -13,7 +13,7 @@ import pytest
 from mcdimer import runs
 from mcdimer.cli.figure import draw
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MODEL = """
 [method]
 name = "tempering"
@@ -58,6 +58,9 @@ SPECS = {
     'function = "fig7_data"\nparams = {points = 5}\n',
     "fig10": 'kind = "micro"\nfigure = "fig10"\n[[calls]]\nname = "fig10"\n'
     'function = "fig10_data"\nparams = {n = [2, 3], t = [1e-7]}\n',
+    "temperature_chains": 'kind = "sample"\nfigure = "temperature_chains"\n[model]\nC = 50.0\n'
+    "ratio = 0.8\n[axes]\nn = [2, 4]\n[method]\nname = \"tempering\"\nsweeps = 400\nburn = 200\n"
+    "chains = 2\nreplicas = 3\nthin = 4\n[output]\nbins = 20\ndraws = 10\nreweight = 4\n",
     "question": 'kind = "sample"\nfigure = "question"\n[model]\nC = 50.0\n[geometry]\n'
     'builder = "lattice"\nkind = "square"\nshape = [3, 3]\nsigma = 0.1\n[axes]\n'
     "ratio = [0.3, 0.9]\nrealisation = 2\n[method]\n"

@@ -12,7 +12,7 @@ import pytest
 
 from mcdimer import runs
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MCDIMER = str(Path(sys.executable).parent / "mcdimer")
 
 GOOD = """
