@@ -98,9 +98,13 @@ TMP_SUFFIX = ".tmp"
 
 def _atomic_write(tree: xr.DataTree, path: Path) -> None:
     """Serialise in memory, seal with the data digest, write a temporary file, move it in."""
+    import dask
     import h5py
 
-    buf = io.BytesIO(bytes(tree.to_netcdf(engine=ENGINE)))
+    # In memory there is nothing to lock; with a Dask client alive (the --scheduler path)
+    # xarray would otherwise take a distributed lock named after the in-memory buffer.
+    with dask.config.set(scheduler="synchronous"):
+        buf = io.BytesIO(bytes(tree.to_netcdf(engine=ENGINE)))
     with h5py.File(buf, "r+") as f:
         f.attrs["data_digest"] = data_digest(f)
     data = buf.getvalue()
