@@ -14,10 +14,17 @@ from . import quiet_broken_pipe, user_errors
 _terminated = False  # set by the SIGTERM handler: the exit status is then 143, not 130
 
 
-def _on_sigterm(signum, frame):
-    """SIGTERM (kill, a batch system's time limit) ends the run as Ctrl-C does."""
+def _on_signal(signum, frame):
+    """Ctrl-C and SIGTERM (kill, a batch system's time limit) end the run alike. The flag
+    outlives the exception: a KeyboardInterrupt raised inside a finalizer (h5py, xarray
+    file managers) is swallowed by Python, and the sweep loop checks the flag after each
+    point."""
     global _terminated
-    _terminated = True
+    from ..runs.sweep import STOP
+
+    STOP.set()
+    if signum == signal.SIGTERM:
+        _terminated = True
     raise KeyboardInterrupt
 
 
@@ -29,8 +36,12 @@ def run_errors(func):
     @user_errors
     def wrapper(*args, **kwargs):
         global _terminated
+        from ..runs.sweep import STOP
+
         _terminated = False
-        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        STOP.clear()
+        previous = signal.signal(signal.SIGTERM, _on_signal)
+        previous_int = signal.signal(signal.SIGINT, _on_signal)
         try:
             return func(*args, **kwargs)
         except KeyboardInterrupt:
@@ -47,6 +58,7 @@ def run_errors(func):
             raise ValueError(f"{err.filename or ''}: {err.strerror or err}".lstrip(": ")) from None
         finally:
             signal.signal(signal.SIGTERM, previous)
+            signal.signal(signal.SIGINT, previous_int)
 
     return wrapper
 

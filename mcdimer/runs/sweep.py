@@ -28,6 +28,10 @@ from .spec import Spec
 _slot = None  # this worker's progress-bar line (process-pool workers only)
 
 
+# Set by the CLI's Ctrl-C / SIGTERM handler: checked after every point, so an interrupt
+# that Python swallowed inside a finalizer still stops the run.
+STOP = threading.Event()
+
 def _exit_with_parent(parent: int, every: float = 0.5) -> None:
     """Exit this worker as soon as its parent is gone (re-parented: getppid changes).
 
@@ -183,6 +187,8 @@ def _run_locked(spec, out, executor, text, workers, indices, force, log) -> dict
                 _, tree = run_one(spec, p, threads=None)
                 store.write_point(out, spec, text, p, tree)
                 bar.update()
+                if STOP.is_set():
+                    raise KeyboardInterrupt
         else:
             futures = [executor.submit(run_one, spec, p, 1) for p in todo]
             by_index = {p.index: p for p in todo}
@@ -190,6 +196,8 @@ def _run_locked(spec, out, executor, text, workers, indices, force, log) -> dict
                 index, tree = fut.result()
                 store.write_point(out, spec, text, by_index[index], tree)
                 bar.update()
+                if STOP.is_set():
+                    raise KeyboardInterrupt
     except BaseException:
         if own_pool:
             _stop_pool(executor)
