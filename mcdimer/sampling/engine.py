@@ -29,7 +29,7 @@ from .kernels import (
     init_uniform_ball,
     refresh_all,
 )
-from .moves import DISPLACE, FLIP, HEATBATH, MOVES, describe
+from .moves import FLIP, HEATBATH, MOVES, describe
 from .observables import allocate
 from .result import SampleResult
 from .rng import seed_states
@@ -392,4 +392,4 @@ def run_engine(
     )
 
 
-__all__ = ["ADAPT_EVERY", "DISPLACE", "REFRESH_EVERY", "TUNNEL_LEVEL", "run_engine"]
+__all__ = ["ADAPT_EVERY", "REFRESH_EVERY", "TUNNEL_LEVEL", "run_engine"]

@@ -479,4 +479,4 @@ def run_sweeps(c, w, target, sched, rec, first, count):
     w.tally[WINDOW] = window
 
 
-__all__ = ["MOVES", "Counters", "EngineState", "Records", "Schedule", "Target", "advance_chain"]
+__all__ = ["Counters", "EngineState", "Records", "Schedule", "Target", "advance_chain"]
