@@ -112,7 +112,9 @@ class Microscopic(FromResponse):
         x = self.x0 * np.sin(0.5 * np.pi * s)
         m = response.moment(self.kfa, self.t, x)
         m[-1] = m_peak
-        keep = np.concatenate([[True], np.diff(m) > 0])  # drop float ties at the flat top
+        # drop float ties and round-off dips at the flat top: keep a value only above every
+        # value before it (comparing neighbours lets a dip followed by a rise through)
+        keep = np.concatenate([[True], m[1:] > np.maximum.accumulate(m)[:-1]])
         x, m = x[keep], m[keep]
         r = m / self.m0
         h = self.m0 * x / (2.0 * self.t)
