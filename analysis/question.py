@@ -9,6 +9,14 @@ table the README quotes: per geometry and sigma, the mean-field onset and the th
 (where a realisation's mean modulus crosses ORDERED), mean and spread over realisations,
 their ratio, and the largest |m| and critical-mode overlap reached.
 
+Runs with [method] name = "tempering" (runs/question_*_tempering.toml: the same
+realisations at the K/C around the onset) are checks of the Metropolis runs, which do not
+converge above onset: `crosscheck` pairs their points with the Metropolis ones (same
+realisation, same K/C) and prints, per K/C, the largest |difference| of <|mu_i|> in units
+of its combined standard error, how often the two agree on "ordered", the mean energy
+difference (Metropolis chains freeze in higher-energy patterns) and the R-hat of the
+energy; the table's onsets then use the tempering values where they exist.
+
 python analysis/question.py results/question_cluster_s0 [PNG]
 """
 
@@ -34,19 +42,61 @@ LABELS = {"abs_mu_mean": r"$\langle|\mu_i|\rangle$", "abs_m": r"$|m|$",
           "mode_overlap": "critical-mode overlap"}  # fmt: skip
 
 
-def load(results: Path) -> dict:
-    """{(geometry, sigma): merged sweep} of every complete question_* run beside `results`."""
-    runs = {}
+def load(results: Path) -> tuple[dict, dict]:
+    """({(geometry, sigma): merged sweep} of the Metropolis runs, the same of the tempering
+    checks), from every complete question_* run of quadratic particles beside `results`."""
+    runs, checks = {}, {}
     for path in sorted(Path(results).parent.glob("question*")):
         try:
             ds = open_results(path).to_dataset()
-        except ValueError:
+        except (ValueError, OSError):
             continue  # not (yet) complete
         spec = json.loads(ds.attrs["spec_json"])
-        geo = spec["geometry"]
+        geo = spec.get("geometry")
+        if not geo or spec["model"].get("landscape", "quadratic") != "quadratic":
+            continue  # another question (the microscopic one: analysis/question_micro.py)
         name = "random cluster" if geo["builder"] == "random_cluster" else "square array"
-        runs[(name, float(geo["sigma"]))] = ds
-    return runs
+        into = checks if spec["method"]["name"] == "tempering" else runs
+        into[(name, float(geo["sigma"]))] = ds
+    return runs, checks
+
+
+def with_checks(ds, check):
+    """The Metropolis sweep `ds` with <|mu_i|> replaced by the tempering check's value at
+    every (realisation, K/C) the check computed."""
+    if check is None:
+        return ds
+    ds = ds.copy(deep=True)
+    for ratio in check["ratio"].values:
+        at = {"ratio": ratio, "observable": "abs_mu_mean"}
+        ds["mean"].loc[at] = check["mean"].sel(at).transpose(*ds["mean"].sel(at).dims)
+    return ds
+
+
+def crosscheck(ds, check) -> list[dict]:
+    """Per K/C of the tempering check, its points against the Metropolis run's."""
+    rows = []
+    for ratio in check["ratio"].values:
+        t, m = check.sel(ratio=ratio), ds.sel(ratio=ratio)
+        mod_t = t["mean"].sel(observable="abs_mu_mean")
+        mod_m = m["mean"].sel(observable="abs_mu_mean")
+        se = np.hypot(t["mcse"].sel(observable="abs_mu_mean"),
+                      m["mcse"].sel(observable="abs_mu_mean"))  # fmt: skip
+        energy = t["mean"].sel(observable="energy") - m["mean"].sel(observable="energy")
+        rows.append(
+            {
+                "ratio": float(ratio),
+                "dmod_mean": float((mod_t - mod_m).mean()),
+                "dmod_max_z": float(np.max(np.abs(mod_t - mod_m) / se)),
+                "agree": float(((mod_t >= ORDERED) == (mod_m >= ORDERED)).mean()),
+                "denergy": float(energy.mean()),
+                "rhat_t": float(t["r_hat"].sel(summary_observable="energy").max()),
+                "rhat_t_bad": int((t["r_hat"].sel(summary_observable="energy") > 1.01).sum()),
+                "rhat_m_bad": int((m["r_hat"].sel(summary_observable="energy") > 1.01).sum()),
+                "realisations": int(t.sizes["realisation"]),
+            }
+        )
+    return rows
 
 
 def thermal_onset(ratio: np.ndarray, order: np.ndarray) -> float:
@@ -90,7 +140,7 @@ def table(runs: dict) -> list[dict]:
 def main(results, png) -> Path:
     import matplotlib.pyplot as plt
 
-    runs = load(results)
+    runs, checks = load(results)
     if not runs:
         raise ValueError(f"{results}: no complete runs/question_*.toml results beside it")
     geometries = sorted({g for g, _ in runs})
@@ -110,15 +160,34 @@ def main(results, png) -> Path:
                 line = ax.plot(ratio, m, "o-", ms=3, label=rf"$\sigma$ = {sigma:g}")[0]
                 ax.fill_between(ratio, m - sd, m + sd, color=line.get_color(), alpha=0.2)
                 ax.axvline(mf, color=line.get_color(), ls="--", lw=0.8)
+                check = checks.get((name, sigma))
+                if check is not None:  # tempering: where the Metropolis runs do not mix
+                    tm = check["mean"].sel(observable=obs).mean("realisation")
+                    ax.plot(check["ratio"].values, tm.values, "x", ms=6,
+                            color=line.get_color())  # fmt: skip
         for ax, obs in zip(row, ORDER, strict=True):
             ax.set_title(f"{geo}: {LABELS[obs]}")
             ax.set_xlabel("K/C (reference particle)")
         row[0].legend(fontsize=8)
     fig.suptitle("Thermal order vs size dispersion (bands: spread over realisations; dashed: "
-                 "mean-field onset, mean over realisations)", fontsize=10)  # fmt: skip
+                 "mean-field onset, mean over realisations; x: tempering)",
+                 fontsize=10)  # fmt: skip
     fig.tight_layout()
     out = save(fig, png)
-    for r in table(runs):
+    for (name, sigma), check in sorted(checks.items()):
+        if (name, sigma) not in runs:
+            continue
+        print(f"tempering check, {name} sigma={sigma:g}:")
+        for r in crosscheck(runs[(name, sigma)], check):
+            print(
+                f"  K/C={r['ratio']:.2f}: <|mu_i|> tempering - Metropolis {r['dmod_mean']:+.4f} "
+                f"(largest |diff|/SE {r['dmod_max_z']:.1f}), ordered verdict agrees in "
+                f"{r['agree']:.0%} of {r['realisations']}; energy {r['denergy']:+.2f} kT; "
+                f"R-hat(energy) > 1.01 at {r['rhat_t_bad']} tempering / {r['rhat_m_bad']} "
+                f"Metropolis points (largest tempering {r['rhat_t']:.3f})"
+            )
+    onsets = {key: with_checks(ds, checks.get(key)) for key, ds in runs.items()}
+    for r in table(onsets):
         print(
             f"{r['geometry']:15s} sigma={r['sigma']:<4g} ({r['realisations']} realisations): "
             f"mean-field onset {r['mf'][0]:.3f} +- {r['mf'][1]:.3f}, thermal onset "
