@@ -1,7 +1,15 @@
 """Tunnelling between the two ordered states: Metropolis vs parallel tempering vs emcee,
 and the default tempering ladder against the old default (R = 8, b_min = 0.2).
 
-Run: .venv/bin/python benchmarks/bench_tempering.py [--quick] [--ladder-only]
+Run: .venv/bin/python benchmarks/bench_tempering.py [--quick] [--ladder-only | --reweight]
+
+Reweighting part (`reweighting()`, alone with --reweight): the README's MBAR example, a
+chain n = 16, C = 50, K/C = 0.8 default tempering run of 40,000 sweeps at thin = 160
+(250 draws per chain and level) and at the default thin (1000): the seconds and MBAR
+solves of a first `reweight(0.5)`, a second at another b, `reweight_pdf(0.5, "mz")`, 24
+single-b calls and a 24-point curve (`reweight` and `reweight_pdf` of an array of b) on
+the same result, and a call that solves afresh (`reweight_expectations` without the
+result's `TemperingMBAR`: what every call cost when nothing was kept).
 
 Ladder part (`ladders()`), chains n = 16 and 64 at C = 50, K/C = 0.8, h = 0 (ordered:
 the sign of m^z is what must mix), 4 chains, the default move cycle: for the default
@@ -26,6 +34,7 @@ import time
 
 import arviz as az
 import numba
+import numpy as np
 
 from mcdimer import Chain, Dimer
 from mcdimer.sampling import sample
@@ -66,6 +75,41 @@ def ladders():
             )
 
 
+def reweighting():
+    model = Chain(16, K=40.0, C=50.0)
+    for thin in (160, 40):
+        run = sample(model, "tempering", sweeps=40_000, thin=thin, seed=1)
+        W = run.records["level_w"]
+        print(
+            f"chain n=16 C=50 K/C=0.8, default tempering, 40k sweeps, thin={thin}: "
+            f"{W.shape[1]} levels x {W.shape[0]} chains x {W.shape[2]} draws"
+        )
+        reweight_costs(run)
+
+
+def reweight_costs(run):
+    from mcdimer.sampling.observables import DRAW_COLUMNS
+    from mcdimer.sampling.reweight import reweight_expectations
+
+    curve = np.geomspace(1.0, run.ladder[-1], 24)
+    for label, call in (
+        ("reweight(0.5), first call", lambda: run.reweight(0.5)),
+        ("reweight(0.7)", lambda: run.reweight(0.7)),
+        ('reweight_pdf(0.5, "mz")', lambda: run.reweight_pdf(0.5, "mz")),
+        ("24 calls reweight(b)", lambda: [run.reweight(b) for b in curve]),
+        ("reweight(24 b)", lambda: run.reweight(curve)),
+        ('reweight_pdf(24 b, "mz")', lambda: run.reweight_pdf(curve, "mz")),
+    ):
+        before = run._mbar.solves if run._mbar is not None else 0
+        t0 = time.perf_counter()
+        call()
+        dt = time.perf_counter() - t0
+        print(f"  {label:28s} {dt:7.2f} s, {run._mbar.solves - before:3d} MBAR solves")
+    t0 = time.perf_counter()
+    reweight_expectations(*run._level_draws(), DRAW_COLUMNS, 0.5)
+    print(f"  {'solved afresh (no cache)':28s} {time.perf_counter() - t0:7.2f} s, 101 MBAR solves")
+
+
 def timed(model, method, **kw):
     sample(
         model,
@@ -85,6 +129,9 @@ def rate(r, dt):
 
 def main():
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    if "--reweight" in sys.argv:
+        reweighting()
+        return
     ladders()
     if "--ladder-only" in sys.argv:
         return

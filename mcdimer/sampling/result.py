@@ -110,6 +110,8 @@ class SampleResult:
     interrupted: bool = False
     ladder: np.ndarray = field(default_factory=lambda: np.ones(1))
     level_index: int = 0
+    # reweight's TemperingMBAR, built on first use: its solves serve every later call
+    _mbar: object = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def acc(self) -> dict:
@@ -271,19 +273,35 @@ class SampleResult:
             self.records["level_values"][:, :, :draws],
         )
 
+    def _tempering_mbar(self, ladder, land, W, r, obs):
+        """The run's `reweight.TemperingMBAR` (MBAR solved once, bootstrap replicates
+        solved on first use), kept for every later reweighting call. One block length,
+        from every level's u_k and every per-draw observable, serves all estimates."""
+        from .reweight import ENERGY_NAMES, TemperingMBAR
+
+        if self._mbar is None:
+            plain = [j for j, name in enumerate(DRAW_COLUMNS) if name not in ENERGY_NAMES]
+            self._mbar = TemperingMBAR(ladder, land, W, r, columns=obs[..., plain])
+        return self._mbar
+
     def reweight(self, b, *, n_boot: int | None = None, seed: int = 0):
         """(expect, stderr) at inverse temperature b (in units of the physical beta, b in
         [b_min, 1]) by MBAR over every level's draws (`reweight.reweight_expectations`):
         two dicts with the keys of `expect()` (NaN where a key is not recorded per draw),
-        floats, or arrays over b when b is a 1-D array (one bootstrap serves the curve);
-        energy is the reduced energy u_b of `model.tempered(b)`, in kT at b. Errors:
-        circular block bootstrap (see `mcdimer.sampling.reweight`), n_boot replicates."""
+        floats, or arrays over b when b is a 1-D array; energy is the reduced energy u_b of
+        `model.tempered(b)`, in kT at b. Errors: circular block bootstrap (see
+        `mcdimer.sampling.reweight`), n_boot replicates, with one block length for all of
+        this result's estimates (from every level's u_k and every per-draw observable).
+        The MBAR solves (all draws once, each replicate once) are kept on this result:
+        the first call (or `reweight_pdf`) costs n_boot + 1 solves, later calls at any b
+        only reweight."""
         from .reweight import N_BOOT, reweight_expectations
 
         ladder, land, W, r, obs = self._level_draws()
         b = self._check_b(b)
+        mbar = self._tempering_mbar(ladder, land, W, r, obs)
         est, se = reweight_expectations(
-            ladder, land, W, r, obs, DRAW_COLUMNS, b, n_boot=n_boot or N_BOOT, seed=seed
+            ladder, land, W, r, obs, DRAW_COLUMNS, b, n_boot=n_boot or N_BOOT, seed=seed, mbar=mbar
         )
         fill = np.nan if np.ndim(b) == 0 else np.full(np.shape(b), np.nan)
         pick = float if np.ndim(b) == 0 else np.asarray
@@ -295,7 +313,7 @@ class SampleResult:
     def reweight_pdf(self, b: float, which: str = "mz", bins: int = 40, *, n_boot=None, seed=0):
         """(density, stderr) of `which` ("mu1z", "mz" on [-1, 1]; "abs_mu1" on [0, 1]) at
         inverse temperature b in [b_min, 1] by MBAR (`reweight.reweight_density`); for a
-        1-D array b, arrays (len(b), bins)."""
+        1-D array b, arrays (len(b), bins). MBAR solves are kept as in `reweight`."""
         from .reweight import N_BOOT, reweight_density
 
         self._check_which(which)
@@ -314,6 +332,7 @@ class SampleResult:
             b,
             n_boot=n_boot or N_BOOT,
             seed=seed,
+            mbar=self._tempering_mbar(ladder, land, W, r, obs),
         )
 
     def _density_at(self, which: str, bins: int, b, n_boot=None):

@@ -9,8 +9,9 @@ different function for `Microscopic`) and W the b-independent interaction energy
 (Zeeman + dipolar, in units of the physical kT). Every draw of every level is
 evaluated under every level's potential and under the target's, and MBAR (Shirts &
 Chodera, J. Chem. Phys. 129, 124105 (2008); pymbar 4) gives the weights of all draws
-at the target. The estimates are MBAR's; nothing of MBAR is
-written here.
+at the target. The free energies f_k are pymbar's solves; only the weights of a target
+state are formed here from them, by MBAR's Eq. (9) (`TemperingMBAR`), so that one solve
+serves every target.
 
 Input layout (what the tempering engine records): `W[c, k, d]`, `r[c, k, d, i]` = |mu_i|
 and `obs[c, k, d, j]` for chain c, level k (b = ladder[k]), thinned production draw d,
@@ -40,7 +41,11 @@ the observables being estimated), g from `pymbar.timeseries.statistical_ineffici
 For an AR(1)-like series the block bootstrap's variance is low by about g/(2L), i.e.
 10 % at BLOCK_FACTOR = 5. L is capped at D // MIN_BLOCKS (a RuntimeWarning says so:
 the series is then too short for its autocorrelation and the errors are too small).
-The point estimate uses all draws (no subsampling, no information lost).
+The point estimate uses all draws (no subsampling, no information lost). The f_k do
+not depend on the target, so the solves (all draws once, each replicate once) are kept
+in a `TemperingMBAR` and serve every b and every observable with the same block length;
+`SampleResult` keeps one per run, whose block length comes from every per-draw
+observable, so that all its estimates share one bootstrap.
 
 Measured on the numpy tempering of tests/test_sampling_reweight.py (one moment, three
 levels, 2 chains x 1000 draws, 50 replications, <mu_z> at b = 0.8 between rungs; two
@@ -200,49 +205,136 @@ def _bootstrap_indices(rng, chains: int, levels: int, draws: int, length: int):
     return (np.arange(levels)[:, None] * chains * draws + per_level).ravel()
 
 
-def _mbar_weights(pymbar, u_kn, N_k, levels: int):
-    """MBAR at the sampled levels plus the appended unsampled targets: the normalised
-    weights (N, targets) of the targets, and every state's free energy."""
-    mbar = pymbar.MBAR(u_kn, N_k)
-    return mbar.weights()[:, levels:], mbar.f_k
+# Bootstrap replicates start from the full-data f_k, a few per cent away from their own
+# solution. Levenberg-Marquardt on MBAR's gradient with its Hessian as Jacobian converged
+# there in the fewest objective evaluations of pymbar's protocols (measured on a chain
+# n = 16 default tempering run, 23 levels x 4000 draws: lm 10 evaluations, 0.85 s; hybr
+# 10, adaptive at tol 1e-8 (pymbar's BOOTSTRAP_SOLVER_PROTOCOL) 15, trust-exact 14;
+# f_k within 2e-9 of a solve to 1e-13). pymbar's bootstrap protocol is the fallback.
+BOOT_SOLVER_PROTOCOL = (
+    dict(method="lm", tol=1e-6, continuation=None, options={}),
+    dict(method="adaptive", tol=1e-8, continuation=None, options=dict(min_sc_iter=0)),
+)
 
 
-def _mbar_weights_replicate(pymbar, u_kn, N_k, levels: int, f_k):
-    """The same for a bootstrap replicate, the way `pymbar.MBAR` solves its own bootstrap
-    replicates: warm start from the full solution, pymbar's bootstrap solver protocol
-    (adaptive), then the unsampled targets by one self-consistent update."""
-    solvers = pymbar.mbar_solvers
-    protocol = tuple(
-        dict(
-            step, continuation=None, tol=1e-8, options=dict(step.get("options", {}), maxiter=10_000)
+def _solve_replicate(u_kn, N_k, f_k) -> np.ndarray:
+    """f_k of one bootstrap replicate's draws by pymbar, warm-started from the full data's."""
+    solvers = _pymbar().mbar_solvers
+    protocol = tuple(dict(step, options=dict(step["options"])) for step in BOOT_SOLVER_PROTOCOL)
+    levels = np.arange(N_k.size)
+    return np.asarray(solvers.solve_mbar_for_all_states(u_kn, N_k, f_k.copy(), levels, protocol))
+
+
+def _normalised(log_a: np.ndarray) -> np.ndarray:
+    """Weights (draws, T) from unnormalised log weights (T, draws): each column sums to 1."""
+    a = np.exp(log_a - log_a.max(axis=1, keepdims=True))
+    return (a / a.sum(axis=1, keepdims=True)).T
+
+
+class TemperingMBAR:
+    """MBAR over the draws of every level of one tempering run, solved once and reused
+    for every target b, every observable and every call (`SampleResult` keeps one).
+
+    The free energies f_k of the sampled levels do not depend on the target: a target b
+    enters only through its weights (Shirts & Chodera 2008, Eqs. (9) and (13)),
+
+        w_n(b) = exp(-u_b(x_n) - D_n) / sum_m exp(-u_b(x_m) - D_m),
+        D_n = ln sum_k N_k exp(f_k - u_k(x_n)),
+
+    the weights pymbar gives an unsampled state, so one pymbar solve (`pymbar.MBAR`, its
+    default protocol) serves every b. A bootstrap replicate is fixed by (block length,
+    seed, replicate number); its f_k' is solved once by pymbar (`BOOT_SOLVER_PROTOCOL`,
+    started from the full-data f_k as pymbar starts its own replicates) and then serves
+    every b and every observable estimated with that block length. Its denominators
+    follow from the full data's without another pass over u_kn:
+    D_n' = D_n + ln sum_k P_kn exp(f_k' - f_k), with P_kn = N_k exp(f_k - u_k(x_n) - D_n)
+    the full-data weight of draw n in level k.
+
+    `columns` (chains, levels, draws, m), if given, are the observables that with each
+    level's own u_k set one block length for every estimate (`SampleResult` passes all
+    its per-draw observables but the energies, so that all its estimates, expectations
+    and densities, share one bootstrap); without them each estimate's block length
+    comes from the columns it estimates.
+
+    Cost (chain n = 16, 23 levels x 4 chains x 1000 draws, pymbar without JAX, one
+    core): the first estimate solves once (~5 s) and once per replicate (~1 s); any later
+    call, at any b, with the same block length only reweights
+    (benchmarks/bench_tempering.py --reweight).
+    """
+
+    def __init__(self, ladder, landscape, W, r, columns=None):
+        self.ladder, W, r = _check_draws(ladder, landscape, W, r)
+        self.landscape, self.shape = landscape, W.shape
+        self._W, self._r = _flat(W), _flat(r)
+        chains, levels, draws = W.shape
+        self.N_k = np.full(levels, chains * draws)
+        self.u_kn = self.potentials(self.ladder)
+        self._length = None
+        if columns is not None:
+            self._length = self.block_length(columns)
+        self._full = None  # (f_k, D_n, P_kn) of all draws
+        self._replicates = {}  # (block length, seed) -> [f_k' of replicate 0, 1, ...]
+        self.solves = 0  # pymbar solves so far: all draws once, each replicate once
+
+    def potentials(self, targets) -> np.ndarray:
+        """u_b(x_n) (len(targets), N) of every draw, level-major (`reduced_potentials`)."""
+        return np.stack(
+            [_site_energy(self.landscape, float(t), self._r) + t * self._W for t in targets]
         )
-        for step in solvers.BOOTSTRAP_SOLVER_PROTOCOL
-    )
-    f = solvers.solve_mbar_for_all_states(u_kn, N_k, f_k.copy(), np.arange(levels), protocol)
-    return np.asarray(solvers.mbar_W_nk(u_kn, N_k, f))[:, levels:]
 
+    def solution(self):
+        """(f_k, D_n, P_kn): the levels' free energies (f_0 = 0, in kT), the log
+        denominators (N,) and the level weights (levels, N) of all draws."""
+        if self._full is None:
+            from scipy.special import logsumexp
 
-def _reweight(ladder, landscape, W, r, columns, targets, n_boot, seed, extra):
-    """Shared core: estimates of `extra(w, u_t, idx)` (a vector per target, from the
-    targets' weights w and reduced energies u_t) and their block-bootstrap errors."""
-    pymbar = _pymbar()
-    chains, levels, draws = W.shape
-    u_kn = reduced_potentials(ladder, landscape, W, r, np.concatenate([ladder, targets]))
-    N_k = np.concatenate([np.full(levels, chains * draws), np.zeros(targets.size, int)])
-    # the stated observables for the block length: each level's own u_k and the columns
-    own_u = np.stack([u_kn[k].reshape(-1, chains, draws)[k] for k in range(levels)], axis=1)
-    length = block_length(np.concatenate([own_u[..., None], columns], axis=-1))
+            f = np.asarray(_pymbar().MBAR(self.u_kn, self.N_k).f_k, dtype=float)
+            self.solves += 1
+            log_terms = np.log(self.N_k)[:, None] + f[:, None] - self.u_kn
+            D = logsumexp(log_terms, axis=0)
+            self._full = (f, D, np.exp(log_terms - D))
+        return self._full
 
-    weights, f_k = _mbar_weights(pymbar, u_kn, N_k, levels)
-    estimate = extra(weights, u_kn[levels:])
-    rng = np.random.default_rng(seed)
-    reps = []
-    for _ in range(n_boot):
-        idx = _bootstrap_indices(rng, chains, levels, draws, length)
-        u_boot = u_kn[:, idx]
-        w_boot = _mbar_weights_replicate(pymbar, u_boot, N_k, levels, f_k)
-        reps.append(extra(w_boot, u_boot[levels:], idx))
-    return estimate, np.std(np.array(reps), axis=0, ddof=1)
+    def block_length(self, columns: np.ndarray) -> int:
+        """`block_length` of each level's own u_k and of `columns` (chains, levels, draws, m);
+        the one given at construction, if any."""
+        if self._length is not None:
+            return self._length
+        chains, levels, draws = self.shape
+        own = np.stack(
+            [self.u_kn[k].reshape(levels, chains, draws)[k] for k in range(levels)], axis=1
+        )
+        return block_length(np.concatenate([own[..., None], columns], axis=-1))
+
+    def replicates(self, length: int, seed: int, n_boot: int):
+        """(draw indices, f_k') of replicates 0..n_boot-1 of a circular block bootstrap
+        with blocks of `length` draws and `seed`; each replicate is solved on first use."""
+        chains, levels, draws = self.shape
+        f = self.solution()[0]
+        solved = self._replicates.setdefault((length, seed), [])
+        rng = np.random.default_rng(seed)
+        for j in range(n_boot):
+            idx = _bootstrap_indices(rng, chains, levels, draws, length)
+            if j == len(solved):
+                solved.append(_solve_replicate(self.u_kn[:, idx], self.N_k, f))
+                self.solves += 1
+            yield idx, solved[j]
+
+    def estimate(self, targets, columns, n_boot: int, seed: int, extra):
+        """Estimates of `extra(w, u_t, idx)` (a vector per target, from the targets'
+        weights w (draws, T) and reduced energies u_t (T, draws) of the draws idx; idx
+        None for all draws) and their block-bootstrap errors, the block length from the
+        levels' u_k and `columns` (chains, levels, draws, m) unless fixed at construction
+        (module docstring)."""
+        f, D, P = self.solution()
+        u_t = self.potentials(targets)
+        log_a = -u_t - D
+        estimate = extra(_normalised(log_a), u_t)
+        reps = []
+        for idx, f_rep in self.replicates(self.block_length(columns), seed, n_boot):
+            log_s = np.log(np.exp(f_rep - f) @ P)  # D_n' - D_n
+            reps.append(extra(_normalised(log_a[:, idx] - log_s[idx]), u_t[:, idx], idx))
+        return estimate, np.std(np.array(reps), axis=0, ddof=1)
 
 
 def _check_obs(W, obs, names):
@@ -260,8 +352,33 @@ def _check_obs(W, obs, names):
     return obs, names
 
 
+def _mbar_of(mbar, ladder, landscape, W, r) -> TemperingMBAR:
+    """`mbar` if it holds these draws (ValueError otherwise), else a new TemperingMBAR."""
+    if mbar is None:
+        return TemperingMBAR(ladder, landscape, W, r)
+    if not (
+        isinstance(mbar, TemperingMBAR)
+        and mbar.shape == W.shape
+        and np.array_equal(mbar.ladder, ladder)
+        and np.array_equal(mbar._W, _flat(W))
+        and np.array_equal(mbar._r, _flat(r))
+    ):
+        raise ValueError("mbar must be a TemperingMBAR of the same ladder, W and r (or None)")
+    return mbar
+
+
 def reweight_expectations(
-    ladder, landscape, W, r, obs, names, b, *, n_boot: int = N_BOOT, seed: int = 0
+    ladder,
+    landscape,
+    W,
+    r,
+    obs,
+    names,
+    b,
+    *,
+    n_boot: int = N_BOOT,
+    seed: int = 0,
+    mbar: TemperingMBAR | None = None,
 ):
     """Thermal averages at inverse temperature b (in units of the physical beta) by MBAR.
 
@@ -273,8 +390,10 @@ def reweight_expectations(
     b : float in [b_min, 1] (b_min = ladder[-1]), or a 1-D array of them (one MBAR
         bootstrap serves all targets: cheaper for a curve).
     n_boot, seed : bootstrap replicates and their seed (the errors depend on them only).
-        Cost: n_boot + 1 MBAR solves, about 1 s each for 10 levels x 80,000 draws on
-        one core without JAX; pass all the b of a curve at once.
+    mbar : a `TemperingMBAR` of the same (ladder, landscape, W, r) whose solves are reused
+        (what `SampleResult.reweight` passes), or None to solve afresh. Cost: n_boot + 1
+        MBAR solves the first time (about 1 s each for 23 levels x 4000 draws on one
+        core without JAX), then none for any b whose estimate has the same block length.
 
     Returns
     -------
@@ -304,7 +423,8 @@ def reweight_expectations(
             cols.append((1.0 - m4 / (3.0 * m2 * m2))[:, None])
         return np.concatenate(cols, axis=1)
 
-    est, se = _reweight(ladder, landscape, W, r, obs[..., plain], targets, n_boot, seed, extra)
+    mbar = _mbar_of(mbar, ladder, landscape, W, r)
+    est, se = mbar.estimate(targets, obs[..., plain], n_boot, seed, extra)
     keys = [names[j] for j in plain] + ["energy", "energy2", "energy_var"]
     keys += ["binder"] if binder else []
     drop = () if "energy2" in names else ("energy2",)
@@ -315,12 +435,25 @@ def reweight_expectations(
 
 
 def reweight_density(
-    ladder, landscape, W, r, obs, names, which, bins, b, *, n_boot: int = N_BOOT, seed: int = 0
+    ladder,
+    landscape,
+    W,
+    r,
+    obs,
+    names,
+    which,
+    bins,
+    b,
+    *,
+    n_boot: int = N_BOOT,
+    seed: int = 0,
+    mbar: TemperingMBAR | None = None,
 ):
     """Density of `which` at inverse temperature b by MBAR with indicator observables.
 
     `which` is "mu1z" or "mz" (on [-1, 1]) or "abs_mu1" (on [0, 1]), read from the obs
-    column of that name; `bins` equal bins; b as in `reweight_expectations`.
+    column of that name; `bins` equal bins; b, n_boot, seed and mbar as in
+    `reweight_expectations`.
     Returns (density, stderr), each (bins,) (or (len(b), bins)): P(bin)/width, so
     that the density integrates to 1. Errors: block bootstrap (module docstring).
     """
@@ -337,13 +470,13 @@ def reweight_density(
     width = (hi - lo) / bins
     column = obs[..., names.index(which)]
     k = _flat(np.clip(np.floor((column - lo) / width), 0, bins - 1).astype(int))
-    onehot = np.zeros((k.size, bins))
-    onehot[np.arange(k.size), k] = 1.0
 
     def extra(w, u_t, idx=None):
-        return (w.T @ (onehot if idx is None else onehot[idx])) / width
+        in_bin = k if idx is None else k[idx]
+        return np.stack([np.bincount(in_bin, w[:, t], bins) for t in range(w.shape[1])]) / width
 
-    est, se = _reweight(ladder, landscape, W, r, column[..., None], targets, n_boot, seed, extra)
+    mbar = _mbar_of(mbar, ladder, landscape, W, r)
+    est, se = mbar.estimate(targets, column[..., None], n_boot, seed, extra)
     return (est[0], se[0]) if scalar else (est, se)
 
 
@@ -351,6 +484,7 @@ __all__ = [
     "BLOCK_FACTOR",
     "DENSITIES",
     "N_BOOT",
+    "TemperingMBAR",
     "block_length",
     "reduced_potentials",
     "reweight_density",

@@ -9,6 +9,8 @@ from scipy import integrate
 
 from mcdimer.landscapes import Landscape, Quadratic
 from mcdimer.sampling.reweight import (
+    TemperingMBAR,
+    _bootstrap_indices,
     block_length,
     reduced_potentials,
     reweight_density,
@@ -224,6 +226,76 @@ def test_reweight_density_matches_quadrature(rng):
     assert dens2.shape == (2, 5) and np.allclose(dens2.sum(1) / 5, 1.0)
 
 
+# --- one solve for every b: the kept solution against cold pymbar solves ---------------
+
+
+def cold_mbar_mu1z(W, r, obs, targets, n_boot, seed):
+    """<mu_z> at `targets` and its bootstrap SE the plain way: every estimate (all draws and
+    each replicate, the same replicates as reweight's) a fresh `pymbar.MBAR` from zeros over
+    the levels and the unsampled targets, pymbar's own weights."""
+    import pymbar
+
+    chains, levels, draws = W.shape
+    u = reduced_potentials(LADDER, Quadratic(C), W, r, np.concatenate([LADDER, targets]))
+    N_k = np.concatenate([np.full(levels, chains * draws), np.zeros(len(targets), int)])
+    z = np.moveaxis(obs[..., 0], 1, 0).ravel()
+    own = np.stack([u[k].reshape(levels, chains, draws)[k] for k in range(levels)], axis=1)
+    length = block_length(np.concatenate([own[..., None], obs[..., [0, 1, 2, 5, 6]]], axis=-1))
+
+    def mu1z(idx):
+        return pymbar.MBAR(u[:, idx], N_k).weights()[:, levels:].T @ z[idx]
+
+    rng = np.random.default_rng(seed)
+    reps = [mu1z(_bootstrap_indices(rng, chains, levels, draws, length)) for _ in range(n_boot)]
+    return mu1z(np.arange(z.size)), np.std(reps, axis=0, ddof=1)
+
+
+def test_kept_mbar_solution_matches_cold_solves_for_every_b():
+    rng = np.random.default_rng(4)
+    W, r, obs = independent_run(rng, draws=150)
+    mbar = TemperingMBAR(LADDER, Quadratic(C), W, r)
+    n_boot, seed = 12, 3
+    first = [0.8, 0.45]
+    est, se = reweight_expectations(
+        LADDER, Quadratic(C), W, r, obs, NAMES, first, n_boot=n_boot, seed=seed, mbar=mbar
+    )
+    assert mbar.solves == n_boot + 1
+    ref, ref_se = cold_mbar_mu1z(W, r, obs, np.array(first), n_boot, seed)
+    assert np.allclose(est["mu1z"], ref, rtol=1e-6, atol=0)
+    assert np.allclose(se["mu1z"], ref_se, rtol=1e-6, atol=0)
+    # other targets, one at a time and as a curve, and a density: no new solve
+    for b in ([0.5, 0.9, 1.0], 0.6):
+        est_b, se_b = reweight_expectations(
+            LADDER, Quadratic(C), W, r, obs, NAMES, b, n_boot=n_boot, seed=seed, mbar=mbar
+        )
+        ref, ref_se = cold_mbar_mu1z(W, r, obs, np.atleast_1d(b), n_boot, seed)
+        assert np.allclose(est_b["mu1z"], ref, rtol=1e-6, atol=0)
+        assert np.allclose(se_b["mu1z"], ref_se, rtol=1e-6, atol=0)
+    dens, _ = reweight_density(
+        LADDER, Quadratic(C), W, r, obs, NAMES, "mz", 10, 0.7, n_boot=n_boot, seed=seed, mbar=mbar
+    )
+    assert dens.sum() * 2 / 10 == pytest.approx(1.0)
+    assert mbar.solves == n_boot + 1  # mz sets the same block length as the expectations
+    # a repeated call gives the same numbers; without the kept solution, the same too
+    again = reweight_expectations(
+        LADDER, Quadratic(C), W, r, obs, NAMES, first, n_boot=n_boot, seed=seed, mbar=mbar
+    )
+    fresh = reweight_expectations(
+        LADDER, Quadratic(C), W, r, obs, NAMES, first, n_boot=n_boot, seed=seed
+    )
+    for key in est:
+        assert np.array_equal(again[0][key], est[key]) and np.array_equal(again[1][key], se[key])
+        assert np.allclose(fresh[0][key], est[key], rtol=1e-9, atol=1e-12)
+        assert np.allclose(fresh[1][key], se[key], rtol=1e-6, atol=1e-12)
+    # more replicates than solved: only the new ones are solved
+    reweight_expectations(
+        LADDER, Quadratic(C), W, r, obs, NAMES, 0.7, n_boot=n_boot + 3, seed=seed, mbar=mbar
+    )
+    assert mbar.solves == n_boot + 4
+    with pytest.raises(ValueError, match="mbar must be a TemperingMBAR of the same"):
+        reweight_expectations(LADDER, Quadratic(C), W[:, :, ::-1], r, obs, NAMES, 0.7, mbar=mbar)
+
+
 # --- bad input -------------------------------------------------------------------------
 
 
@@ -393,3 +465,12 @@ def test_reweight_plugs_into_the_engine_records():
     ref = exact.expect(dimer.tempered(b))
     for key in ("abs_mu1z", "mu1z2", "mu1z_mu2z", "energy"):
         assert abs(est[key] - ref[key]) < 4 * se[key], (key, est[key], ref[key], se[key])
+    # the result keeps its MBAR solves: the same numbers, and no solve after the first call
+    kept, _ = run.reweight(b, n_boot=20)
+    assert run._mbar.solves == 21
+    for key in ("abs_mu1z", "mu1z2", "energy"):
+        assert kept[key] == pytest.approx(est[key], rel=1e-9)
+    run.reweight(np.linspace(ladder[-1], 1.0, 5), n_boot=20)
+    assert run._mbar.solves == 21
+    run.reweight_pdf(0.5 * (ladder[0] + ladder[1]), "mu1z", n_boot=20)
+    assert run._mbar.solves == 21  # one block length for all of a result's estimates
