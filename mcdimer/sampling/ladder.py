@@ -73,14 +73,31 @@ def stiffness(landscape) -> float:
     return float((table[1] - table[0]) * (table.size - 1))
 
 
-def free_susceptibility(landscape) -> float:
-    """chi0 = <mu_z^2> of one isolated particle with weight exp(-f(|mu|)) d^3mu on the ball:
-    int r^4 e^-f dr / (3 int r^2 e^-f dr) (dimensionless; 1/(2C) for a stiff quadratic,
-    1/5 for a flat ball). Its linear response to a reduced field h is <mu_z> = chi0 h."""
+def _langevin_over_x(a: np.ndarray) -> np.ndarray:
+    """L(a)/a = (coth a - 1/a)/a, the mean of (mu_perp/|mu|)^2 along one axis
+    perpendicular to a field a = h|mu| (1/3 at a = 0, ~1/a for a >> 1)."""
+    a = np.asarray(a, dtype=float)
+    small = a < 1e-3
+    safe = np.where(small, 1.0, a)
+    return np.where(small, 1.0 / 3.0 - a * a / 45.0, (1.0 / np.tanh(safe) - 1.0 / safe) / safe)
+
+
+def free_susceptibility(landscape, h_perp: float = 0.0) -> float:
+    """chi0 = <mu_z^2> of one isolated particle with weight exp(-f(|mu|) + h.mu) d^3mu on
+    the ball, h = h_perp x perpendicular to z (reduced, in kT): the linear response of
+    <mu_z> to a small field along z, dimensionless. At h_perp = 0 it is
+    int r^4 e^-f dr / (3 int r^2 e^-f dr) (1/(2C) for a stiff quadratic, 1/5 for a flat
+    ball); the transverse field pulls the moment along x and lowers it: the angular
+    average at radius r is r^2 L(a)/a, a = h_perp r, with radial weight
+    r^2 e^-f sinh(a)/a (L the Langevin function)."""
+    h_perp = abs(float(h_perp))
     r = np.linspace(0.0, 1.0, 8193)
-    f = np.asarray(landscape.energy(r), dtype=float)
-    w = np.exp(-(f - f.min()))
-    return float(np.trapezoid(r**4 * w, r) / (3.0 * np.trapezoid(r**2 * w, r)))
+    a = h_perp * r
+    safe = np.maximum(a, 1e-8)  # ln(sinh(a)/a), without overflow for large a
+    log_sinhc = np.where(a > 1e-8, safe + np.log1p(-np.exp(-2.0 * safe)) - np.log(2.0 * safe), 0.0)
+    log_w = -np.asarray(landscape.energy(r), dtype=float) + log_sinhc
+    w = np.exp(log_w - log_w.max())
+    return float(np.trapezoid(r**4 * w * _langevin_over_x(a), r) / np.trapezoid(r**2 * w, r))
 
 
 def hottest_level(
@@ -88,6 +105,7 @@ def hottest_level(
     K: float,
     n: int,
     *,
+    h_perp: float = 0.0,
     stiffness_max: float = STIFFNESS_MAX,
     order_max: float = ORDER_MAX,
     b_cap: float = 0.5,
@@ -113,6 +131,19 @@ def hottest_level(
        so q <= 1/2 leaves the hottest level safely disordered (its susceptibility is
        enhanced at most twofold over free particles).
 
+    The external field (reduced, at b = 1; level b feels b h) enters only through
+    h_perp, its magnitude perpendicular to the ordering axis z (the chain axis), in
+    chi0(b) = `free_susceptibility(f_b, b h_perp)`. A transverse field leaves the
+    symmetry m^z -> -m^z intact but polarises the moments along itself, which lowers
+    their longitudinal susceptibility (a saturation effect: none for a stiff quadratic,
+    whose Gaussian moment is only shifted); the disordered state then survives to larger
+    b, and b_min rises. The component along z is ignored on purpose: it breaks the
+    symmetry and polarises the hottest level, which is not ordering and must not push
+    b_min lower, but it removes the reversed ordered state only above the coercive
+    field; below it a metastable reversed state exists at levels that would count as
+    disordered by their (saturated) polarised-state susceptibility, so the zero-field
+    criterion is kept along h. Neither part of h enters the stiffness condition.
+
     Both conditions tighten monotonically with b; the largest b meeting both is found by
     halving b, then bisection in log b (1 % in b; C_eff(f_b) = b C_eff(f) is used when the
     landscape scales with b). When b = 1 already meets them tempering is not needed and
@@ -127,6 +158,9 @@ def hottest_level(
     K = float(K)
     if not (np.isfinite(K) and K >= 0):
         raise ValueError(f"K must be finite and >= 0, got {K}")
+    h_perp = float(h_perp)
+    if not (np.isfinite(h_perp) and h_perp >= 0):
+        raise ValueError(f"h_perp must be finite and >= 0, got {h_perp}")
     lam = chain_lambda_max(n) if K > 0 else 0.0
     c1 = stiffness(landscape)
     try:
@@ -140,7 +174,7 @@ def hottest_level(
         """(stiffness met, no ordering) at level b; ValueError if f_b does not exist."""
         land = landscape if b == 1.0 else landscape.tempered(b)
         c_eff = b * c1 if linear else stiffness(land)
-        q = 2 * b * K * lam * free_susceptibility(land)
+        q = 2 * b * K * lam * free_susceptibility(land, b * h_perp)
         return (c_eff <= stiffness_max or not softens), q <= order_max
 
     def ok(b: float) -> bool:

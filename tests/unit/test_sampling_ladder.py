@@ -58,6 +58,53 @@ def test_hottest_level_when_tempering_is_not_needed_or_impossible():
         hottest_level(Quadratic(50.0), 1e9, 4)
 
 
+def transverse_susceptibility_by_quadrature(C, h):
+    """<mu_z^2> with weight exp(-C r^2 + h mu_x) on the ball, over (r, u = mu_x/r): the
+    azimuth about x averages (mu_z/r)^2 = (1 - u^2) cos^2(phi) to (1 - u^2)/2."""
+    from scipy import integrate
+
+    def moment(k):
+        def g(u, r):
+            return r**2 * np.exp(-C * r * r + h * (r * u - 1)) * (r * r * (1 - u * u) / 2) ** k
+
+        return integrate.dblquad(g, 0, 1, -1, 1, epsabs=0, epsrel=1e-10)[0]
+
+    return moment(1) / moment(0)
+
+
+@pytest.mark.parametrize(("C", "h"), [(0.0, 3.0), (2.0, 5.0), (1.0, 40.0), (50.0, 40.0)])
+def test_free_susceptibility_in_a_transverse_field_matches_quadrature(C, h):
+    chi = free_susceptibility(Quadratic(C), h)
+    assert chi == pytest.approx(transverse_susceptibility_by_quadrature(C, h), rel=1e-5)
+    assert chi <= free_susceptibility(Quadratic(C)) * (1 + 1e-9)  # the field only saturates
+
+
+def test_free_susceptibility_of_a_stiff_quadratic_ignores_a_transverse_field():
+    # a Gaussian moment far from the ball's edge is only shifted by the field
+    assert free_susceptibility(Quadratic(2000.0), 30.0) == pytest.approx(1 / 4000, rel=1e-3)
+
+
+def test_hottest_level_rises_in_a_transverse_field_where_it_saturates_the_moments():
+    land, K, n = Quadratic(2.0), 3.0, 16
+    b0 = hottest_level(land, K, n)
+    assert hottest_level(land, K, n, h_perp=0.0) == b0
+    levels = [hottest_level(land, K, n, h_perp=h) for h in (5.0, 10.0, 20.0)]
+    assert b0 <= levels[0] <= levels[1] < levels[2]
+    b = levels[2]
+    q = 2 * b * K * chain_lambda_max(n) * free_susceptibility(land.tempered(b), b * 20.0)
+    assert q <= 0.5
+    assert b > 1.5 * b0  # the transverse field keeps the hottest replica disordered
+    with pytest.raises(ValueError, match="h_perp"):
+        hottest_level(land, K, n, h_perp=-1.0)
+
+
+def test_hottest_level_of_the_paper_chain_barely_moves_in_a_transverse_field():
+    # b_min ~ 0.015: a field of 20 kT at b = 1 is 0.3 kT there, too weak to saturate
+    land = Quadratic(50.0)
+    b0 = hottest_level(land, 40.0, 16)
+    assert hottest_level(land, 40.0, 16, h_perp=20.0) == pytest.approx(b0, rel=0.02)
+
+
 # --- communication barrier and replicas ------------------------------------------------
 
 
