@@ -76,14 +76,20 @@ def heatbath_tables(tables: np.ndarray, b: np.ndarray, bound: float, wanted: boo
 
 def auto_b_min(model) -> float:
     """The hottest level of a default ladder: `ladder.hottest_level` for every landscape
-    of the model (the smallest b wins). For a chain the ordering condition uses the chain's
-    largest coupling eigenvalue (Eq. (C1)); for any other assembly the coupling is rescaled
-    so that the condition is q = K/K_c with K_c `meanfield.critical_coupling` (the same
-    for a chain of stiff quadratic particles)."""
+    of the model (the smallest b wins; a chain's transverse field passed on). For a chain
+    the ordering condition uses the chain's largest coupling eigenvalue (Eq. (C1)); for
+    any other assembly the coupling is rescaled so that the condition is q = K/K_c with
+    K_c `meanfield.critical_coupling` (the same for a chain of stiff quadratic
+    particles)."""
     from ..meanfield.chain import chain_lambda_max
 
     species = model.landscape_groups()[0]
     K = abs(float(model.K))
+    # a chain orders along z: a field across it saturates the moments and lowers their
+    # susceptibility along z (it can only raise b_min); elsewhere the ordering direction is
+    # not known in advance, so the zero-field rule stays
+    h = np.asarray(model.h, dtype=float)
+    h_perp = float(np.hypot(h[0], h[1])) if model.is_chain else 0.0
     best = 1.0
     for land in species:
         k_eff = K
@@ -95,7 +101,7 @@ def auto_b_min(model) -> float:
                 k_eff = K / k_c * ladders.stiffness(land) / chain_lambda_max(model.n)
             except (ValueError, RuntimeError, ZeroDivisionError):
                 k_eff = K
-        best = min(best, ladders.hottest_level(land, k_eff, model.n))
+        best = min(best, ladders.hottest_level(land, k_eff, model.n, h_perp=h_perp))
     return best
 
 

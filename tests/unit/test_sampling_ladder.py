@@ -5,6 +5,7 @@ rejection follows a known local barrier lambda(b)."""
 import numpy as np
 import pytest
 
+from mcdimer import Chain
 from mcdimer.landscapes import Quadratic, Saturating
 from mcdimer.meanfield.chain import chain_lambda_max
 from mcdimer.sampling.ladder import (
@@ -204,3 +205,16 @@ def test_hottest_level_of_a_microscopic_landscape_uses_the_ordering_criterion():
     assert order_parameter(land, K, 4, 1.0) > 1.0
     b = hottest_level(land, K, 4)
     assert b < 1.0 and order_parameter(land, K, 4, b) <= 0.5
+
+
+def test_default_b_min_of_a_chain_takes_its_transverse_field_only():
+    """sample()'s default hottest level passes a chain's field across z to hottest_level
+    (raising b_min: the saturated moments are less susceptible along z); a field along z
+    leaves the zero-field rule."""
+    from mcdimer.sampling.engine import auto_b_min
+
+    zero = auto_b_min(Chain(16, K=3.0, C=2.0))
+    across = auto_b_min(Chain(16, K=3.0, C=2.0, h=(12.0, 16.0, 0.0)))
+    assert across == hottest_level(Quadratic(2.0), 3.0, 16, h_perp=20.0)
+    assert across > 1.5 * zero
+    assert auto_b_min(Chain(16, K=3.0, C=2.0, h=(0.0, 0.0, 20.0))) == zero
