@@ -110,7 +110,8 @@ class Microscopic(FromResponse):
         # cluster the grid near x0, where M flattens and the inverse x(M) turns steep
         s = np.linspace(0.0, 1.0, GRID)
         x = self.x0 * np.sin(0.5 * np.pi * s)
-        m = response.moment(self.kfa, self.t, x)
+        # Brent's maximum may lie a round-off below a grid value next to it: cap there
+        m = np.minimum(response.moment(self.kfa, self.t, x), m_peak)
         m[-1] = m_peak
         # drop float ties and round-off dips at the flat top: keep a value only above every
         # value before it (comparing neighbours lets a dip followed by a rise through)
