@@ -19,7 +19,11 @@ Root dataset (kinds sample / exact / compare), every array with named dimensions
 - assembly (specs with [geometry]): `positions` (particle, xyz), `scale`, `stiffness`
   (particle) of the point's realisation, and its mean-field instability (Eq. (C1)
   generalised): `meanfield_critical_coupling` (K_c), `meanfield_critical_ratio` (K_c/C, C of
-  the reference particle), `meanfield_critical_mode` (particle, xyz).
+  the reference particle), `meanfield_critical_mode` (particle, xyz); every site of the
+  realisation, sampled or not (dimension `site`): `site_radius` (R_i/a), `site_chi`
+  (microscopic chi_i/|chi_L|, NaN otherwise), `site_paramagnetic`, the count `paramagnetic`
+  and `particle_site` (particle), the site of each sampled particle. A microscopic
+  realisation with no paramagnetic particle stores only the sites (`realisations.realisation_at`).
 Kinds meanfield / micro: one group per [[calls]] entry holding the function's Dataset.
 Wall-clock timings go to attributes, never data: the data are bit-identical between runs.
 """
@@ -33,7 +37,7 @@ import sys
 import numpy as np
 import xarray as xr
 
-from .points import Point, model_at, model_parameters
+from .points import Point, model_at, model_parameters, realisation_of
 from .spec import Spec, call_params
 
 # run statistics stored as data variables `stat_<name>` (they depend on the seed only);
@@ -121,6 +125,23 @@ def _assembly(model, C: float) -> xr.Dataset:
             mode = critical.critical_mode(model)
             data["meanfield_critical_mode"] = (("particle", "xyz"), mode)
     coords = {"particle": np.arange(1, model.n + 1), "xyz": ["x", "y", "z"]}
+    return xr.Dataset(data, coords=coords)
+
+
+def _sites(real) -> xr.Dataset:
+    """Every site of a realisation and which of them are in the sampled assembly."""
+    para = np.asarray(real.paramagnetic, dtype=bool)
+    sites = np.arange(1, para.size + 1)
+    data = {
+        "site_radius": (("site",), real.radii, {"long_name": "R_i/a"}),
+        "site_chi": (("site",), real.chi, {"long_name": "chi_i/|chi_L| at H = 0"}),
+        "site_paramagnetic": (("site",), para, {"long_name": "in the sampled assembly"}),
+        "paramagnetic": ((), int(para.sum()), {"long_name": "number of sampled particles"}),
+    }
+    coords = {"site": sites}
+    if para.any():
+        data["particle_site"] = (("particle",), sites[para])
+        coords["particle"] = np.arange(1, int(para.sum()) + 1)
     return xr.Dataset(data, coords=coords)
 
 
@@ -303,18 +324,24 @@ def compute_point(spec: Spec, point: Point, position: int | None = None) -> xr.D
     """The DataTree of one point (no metadata: the store adds spec, version, seed)."""
     if spec.kind in ("meanfield", "micro"):
         return xr.DataTree.from_dict({"/": xr.Dataset(), **_calls(spec)})
-    model = model_at(spec, point)
     parts, groups = [], {}
-    if spec.kind in ("sample", "compare"):
-        ds, groups = _sample(spec, point, model, position)
-        parts.append(ds)
-    if spec.kind in ("exact", "compare"):
-        parts.append(_exact(model, spec.output.bins))
-    if spec.kind == "compare" or spec.output.meanfield:
-        parts.append(_meanfield(model))
     if spec.geometry is not None:
-        parts.append(_assembly(model, model_parameters(spec, point)["C"]))
+        real = realisation_of(spec, point)
+        model = real.assembly
+        parts.append(_sites(real))
+    else:
+        model = model_at(spec, point)
+    if model is not None:
+        if spec.kind in ("sample", "compare"):
+            ds, groups = _sample(spec, point, model, position)
+            parts.append(ds)
+        if spec.kind in ("exact", "compare"):
+            parts.append(_exact(model, spec.output.bins))
+        if spec.kind == "compare" or spec.output.meanfield:
+            parts.append(_meanfield(model))
+        if spec.geometry is not None:
+            parts.append(_assembly(model, model_parameters(spec, point)["C"]))
     root = xr.merge(parts, combine_attrs="override", compat="equals", join="exact")
     root.attrs = {k: v for p in parts for k, v in p.attrs.items()}
-    root.attrs["model"] = repr(model)
+    root.attrs["model"] = repr(model) if model is not None else "no paramagnetic particle"
     return xr.DataTree.from_dict({"/": root, **groups})

@@ -7,7 +7,9 @@ job-array task computes it, nor on how many points run beside it.
 
 from __future__ import annotations
 
+import functools
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -15,8 +17,8 @@ import numpy as np
 
 from ..landscapes import Quadratic, Saturating
 from ..model import Assembly, Chain
-from .realisations import assembly_at
-from .spec import Range, Spec
+from .realisations import Realisation, realisation_at
+from .spec import MICRO_FIELDS, Range, Spec
 
 
 @dataclass(frozen=True)
@@ -81,10 +83,49 @@ def points(spec: Spec) -> Points:
     return Points(spec)
 
 
+D_OVER_A = 3.0  # the microscopic chain's default spacing d/a (the paper's, Figs. 5(b), 10)
+
+
+@functools.lru_cache(maxsize=64)
+def microscopic_landscape(kfa: float, t: float, d_over_a: float):
+    """`mcdimer.micro.Microscopic(kfa, t, d_over_a)`, built once per process (~0.05 s each)."""
+    from ..micro import Microscopic
+
+    return Microscopic(kfa, t, d_over_a)
+
+
+def _microscopic_parameters(p: dict) -> dict:
+    """kfa (from shell), d_over_a (default 3) and the coupling of the microscopic landscape.
+
+    K is the landscape's own `Microscopic.K` = beta M0^2/d^3 (M0 the first maximum of M(H),
+    Fig. 7; d = d_over_a a), and C the stiffness f''(0)/2 = beta M0^2/(2 V chi) of Eq. (B4),
+    so that ratio = K/C = chi/chi_c^z (Eq. (8)) exactly as for the quadratic model.
+    """
+    from ..micro.spectrum import shell_kfa
+    from ..micro.units import chi_critical
+
+    if p["shell"] is not None:
+        p["kfa"] = shell_kfa(tuple(p["shell"]))
+    if p["d_over_a"] is None:
+        p["d_over_a"] = D_OVER_A
+    land = microscopic_landscape(p["kfa"], p["t"], p["d_over_a"])
+    p["K"] = land.K
+    p["ratio"] = land.chi * land.chi_l / chi_critical(land.d_over_a)
+    p["C"] = land.K / p["ratio"]
+    return p
+
+
 def model_parameters(spec: Spec, point: Point) -> dict:
-    """The model block with the point's axis values substituted (and K from ratio)."""
+    """The model block with the point's axis values substituted (and K from ratio).
+
+    Microscopic landscape: kfa (from shell), d_over_a, and K, C, ratio of the landscape
+    (`_microscopic_parameters`); the spec gives none of C, K, ratio.
+    """
     p = spec.model.model_dump()
     p.update({k: v for k, v in point.coords.items() if k != "realisation"})
+    p["n"] = int(p["n"])
+    if p["landscape"] == "microscopic":
+        return _microscopic_parameters(p)
     if "K" in point.coords:
         p["ratio"] = None
     if "ratio" in point.coords:
@@ -95,22 +136,28 @@ def model_parameters(spec: Spec, point: Point) -> dict:
         raise ValueError("give exactly one of model.K and model.ratio (K/C)")
     if p["K"] is None:
         p["K"] = p["ratio"] * p["C"]
-    p["n"] = int(p["n"])
     return p
 
 
-def model_at(spec: Spec, point: Point) -> Chain | Assembly:
-    """The `mcdimer.Chain` of a point, or its `mcdimer.Assembly` when the spec has [geometry].
+def realisation_of(spec: Spec, point: Point) -> Realisation:
+    """The disorder realisation `point.coords["realisation"]` (0 without that axis) of a spec
+    with [geometry], with the point's model parameters (`realisations.realisation_at`):
+    drawn from (spec seed, realisation) only, so every point of it sees the same sample."""
+    r = int(point.coords.get("realisation", 0))
+    return realisation_at(spec.geometry, model_parameters(spec, point), spec.seed, r)
 
-    An assembly's positions and radii are those of realisation `point.coords["realisation"]`
-    (0 without that axis), drawn from (spec seed, realisation) only
-    (`realisations.assembly_at`): every point of that realisation sees the same sample.
-    """
-    p = model_parameters(spec, point)
+
+def model_at(spec: Spec, point: Point) -> Chain | Assembly | None:
+    """The `mcdimer.Chain` of a point, or its `mcdimer.Assembly` when the spec has [geometry]
+    (`realisation_of(spec, point).assembly`: None when a microscopic realisation has no
+    paramagnetic particle, so nothing to sample)."""
     if spec.geometry is not None:
-        r = int(point.coords.get("realisation", 0))
-        return assembly_at(spec.geometry, p, spec.seed, r)
-    landscape = {"quadratic": Quadratic, "saturating": Saturating}[p["landscape"]](p["C"])
+        return realisation_of(spec, point).assembly
+    p = model_parameters(spec, point)
+    if p["landscape"] == "microscopic":
+        landscape = microscopic_landscape(p["kfa"], p["t"], p["d_over_a"])
+    else:
+        landscape = {"quadratic": Quadratic, "saturating": Saturating}[p["landscape"]](p["C"])
     model = Chain(p["n"], p["K"], h=(p["hx"], p["hy"], p["hz"]), landscape=landscape)
     if spec.kind in ("exact", "compare"):
         if model.n != 2:
@@ -134,6 +181,8 @@ def validate(spec: Spec) -> None:
     from pydantic import ValidationError
 
     from .spec import ModelSpec
+
+    check_microscopic(spec)
 
     axes = axis_values(spec)
     base = spec.model.model_dump()
@@ -178,6 +227,7 @@ def validate(spec: Spec) -> None:
     except ValueError as err:
         where = ", ".join(f"{k} = {v:g}" for k, v in worst.items())
         raise ValueError(f"model at ({where or 'the point'}): {err}") from None
+    n = spec.geometry.particles if spec.geometry is not None else model.n
     if spec.kind in ("exact", "compare"):
         from .. import exact
 
@@ -193,10 +243,101 @@ def validate(spec: Spec) -> None:
         replicas = 1
         if m.name == "tempering":
             replicas = len(m.ladder) if m.ladder else (m.replicas or TEMPERING_REPLICAS)
-        nbytes = estimate_sample_bytes(model.n, m.chains, replicas, m.sweeps, m.thin, m.n_batches)
+        nbytes = estimate_sample_bytes(n, m.chains, replicas, m.sweeps, m.thin, m.n_batches)
         memory(
             "method",
             nbytes,
             f"sweeps = {m.sweeps}, thin = {m.thin}, chains = {m.chains}, "
-            f"n_batches = {m.n_batches}, replicas = {replicas} (n = {model.n})",
+            f"n_batches = {m.n_batches}, replicas = {replicas} (n = {n})",
         )
+
+
+# why a microscopic [model] takes none of C, K, ratio (in [model] or as an axis)
+_MICRO_REFUSES = {
+    "C": "the microscopic landscape has its own stiffness f''(0)/2 = beta M0^2/(2 V chi) "
+    "(Eq. (B4), from chi(kfa, t)): drop C",
+    "K": "the microscopic coupling is the landscape's K = beta M0^2/d^3 (Microscopic.K): "
+    "set d_over_a (and t), not K",
+    "ratio": "K/C = chi/chi_c^z is fixed by kfa, t and d_over_a: drop ratio (move t or "
+    "d_over_a instead)",
+}
+LADDER_CHECKS = 24  # temperatures between t and t/b_min where a given ladder must be paramagnetic
+
+
+def check_microscopic(spec: Spec) -> None:
+    """The [model] fields of landscape = "microscopic", checked at load (ValueError naming
+    the field): shell or kfa, t, no C/K/ratio; the landscape exists at t (a paramagnetic
+    response with a bounded M(H), PHYSICS.md sections 1 and 4), and at every temperature
+    t/b of a tempering ladder the spec fixes (explicit ladder, or b_min / replicas: the
+    geometric ladder, whose ends adaptation keeps). The default ladder
+    (`ladder.hottest_level`) stops where the landscape ends by itself."""
+    m = spec.model
+    if m.landscape != "microscopic":
+        extra = [k for k in MICRO_FIELDS if k in m.model_fields_set]
+        if extra:
+            raise ValueError(
+                f"model.{extra[0]}: applies to landscape = 'microscopic' only, not {m.landscape!r}"
+            )
+        return
+    for name, why in _MICRO_REFUSES.items():
+        if getattr(m, name) is not None:
+            raise ValueError(f"model.{name}: {why}")
+        if name in spec.axes:
+            raise ValueError(f"axes.{name}: {why}")
+    if (m.shell is None) == (m.kfa is None):
+        raise ValueError(
+            "model.shell: the microscopic landscape needs shell = [n, l] or kfa "
+            f"({'not both' if m.shell is not None else 'neither is given'})"
+        )
+    if m.t is None:
+        raise ValueError("model.t: the microscopic landscape needs t = T/T_F, 0 < t <= 0.1")
+    from ..micro import response
+    from ..micro.spectrum import shell_kfa
+
+    kfa = m.kfa
+    if m.shell is not None:
+        try:
+            kfa = shell_kfa(tuple(m.shell))
+        except ValueError as err:
+            raise ValueError(f"model.shell: {err}") from None
+    d_over_a = D_OVER_A if m.d_over_a is None else m.d_over_a
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            land = microscopic_landscape(kfa, m.t, d_over_a)
+        except ValueError as err:  # the error says it all: no off-peak warning before it
+            raise ValueError(f"model.t: {err}") from None
+    for w in caught:
+        warnings.warn(w.message, w.category, stacklevel=2)
+    method = spec.method
+    if method is None or method.name != "tempering":
+        return
+    if method.ladder is not None:
+        where, b = "method.ladder", np.asarray(method.ladder, dtype=float)
+    elif method.b_min is not None or method.replicas is not None:
+        where = "method.b_min"
+        b = np.array([0.2 if method.b_min is None else method.b_min])
+    else:
+        return
+    b_min = float(b.min())
+    if not 0 < b_min <= 1:
+        return  # the sampler's own check names the ladder
+    t_hot = m.t / b_min
+    if t_hot > 0.1:
+        raise ValueError(
+            f"{where}: its hottest level t/b = {t_hot:.3g} is beyond the microscopic model's "
+            f"t <= 0.1: keep b >= {m.t / 0.1:.3g}"
+        )
+    ts = np.unique(np.concatenate([m.t / b, np.geomspace(m.t, t_hot, LADDER_CHECKS)]))
+    chi = np.array([float(response.zfs(kfa, tk)) for tk in ts])
+    if np.any(chi <= 0):
+        k = int(np.flatnonzero(chi <= 0)[0])
+        raise ValueError(
+            f"{where}: at t/b = {ts[k]:.3g} the response of kfa = {kfa:.6g} is diamagnetic "
+            f"(chi/|chi_L| = {chi[k]:.3g}): that level has no landscape; stop the ladder "
+            f"below it (b > {m.t / ts[k]:.3g})"
+        )
+    try:
+        land.tempered(b_min)
+    except ValueError as err:
+        raise ValueError(f"{where}: the hottest level t/b = {t_hot:.3g}: {err}") from None

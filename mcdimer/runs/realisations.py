@@ -20,11 +20,14 @@ Sizes (App. B units, `mcdimer.geometry`): s_i = (R_i/a)^3 (`moment_scale`) and, 
 quadratic and saturating landscapes of [model], C_i = C (R_i/a)^(3 (1 - chi_exponent))
 (`quadratic_landscapes`: the same derivation holds for Saturating, whose
 C = beta M0^2/(2 V chi)); C and K = ratio * C are the reference particle's (R = a).
+With landscape = "microscopic" (Sec. V) particle i is a sphere of kFa_i = kfa R_i/a with its
+own orbital response (`mcdimer.geometry.microscopic_landscapes`: s_i = M0,i/M0, K the
+reference particle's); only the paramagnetic ones are in the assembly (`realisation_at`).
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -120,10 +123,35 @@ class GeometrySpec(BaseModel):
         )
 
 
-def assembly_at(geometry: GeometrySpec, params: dict, seed: int, realisation: int = 0):
-    """The `mcdimer.Assembly` of realisation r with the point's model parameters.
+class Realisation(NamedTuple):
+    """One disorder realisation: its sites and the assembly of the particles that carry a moment."""
 
-    params: the point's model block (`points.model_parameters`: K, C, landscape, hx, hy, hz).
+    assembly: object  #: `mcdimer.Assembly` of the paramagnetic particles; None if there is none
+    positions: np.ndarray  #: (sites, 3) every particle's centre, units of d
+    radii: np.ndarray  #: (sites,) R_i/a
+    chi: np.ndarray  #: (sites,) chi_i/|chi_L| at H = 0 (microscopic; NaN for the App.-B models)
+    paramagnetic: np.ndarray  #: (sites,) bool: particle i is in `assembly` (in site order)
+
+
+def realisation_at(geometry: GeometrySpec, params: dict, seed: int, realisation: int = 0):
+    """Realisation r of a [geometry] table with the point's model parameters.
+
+    params: the point's model block (`points.model_parameters`: K, C, landscape, hx, hy, hz;
+    for the microscopic landscape kfa, t, d_over_a). Positions and radii are drawn from
+    (seed, r) only (`mcdimer.geometry.realisation_seeds`).
+
+    Microscopic landscape: particle i is a sphere of kFa_i = kfa R_i/a at temperature t.
+    Only the paramagnetic ones (zero-field chi_i > 0, `micro.zfs`) enter the assembly, with
+    `mcdimer.geometry.microscopic_landscapes` (s_i = M0,i/M0, K of the reference particle).
+    A diamagnetic particle has no thermal landscape (PHYSICS.md section 1) because it has
+    no permanent moment: its moment is slaved to the local field, M_i = V_i chi_i H_i, and is
+    zero at H = 0 without a neighbour. In the dipolar field 2 M_j/d^3 of a neighbour it
+    carries M_i/M_j = 2 V_i chi_i/d^3 = chi_i/chi_c^z (Eq. (8); chi_i ~ -(2/5)(kFa)^2 |chi_L|
+    = -2e-4 at kFa = 43, App. A, against chi_c^z = 3.22 at d = 3a): ~7e-5. So a
+    diamagnetic particle is dropped from the assembly (an empty site): its field on the
+    others and its share of the energy are 1e-4 effects, where a stiff stand-in landscape
+    would still give it thermal fluctuations it does not have. A realisation with no
+    paramagnetic particle has `assembly` None: no moment, nothing to sample.
     """
     from .. import geometry as build
     from ..geometry import realisation_seeds
@@ -133,15 +161,37 @@ def assembly_at(geometry: GeometrySpec, params: dict, seed: int, realisation: in
     pos_seed, radii_seed = realisation_seeds(seed, int(realisation))
     positions = geometry.positions(pos_seed)
     radii = build.size_dispersion(len(positions), geometry.sigma, radii_seed)
+    h = (params["hx"], params["hy"], params["hz"])
+    min_distance = geometry.min_distance if geometry.builder == "random_cluster" else 0.5
+    if params["landscape"] == "microscopic":
+        from ..micro import response
+
+        kfa, t = params["kfa"], params["t"]
+        chi = np.array([float(response.zfs(kfa * r, t)) for r in radii])
+        para = chi > 0
+        if not para.any():
+            return Realisation(None, positions, radii, chi, para)
+        made = build.microscopic_landscapes(radii[para], kfa, t, params["d_over_a"])
+        assembly = Assembly(
+            positions[para],
+            made.K,
+            h=h,
+            landscape=made.landscapes,
+            scale=made.scale,
+            min_distance=min_distance,
+        )
+        return Realisation(assembly, positions, radii, chi, para)
     stiff = build.quadratic_landscapes(radii, params["C"], geometry.chi_exponent)
     kind = {"quadratic": Quadratic, "saturating": Saturating}[params["landscape"]]
     made: dict = {}
     lands = [made.setdefault(q.C, kind(q.C)) for q in stiff]
-    return Assembly(
+    assembly = Assembly(
         positions,
         params["K"],
-        h=(params["hx"], params["hy"], params["hz"]),
+        h=h,
         landscape=lands,
         scale=build.moment_scale(radii),
-        min_distance=geometry.min_distance if geometry.builder == "random_cluster" else 0.5,
+        min_distance=min_distance,
     )
+    every = np.ones(len(positions), dtype=bool)
+    return Realisation(assembly, positions, radii, np.full(len(radii), np.nan), every)

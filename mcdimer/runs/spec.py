@@ -17,6 +17,10 @@ the figure it feeds. Every field carries its units and allowed range in its desc
     name = "tempering"
     sweeps = 50000
 
+The microscopic model of Sec. V: landscape = "microscopic" with shell = [n, l] (or kfa), t
+(T/T_F of the coldest level) and d_over_a (default 3); K is the landscape's own
+beta M0^2/d^3 and C its stiffness, so C, K and ratio are refused (`points.check_microscopic`).
+
 Assemblies beyond the chain: a [geometry] table (`realisations.GeometrySpec`: a
 `mcdimer.geometry` builder, its parameters, the size dispersion sigma) replaces model.n,
 and the axis `realisation = R` (a count) sweeps R disorder realisations, each drawn from
@@ -38,6 +42,7 @@ from .realisations import GeometrySpec
 
 HIST_BINS = 720  # the sampler's fine histogram bins (mcdimer.sampling.observables)
 MODEL_AXES = ("n", "C", "K", "ratio", "hx", "hy", "hz")
+MICRO_FIELDS = ("shell", "kfa", "t", "d_over_a")  # [model] fields of landscape = "microscopic"
 AXES = (*MODEL_AXES, "realisation")
 MAX_REALISATIONS = 100_000
 MAX_POINTS = 1_000_000
@@ -93,9 +98,10 @@ class ModelSpec(_Strict):
     """The chain of Eq. (B6) in reduced units (App. B); any field may be swept in [axes]."""
 
     n: int = Field(2, ge=1, le=1024, description="number of particles, 1..1024 (dimer: 2)")
-    landscape: Literal["quadratic", "saturating"] = Field(
+    landscape: Literal["quadratic", "saturating", "microscopic"] = Field(
         "quadratic",
-        description="beta*F: 'quadratic' C|mu|^2 (Eq. (B1)) or 'saturating' (tanh model, Eq. (9))",
+        description="beta*F: 'quadratic' C|mu|^2 (Eq. (B1)), 'saturating' (tanh model, Eq. (9)) "
+        "or 'microscopic' (Sec. V: mcdimer.micro.Microscopic from shell or kfa, t, d_over_a)",
     )
     C: float | None = Field(
         None,
@@ -115,6 +121,28 @@ class ModelSpec(_Strict):
         ge=0,
         le=1e3,
         description="K/C = chi_1/chi_c^z (Fig. 8's abscissa), 0..1000; K = ratio*C",
+    )
+    shell: list[int] | None = Field(
+        None,
+        description="microscopic: [n, l], the radius kFa = zeta_{n,l} on that shell's Curie "
+        "peak to full precision (Fig. 5); give shell or kfa",
+    )
+    kfa: float | None = Field(
+        None, gt=0, le=500, description="microscopic: radius k_F a, 0 < kfa <= 500; or shell"
+    )
+    t: float | None = Field(
+        None,
+        gt=0,
+        le=0.1,
+        description="microscopic: T/T_F of the coldest level (b = 1), 0 < t <= 0.1 (gold: "
+        "5e-3 is room temperature); the landscape must be paramagnetic there",
+    )
+    d_over_a: float | None = Field(
+        None,
+        ge=2,
+        le=1e6,
+        description="microscopic: spacing d/a of the chain (units of d) for K = beta M0^2/d^3, "
+        "2..1e6 (default 3, the paper's)",
     )
     hx: float = Field(0.0, ge=-1e6, le=1e6, description="field beta M0 H_x (reduced)")
     hy: float = Field(0.0, ge=-1e6, le=1e6, description="field beta M0 H_y (reduced)")
@@ -331,6 +359,10 @@ class Spec(_Strict):
         data = self.model_dump(mode="json", exclude={"title", "figure"})
         if not data["output"].get("reweight"):  # off: digests of specs without it unchanged
             data["output"].pop("reweight", None)
+        if data["model"] is not None:  # likewise the microscopic fields when not given
+            for key in MICRO_FIELDS:
+                if data["model"].get(key) is None:
+                    data["model"].pop(key, None)
         text = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 

@@ -76,7 +76,11 @@ def warm_up(spec: Spec) -> None:
     workers start: many processes then load the cache instead of compiling at once."""
     if spec.kind not in ("sample", "compare", "exact"):
         return
-    model = model_at(spec, points(spec)[0])
+    # the first point with something to sample (a microscopic realisation may have nothing)
+    models = (model_at(spec, p) for p in points(spec))
+    model = next((m for m in models if m is not None), None)
+    if model is None:
+        return
     if spec.kind in ("exact", "compare"):
         from .. import exact
 
