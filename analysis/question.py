@@ -83,6 +83,8 @@ def crosscheck(ds, check) -> list[dict]:
         se = np.hypot(t["mcse"].sel(observable="abs_mu_mean"),
                       m["mcse"].sel(observable="abs_mu_mean"))  # fmt: skip
         energy = t["mean"].sel(observable="energy") - m["mean"].sel(observable="energy")
+        diff = {o: float((t["mean"].sel(observable=o) - m["mean"].sel(observable=o)).mean())
+                for o in ("abs_m", "mode_overlap")}  # fmt: skip
         rows.append(
             {
                 "ratio": float(ratio),
@@ -90,6 +92,8 @@ def crosscheck(ds, check) -> list[dict]:
                 "dmod_max_z": float(np.max(np.abs(mod_t - mod_m) / se)),
                 "agree": float(((mod_t >= ORDERED) == (mod_m >= ORDERED)).mean()),
                 "denergy": float(energy.mean()),
+                "dabs_m": diff["abs_m"],
+                "doverlap": diff["mode_overlap"],
                 "rhat_t": float(t["r_hat"].sel(summary_observable="energy").max()),
                 "rhat_t_bad": int((t["r_hat"].sel(summary_observable="energy") > 1.01).sum()),
                 "rhat_m_bad": int((m["r_hat"].sel(summary_observable="energy") > 1.01).sum()),
@@ -182,7 +186,8 @@ def main(results, png) -> Path:
             print(
                 f"  K/C={r['ratio']:.2f}: <|mu_i|> tempering - Metropolis {r['dmod_mean']:+.4f} "
                 f"(largest |diff|/SE {r['dmod_max_z']:.1f}), ordered verdict agrees in "
-                f"{r['agree']:.0%} of {r['realisations']}; energy {r['denergy']:+.2f} kT; "
+                f"{r['agree']:.0%} of {r['realisations']}; energy {r['denergy']:+.2f} kT, |m| "
+                f"{r['dabs_m']:+.3f}, overlap {r['doverlap']:+.3f}; "
                 f"R-hat(energy) > 1.01 at {r['rhat_t_bad']} tempering / {r['rhat_m_bad']} "
                 f"Metropolis points (largest tempering {r['rhat_t']:.3f})"
             )
