@@ -108,13 +108,14 @@ class ModelSpec(_Strict):
         gt=0,
         le=1e6,
         description="stiffness C = beta gamma M0^2 (quadratic) or beta M0^2/(2 V chi) "
-        "(saturating); reduced, dimensionless, 0 < C <= 1e6",
+        "(saturating); reduced, dimensionless, 0 < C <= 1e6; not for microscopic (its own)",
     )
     K: float | None = Field(
         None,
         ge=-1e6,
         le=1e6,
-        description="dipolar coupling K = beta M0^2/d^3 (reduced), |K| <= 1e6; give K or ratio",
+        description="dipolar coupling K = beta M0^2/d^3 (reduced), |K| <= 1e6; give K or ratio "
+        "(microscopic: neither, K is the landscape's)",
     )
     ratio: float | None = Field(
         None,
