@@ -117,6 +117,12 @@ class Microscopic(FromResponse):
         # value before it (comparing neighbours lets a dip followed by a rise through)
         keep = np.concatenate([[True], m[1:] > np.maximum.accumulate(m)[:-1]])
         x, m = x[keep], m[keep]
+        if m_peak > self.m0:
+            # a hotter replica whose M0(t/b) exceeds the cold M0 (off a Curie peak, M0 can
+            # grow with t): truncated at the cold M0, the edge of the reduced ball
+            inside = m < self.m0
+            x = np.append(x[inside], np.interp(self.m0, m, x))
+            m = np.append(m[inside], self.m0)
         r = m / self.m0
         h = self.m0 * x / (2.0 * self.t)
         if _m0 is not None and m_peak < self.m0:
