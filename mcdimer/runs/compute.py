@@ -140,7 +140,8 @@ def _sites(real) -> xr.Dataset:
     }
     coords = {"site": sites}
     if para.any():
-        data["particle_site"] = (("particle",), sites[para])
+        # float: merged with realisations of fewer particles, the padding is NaN
+        data["particle_site"] = (("particle",), sites[para].astype(float))
         coords["particle"] = np.arange(1, int(para.sum()) + 1)
     return xr.Dataset(data, coords=coords)
 
