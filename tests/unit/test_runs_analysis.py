@@ -72,6 +72,14 @@ SPECS = {
     '[geometry]\nbuilder = "lattice"\nkind = "square"\nshape = [3, 3]\nsigma = 0.1\n'
     "[axes]\nratio = [0.9]\nrealisation = 2\n[method]\n"
     'name = "tempering"\nsweeps = 200\nburn = 50\nchains = 2\nreplicas = 3\n',
+    "temperature_micro": 'kind = "sample"\nfigure = "temperature_micro"\n[model]\n'
+    'landscape = "microscopic"\nshell = [1, 36]\nt = 1e-7\n[axes]\nn = [2, 3]\n[method]\n'
+    'name = "tempering"\nsweeps = 400\nburn = 100\nchains = 2\nthin = 4\nreplicas = 3\n'
+    "b_min = 0.5\nadapt = false\n[output]\nbins = 20\ndraws = 10\nreweight = 4\n",
+    "question_micro": 'kind = "sample"\nfigure = "question_micro"\n[model]\n'
+    'landscape = "microscopic"\nshell = [1, 36]\nt = 1e-7\n[geometry]\nbuilder = "chain"\n'
+    "n = 4\nsigma = 4e-7\n[axes]\nrealisation = 2\n[method]\n"
+    'name = "metropolis"\nsweeps = 200\nburn = 50\nchains = 2\n[output]\ndraws = 0\n',
 }
 
 
