@@ -126,7 +126,8 @@ def main(results, png) -> Path:
                 ns, dFs, ses, fmt="o-", ms=3, color=colour, label=f"T/T_1 = {1 / b_fix:.3g}"
             )
     ex.set(xscale="log", xlabel="n", ylabel=r"$\Delta F/kT$", title="barrier of F(m^z) (MBAR)")
-    ex.legend(fontsize=7)
+    if ex.get_legend_handles_labels()[0]:  # no barrier when no profile is bimodal
+        ex.legend(fontsize=7)
 
     fx.plot(ds.n.values, ds["stat_Lambda"].values, "o-", ms=3, label="Lambda (production)")
     fx.plot(
