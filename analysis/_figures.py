@@ -9,7 +9,22 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import numpy as np  # noqa: E402
+
 from mcdimer.runs import open_results  # noqa: E402
+
+
+def onset(ratio, values, level=0.5) -> float:
+    """First K/C where `values` reaches `level` (linear interpolation), NaN if never."""
+    values = np.asarray(values, dtype=float)
+    above = np.nonzero(values >= level)[0]
+    if not above.size:
+        return float("nan")
+    k = above[0]
+    if k == 0:
+        return float(ratio[0])
+    r0, r1, v0, v1 = ratio[k - 1], ratio[k], values[k - 1], values[k]
+    return float(r0 + (level - v0) * (r1 - r0) / (v1 - v0))
 
 
 def group(results, name: str):

@@ -26,7 +26,7 @@ import json
 from pathlib import Path
 
 import numpy as np
-from _figures import cli
+from _figures import cli, onset
 
 from mcdimer.plots import save
 from mcdimer.runs import open_results
@@ -103,26 +103,13 @@ def crosscheck(ds, check) -> list[dict]:
     return rows
 
 
-def thermal_onset(ratio: np.ndarray, order: np.ndarray) -> float:
-    """First K/C where the order parameter reaches ORDERED, linearly interpolated; NaN if
-    never."""
-    above = np.flatnonzero(order >= ORDERED)
-    if above.size == 0:
-        return float("nan")
-    k = above[0]
-    if k == 0:
-        return float(ratio[0])
-    x0, x1, y0, y1 = ratio[k - 1], ratio[k], order[k - 1], order[k]
-    return float(x0 + (ORDERED - y0) * (x1 - x0) / (y1 - y0))
-
-
 def table(runs: dict) -> list[dict]:
     rows = []
     for (name, sigma), ds in sorted(runs.items()):
         ratio = ds["ratio"].values
         mean = ds["mean"].transpose("realisation", "ratio", "observable")
         modulus = mean.sel(observable="abs_mu_mean").values
-        onsets = np.array([thermal_onset(ratio, row) for row in modulus])
+        onsets = np.array([onset(ratio, row, ORDERED) for row in modulus])
         # the instability depends on the realisation only: the same at every K/C
         mf = ds["meanfield_critical_ratio"].isel(ratio=0).values
         rows.append(

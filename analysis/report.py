@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from _figures import root
+from _figures import onset, root
 
 from mcdimer.runs import ResultError
 
@@ -26,19 +26,6 @@ RUNS = (
     ("crosscheck_chains", "crosscheck_chains", "abs_mz"),
     ("crosscheck_fig3", "crosscheck_fig3", "abs_mz"),
 )
-
-
-def onset(ratio, values, level=0.5) -> float:
-    """First K/C where `values` reaches `level` (linear interpolation), NaN if never."""
-    values = np.asarray(values, dtype=float)
-    above = np.nonzero(values >= level)[0]
-    if not above.size:
-        return float("nan")
-    k = above[0]
-    if k == 0:
-        return float(ratio[0])
-    r0, r1, v0, v1 = ratio[k - 1], ratio[k], values[k - 1], values[k]
-    return float(r0 + (level - v0) * (r1 - r0) / (v1 - v0))
 
 
 def _rows(ds, observable):
