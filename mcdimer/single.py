@@ -41,6 +41,18 @@ def _langevin(x):
 
 
 @njit(cache=True)
+def log_sinhc_and_transverse(a):
+    """(ln(sinh a/a), L(a)/a) at each a = H mu >= 0 (array): the radial weight of a moment
+    of modulus mu in a field H, and the mean of (mu_perp/mu)^2 along one axis across the
+    field, (1 - <u^2>)/2 = L(a)/a (1/3 at a = 0)."""
+    out = np.empty((2, a.size))
+    for k in range(a.size):
+        out[0, k] = _log_sinhc(a[k])
+        out[1, k] = 0.5 * (1.0 - _langevin(a[k])[1])
+    return out
+
+
+@njit(cache=True)
 def _single_stats(H, mu, logw):
     """ln(Z1/4pi), <mu_par>, var(mu_par) at each field H (quadrature nodes mu, log-weights logw)."""
     out = np.empty((H.size, 3))

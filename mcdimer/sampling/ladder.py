@@ -73,15 +73,6 @@ def stiffness(landscape) -> float:
     return float((table[1] - table[0]) * (table.size - 1))
 
 
-def _langevin_over_x(a: np.ndarray) -> np.ndarray:
-    """L(a)/a = (coth a - 1/a)/a, the mean of (mu_perp/|mu|)^2 along one axis
-    perpendicular to a field a = h|mu| (1/3 at a = 0, ~1/a for a >> 1)."""
-    a = np.asarray(a, dtype=float)
-    small = a < 1e-3
-    safe = np.where(small, 1.0, a)
-    return np.where(small, 1.0 / 3.0 - a * a / 45.0, (1.0 / np.tanh(safe) - 1.0 / safe) / safe)
-
-
 def free_susceptibility(landscape, h_perp: float = 0.0) -> float:
     """chi0 = <mu_z^2> of one isolated particle with weight exp(-f(|mu|) + h.mu) d^3mu on
     the ball, h = h_perp x perpendicular to z (reduced, in kT): the linear response of
@@ -90,14 +81,13 @@ def free_susceptibility(landscape, h_perp: float = 0.0) -> float:
     ball); the transverse field pulls the moment along x and lowers it: the angular
     average at radius r is r^2 L(a)/a, a = h_perp r, with radial weight
     r^2 e^-f sinh(a)/a (L the Langevin function)."""
-    h_perp = abs(float(h_perp))
+    from ..single import log_sinhc_and_transverse
+
     r = np.linspace(0.0, 1.0, 8193)
-    a = h_perp * r
-    safe = np.maximum(a, 1e-8)  # ln(sinh(a)/a), without overflow for large a
-    log_sinhc = np.where(a > 1e-8, safe + np.log1p(-np.exp(-2.0 * safe)) - np.log(2.0 * safe), 0.0)
+    log_sinhc, transverse = log_sinhc_and_transverse(abs(float(h_perp)) * r)
     log_w = -np.asarray(landscape.energy(r), dtype=float) + log_sinhc
     w = np.exp(log_w - log_w.max())
-    return float(np.trapezoid(r**4 * w * _langevin_over_x(a), r) / np.trapezoid(r**2 * w, r))
+    return float(np.trapezoid(r**4 * w * transverse, r) / np.trapezoid(r**2 * w, r))
 
 
 def hottest_level(

@@ -145,7 +145,11 @@ def reduced_potentials(ladder, landscape, W, r, targets) -> np.ndarray:
     targets = np.atleast_1d(np.asarray(targets, dtype=float))
     if targets.ndim != 1 or not np.all(np.isfinite(targets)) or np.any(targets <= 0):
         raise ValueError(f"targets must be finite inverse temperatures b > 0, got {targets}")
-    W_n, r_n = _flat(W), _flat(r)
+    return _potentials(landscape, _flat(W), _flat(r), targets)
+
+
+def _potentials(landscape, W_n, r_n, targets) -> np.ndarray:
+    """`reduced_potentials` of flattened draws (W_n (N,), r_n (N, n))."""
     return np.stack([_site_energy(landscape, float(t), r_n) + t * W_n for t in targets])
 
 
@@ -278,9 +282,7 @@ class TemperingMBAR:
 
     def potentials(self, targets) -> np.ndarray:
         """u_b(x_n) (len(targets), N) of every draw, level-major (`reduced_potentials`)."""
-        return np.stack(
-            [_site_energy(self.landscape, float(t), self._r) + t * self._W for t in targets]
-        )
+        return _potentials(self.landscape, self._W, self._r, targets)
 
     def solution(self):
         """(f_k, D_n, P_kn): the levels' free energies (f_0 = 0, in kT), the log
