@@ -123,15 +123,17 @@ def chain_field_update(chain, fld, m, i, dx, dy, dz):
     n = fld.shape[1]
     f = fld[m].reshape(3 * n)
     for j in range(i):
-        c = chain[i - j]
-        f[3 * j] -= c * dx
-        f[3 * j + 1] -= c * dy
-        f[3 * j + 2] += 2.0 * c * dz
+        _chain_pair(f, j, chain[i - j], dx, dy, dz)
     for j in range(i + 1, n):
-        c = chain[j - i]
-        f[3 * j] -= c * dx
-        f[3 * j + 1] -= c * dy
-        f[3 * j + 2] += 2.0 * c * dz
+        _chain_pair(f, j, chain[j - i], dx, dy, dz)
+
+
+@njit(inline="always")
+def _chain_pair(f, j, c, dx, dy, dz):
+    """h_j += chain[|i-j|] diag(-1, -1, 2) dmu_i on the flat fields f."""
+    f[3 * j] -= c * dx
+    f[3 * j + 1] -= c * dy
+    f[3 * j + 2] += 2.0 * c * dz
 
 
 @njit(cache=True, fastmath=True, error_model="numpy", _nrt=False)
@@ -148,21 +150,22 @@ def assembly_field_update(p, s, K, fld, m, i, dx, dy, dz):
     ksi = K * s[i]
     px, py, pz = q[3 * i], q[3 * i + 1], q[3 * i + 2]
     for j in range(i):
-        ex, ey, ez = q[3 * j] - px, q[3 * j + 1] - py, q[3 * j + 2] - pz
-        inv = 1.0 / np.sqrt(ex * ex + ey * ey + ez * ez)
-        c = ksi * s[j] * inv * inv * inv
-        proj = 3.0 * (ex * dx + ey * dy + ez * dz) * inv * inv
-        f[3 * j] += c * (proj * ex - dx)
-        f[3 * j + 1] += c * (proj * ey - dy)
-        f[3 * j + 2] += c * (proj * ez - dz)
+        _dipole_pair(f, q, s, j, ksi, px, py, pz, dx, dy, dz)
     for j in range(i + 1, n):
-        ex, ey, ez = q[3 * j] - px, q[3 * j + 1] - py, q[3 * j + 2] - pz
-        inv = 1.0 / np.sqrt(ex * ex + ey * ey + ez * ez)
-        c = ksi * s[j] * inv * inv * inv
-        proj = 3.0 * (ex * dx + ey * dy + ez * dz) * inv * inv
-        f[3 * j] += c * (proj * ex - dx)
-        f[3 * j + 1] += c * (proj * ey - dy)
-        f[3 * j + 2] += c * (proj * ez - dz)
+        _dipole_pair(f, q, s, j, ksi, px, py, pz, dx, dy, dz)
+
+
+@njit(inline="always")
+def _dipole_pair(f, q, s, j, ksi, px, py, pz, dx, dy, dz):
+    """h_j += T_ji dmu_i on the flat fields f, T_ji = K s_i s_j (3 e e^T - 1)/r^3 from the
+    flat positions q (ksi = K s_i, p_i = (px, py, pz))."""
+    ex, ey, ez = q[3 * j] - px, q[3 * j + 1] - py, q[3 * j + 2] - pz
+    inv = 1.0 / np.sqrt(ex * ex + ey * ey + ez * ez)
+    c = ksi * s[j] * inv * inv * inv
+    proj = 3.0 * (ex * dx + ey * dy + ez * dz) * inv * inv
+    f[3 * j] += c * (proj * ex - dx)
+    f[3 * j + 1] += c * (proj * ey - dy)
+    f[3 * j + 2] += c * (proj * ez - dz)
 
 
 @njit(cache=True)
