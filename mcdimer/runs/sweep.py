@@ -32,6 +32,7 @@ _slot = None  # this worker's progress-bar line (process-pool workers only)
 # that Python swallowed inside a finalizer still stops the run.
 STOP = threading.Event()
 
+
 def _exit_with_parent(parent: int, every: float = 0.5) -> None:
     """Exit this worker as soon as its parent is gone (re-parented: getppid changes).
 
