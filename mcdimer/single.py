@@ -41,10 +41,11 @@ def _langevin(x):
 
 
 @njit(cache=True)
-def log_sinhc_and_transverse(a):
+def _log_sinhc_and_transverse(a):
     """(ln(sinh a/a), L(a)/a) at each a = H mu >= 0 (array): the radial weight of a moment
-    of modulus mu in a field H, and the mean of (mu_perp/mu)^2 along one axis across the
-    field, (1 - <u^2>)/2 = L(a)/a (1/3 at a = 0)."""
+    of modulus mu in a field H (the integrand of Z1, Eq. (B2)), and the mean of
+    (mu_perp/mu)^2 along one axis across the field, (1 - <u^2>)/2 = L(a)/a (1/3 at a = 0).
+    For `ladder.free_susceptibility`."""
     out = np.empty((2, a.size))
     for k in range(a.size):
         out[0, k] = _log_sinhc(a[k])
