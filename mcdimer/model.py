@@ -9,6 +9,10 @@ s_i = M0,i/M0 (mu_i = M_i/M0,i stays in the unit ball); r_ij = R_ij/|R_ij| is th
 vector between centres. Reduced units of App. B: h = beta M0 H, K = beta M0^2/d^3,
 C = beta gamma M0^2, all for the reference particle (s = 1).
 
+With `box = (Lx, Ly, Lz)` the assembly is periodic: the dipolar sum runs over every image
+(Ewald sum with conducting boundary, `mcdimer.ewald`; `docs/physics.md`, "Periodic boxes"),
+and a particle also couples to its own images.
+
 `Assembly` is the general model; `Chain` (n particles at (0, 0, i), s = 1, one landscape)
 is the paper's chain of App. C, and keeps its own Toeplitz coupling path.
 """
@@ -20,12 +24,18 @@ from collections.abc import Sequence
 import numpy as np
 
 from . import _checks
+from . import ewald as _ewald
 from .landscapes import Landscape, Quadratic
 
 #: default smallest allowed distance between two centres (units of d): refuses coincidence
 MIN_DISTANCE = 1e-9
 
 _BLOCK = 1 << 21  # doubles per temporary in the pair loop of the dipolar field
+#: bound of the largest pair coupling K s_i s_j / r_ij^3 and Zeeman term s_i |h| (in kT) that
+#: positions and scales may produce: beyond, reduced energies lose every digit of their
+#: differences (the samplers bound K and h alone by the same number)
+ENERGY_LIMIT = 1e12
+_NAMES = ("positions", "K", "h", "C", "landscape", "scale", "box")
 
 
 def coupling_matrix(n: int) -> np.ndarray:
@@ -115,15 +125,27 @@ class Assembly:
         of C and landscape).
     scale : s_i = M0,i/M0 > 0, one number or n numbers (default 1). mu_i = M_i/M0,i, so
         particle i feels the Zeeman term s_i h . mu_i and couples to j with K s_i s_j.
+    box : None (an open assembly, the default) or the edges (Lx, Ly, Lz) of a periodic box
+        (units of d, each > 0): the assembly is then repeated in all three directions,
+        positions are wrapped into [0, L), distances are minimum-image distances, and the
+        dipolar energy is the Ewald sum with conducting (tin-foil) surroundings, no surface
+        term (`mcdimer.ewald`, `docs/physics.md`, "Periodic boxes"). Its pair tensor
+        (48 n^2 bytes: 805 MB at n = 4096) is built at the first use and kept.
     min_distance : smallest allowed centre distance (units of d); the default 1e-9
         refuses coincident particles only (the `mcdimer.geometry` builders enforce their
-        own hard-core distance).
+        own hard-core distance). In a box, also the smallest allowed edge (a particle and
+        its own image).
+
+    The largest pair coupling |K| s_i s_j / r_ij^3 and Zeeman term s_i |h| that positions and
+    scales produce are bounded by ENERGY_LIMIT = 1e12 (kT): ValueError naming `positions` or
+    `scale` beyond (when they, not K or h alone, exceed it).
 
     Attributes read by the samplers: `positions` (n, 3), `scale` (n,) (both read-only),
     `landscapes` (n Landscape objects), `landscape_groups()` (the distinct landscapes and
     each particle's index into them), `is_chain`.
     `landscape` is the common landscape when all particles share one (by equality), else
     None; `C` is its C when it is `Quadratic`, else None; `stiffnesses` gives every C_i.
+    `box` is None or the (3,) edges; `periodic_tensor()` the (6, n, n) Ewald tensor.
     """
 
     n: int
@@ -134,6 +156,7 @@ class Assembly:
     positions: np.ndarray
     scale: np.ndarray
     landscapes: tuple[Landscape, ...]
+    box: np.ndarray | None
 
     def __init__(
         self,
@@ -143,16 +166,27 @@ class Assembly:
         C=None,
         landscape=None,
         scale=None,
+        box=None,
         *,
         min_distance: float = MIN_DISTANCE,
     ):
-        positions = _check_positions(positions, min_distance)
+        box = None if box is None else _ewald.check_box(box)
+        positions = _check_positions(positions, min_distance, box)
         n = positions.shape[0]
-        self._setup(positions, K, h, _landscape_list(n, C, landscape), _check_scale(scale, n))
+        scale = _check_scale(scale, n)
+        K = _checks.real("K", K)
+        h = _checks.vector3("h", h)
+        _check_energy_scale(positions, scale, K, h, box)
+        self._setup(positions, K, h, _landscape_list(n, C, landscape), scale, box)
 
-    def _setup(self, positions, K, h, landscapes, scale) -> None:
+    def _setup(self, positions, K, h, landscapes, scale, box=None) -> None:
         self.n = positions.shape[0]
         self.K = _checks.real("K", K)
+        if box is not None:
+            box = np.array(box, dtype=float)
+            box.setflags(write=False)
+        self.box = box
+        self._tensor = None
         h = _checks.vector3("h", h)
         h.setflags(write=False)
         self.h = h
@@ -169,11 +203,20 @@ class Assembly:
         self.C = self.landscape.C if isinstance(self.landscape, Quadratic) else None
         self._unit_scale = bool(np.all(scale == 1.0))
 
+    def __getstate__(self) -> dict:
+        # the Ewald tensor (48 n^2 bytes) is rebuilt on demand, never pickled
+        state = dict(self.__dict__)
+        state["_tensor"] = None
+        return state
+
     def __setstate__(self, state) -> None:
         # unpickled arrays come back writeable: keep the model immutable
+        state.setdefault("box", None)
+        state.setdefault("_tensor", None)
         self.__dict__.update(state)
-        for name in ("positions", "scale", "h", "_groups"):
-            getattr(self, name).setflags(write=False)
+        for name in ("positions", "scale", "h", "_groups", "box"):
+            if getattr(self, name) is not None:
+                getattr(self, name).setflags(write=False)
 
     # --- what the samplers read -------------------------------------------------------
     def landscape_groups(self) -> tuple[tuple[Landscape, ...], np.ndarray]:
@@ -187,7 +230,8 @@ class Assembly:
         The samplers keep a specialised Toeplitz coupling path (cpl[|i-j|]) for it.
         """
         return (
-            self._unit_scale
+            self.box is None
+            and self._unit_scale
             and self.landscape is not None
             and np.array_equal(self.positions, _chain_positions(self.n))
         )
@@ -199,12 +243,35 @@ class Assembly:
             return None
         return np.array([self._unique[g].C for g in self._groups])
 
+    def periodic_tensor(self) -> np.ndarray:
+        """The Ewald tensor G of the box, shape (6, n, n) (`mcdimer.ewald.ewald_tensor`:
+        components xx, yy, zz, xy, xz, yz, units 1/d^3, self images included, tin foil),
+        built at the first call and kept (read-only). ValueError for an open assembly."""
+        if self.box is None:
+            raise ValueError("periodic_tensor needs a periodic assembly (box given)")
+        if self._tensor is None:
+            g = _ewald.ewald_tensor(self.positions, self.box)
+            g.setflags(write=False)
+            self._tensor = g
+        return self._tensor
+
+    def geometric_tensor(self) -> np.ndarray:
+        """D_ij = s_i s_j (3 r r^T - I)/r^3 summed over the pairs (and, in a box, over every
+        image by the Ewald sum, self images on the diagonal), shape (n, n, 3, 3), units
+        1/d^3: `pair_tensor` without K. Dense (9 n^2 doubles)."""
+        if self.box is None:
+            return dipolar_tensor(self.positions, self.scale)
+        s = self.scale
+        return _ewald.blocks(self.periodic_tensor()) * np.outer(s, s)[:, :, None, None]
+
     def pair_tensor(self) -> np.ndarray:
         """T_ij = K s_i s_j (3 r r^T - I)/r^3, shape (n, n, 3, 3): h_i = s_i h + sum_j T_ij mu_j.
 
-        Dense (9 n^2 doubles): for small assemblies (tests, mean field). Eq. (3), reduced.
+        In a box T_ij sums every image (Ewald, tin foil) and T_ii (a particle's own images)
+        is not zero. Dense (9 n^2 doubles): for small assemblies (tests, mean field).
+        Eq. (3), reduced.
         """
-        return self.K * dipolar_tensor(self.positions, self.scale)
+        return self.K * self.geometric_tensor()
 
     # --- energies ---------------------------------------------------------------------
     def _landscape_energy(self, mu) -> np.ndarray:
@@ -216,8 +283,23 @@ class Assembly:
             e = e + land.energy(r[..., self._groups == g]).sum(axis=-1)
         return e
 
+    def _periodic_field(self, mu) -> np.ndarray:
+        """sum_j T_ij mu_j (self images included) from the Ewald tensor, mu (..., n, 3)."""
+        g = self.periodic_tensor()
+        lead = mu.shape[:-2]
+        x = (mu * self.scale[:, None]).reshape(-1, self.n, 3).transpose(1, 2, 0)  # (n, 3, b)
+        out = np.zeros_like(x)
+        for c, (a, b) in enumerate(_ewald.COMPONENTS):
+            out[:, a] += g[c] @ x[:, b]
+            if a != b:
+                out[:, b] += g[c] @ x[:, a]
+        out *= self.K * self.scale[:, None, None]
+        return out.transpose(2, 0, 1).reshape(*lead, self.n, 3)
+
     def _dipolar_field(self, mu) -> np.ndarray:
         """sum_j T_ij mu_j for mu of shape (..., n, 3), by blocks of rows (never n^2 x 9)."""
+        if self.box is not None:
+            return self._periodic_field(mu)
         lead = mu.shape[:-2]
         smu = (mu * self.scale[:, None]).reshape(-1, self.n, 3)
         out = np.zeros_like(smu)
@@ -247,7 +329,7 @@ class Assembly:
             e = e - np.einsum("...ic,c->...", mu, self.h)
         else:
             e = e - np.einsum("...ic,i,c->...", mu, self.scale, self.h)
-        if self.n > 1 and self.K != 0.0:
+        if (self.n > 1 or self.box is not None) and self.K != 0.0:
             e = e + self._dipolar_energy(mu)
         return e
 
@@ -255,14 +337,15 @@ class Assembly:
         """Effective reduced field on each particle, Eq. (3) in reduced form, shape (..., n, 3).
 
         h_i = s_i h + K s_i sum_{j != i} s_j (3 r_ij (r_ij . mu_j) - mu_j)/|R_ij|^3, which is
-        minus the gradient of the Zeeman and dipolar energy with respect to mu_i.
+        minus the gradient of the Zeeman and dipolar energy with respect to mu_i. In a box
+        the sum runs over every image, i's own images included (Ewald, tin foil).
         """
         mu = _checks.moments("mu", mu, self.n)
         if self._unit_scale:
             out = np.broadcast_to(self.h, mu.shape).copy()
         else:
             out = self.scale[:, None] * self.h[None, :] + np.zeros(mu.shape)
-        if self.n > 1 and self.K != 0.0:
+        if (self.n > 1 or self.box is not None) and self.K != 0.0:
             out += self._dipolar_field(mu)
         return out
 
@@ -274,10 +357,16 @@ class Assembly:
             "h": self.h,
             "landscape": list(self.landscapes),
             "scale": self.scale,
+            "box": self.box,
         }
 
     def replace(self, **changes) -> Assembly:
-        """A copy with some of positions, K, h, C, landscape, scale changed."""
+        """A copy with some of positions, K, h, C, landscape, scale, box changed."""
+        unknown = sorted(set(changes) - set(_NAMES))
+        if unknown:
+            raise ValueError(
+                f"replace: unknown parameter(s) {', '.join(unknown)}; allowed: {', '.join(_NAMES)}"
+            )
         args = self._args()
         if "C" in changes:
             args.pop("landscape")
@@ -297,7 +386,9 @@ class Assembly:
             b * self.h,
             [new[g] for g in self._groups],
             self.scale.copy(),
+            self.box,
         )
+        out._tensor = self._tensor  # the geometry is the same: share the Ewald tensor
         return out
 
     @property
@@ -313,7 +404,8 @@ class Assembly:
             else f"<{len(self._unique)} landscapes>"
         )
         scale = "" if self._unit_scale else f", scale=[{self.scale.min():g}..{self.scale.max():g}]"
-        return f"Assembly(n={self.n}, K={self.K:g}, h=({h}), landscape={land}{scale})"
+        box = "" if self.box is None else ", box=({})".format(", ".join(f"{v:g}" for v in self.box))
+        return f"Assembly(n={self.n}, K={self.K:g}, h=({h}), landscape={land}{scale}{box})"
 
     def __eq__(self, other) -> bool:
         return (
@@ -324,6 +416,8 @@ class Assembly:
             and np.array_equal(other.positions, self.positions)
             and np.array_equal(other.scale, self.scale)
             and other.landscapes == self.landscapes
+            and (other.box is None) == (self.box is None)
+            and (self.box is None or np.array_equal(other.box, self.box))
         )
 
     def __hash__(self) -> int:
@@ -336,6 +430,7 @@ class Assembly:
                 self.scale.tobytes(),
                 self._unique,
                 self._groups.tobytes(),
+                None if self.box is None else self.box.tobytes(),
             )
         )
 
@@ -346,28 +441,50 @@ def _chain_positions(n: int) -> np.ndarray:
     return pos
 
 
-def _check_positions(positions, min_distance) -> np.ndarray:
+def _real_array(name: str, value, hint: str) -> np.ndarray:
+    """value as a float array; strings, bools and objects refused naming `name`."""
+    bad = ValueError(f"{name} must be {hint}, got {value!r}")
     try:
-        pos = np.array(positions, dtype=float)
+        raw = np.asarray(value)
+        if raw.dtype.kind not in "iuf":
+            raise bad
+        return np.array(raw, dtype=float)
     except (TypeError, ValueError):
-        raise ValueError(
-            f"positions must be an (n, 3) array of finite reals, got {positions!r}"
-        ) from None
+        raise bad from None
+
+
+def _check_positions(positions, min_distance, box=None) -> np.ndarray:
+    pos = _real_array("positions", positions, "an (n, 3) array of finite reals")
     if pos.ndim != 2 or pos.shape[1] != 3 or pos.shape[0] < 1:
         raise ValueError(f"positions must have shape (n, 3) with n >= 1, got {pos.shape}")
     if not np.all(np.isfinite(pos)):
         raise ValueError("positions must be finite")
+    if np.abs(pos).max() > _ewald.MAX_EDGE:
+        raise ValueError(
+            f"positions must lie within {_ewald.MAX_EDGE:g} of the origin (units of d): "
+            "beyond, pair distances lose their digits"
+        )
     min_distance = _checks.real("min_distance", min_distance, low=0.0, low_open=True)
+    if box is not None:
+        if box.min() < min_distance:
+            raise ValueError(
+                f"box edges must be >= min_distance = {min_distance:g} (a particle and its "
+                f"own image), got box = {tuple(box.tolist())}"
+            )
+        pos = _ewald.wrap(pos, box)
     if pos.shape[0] > 1:
         from scipy.spatial import cKDTree
 
-        dist, idx = cKDTree(pos).query(pos, k=2)
+        tree = cKDTree(pos) if box is None else cKDTree(pos, boxsize=box)
+        dist, idx = tree.query(pos, k=2)
         i = int(np.argmin(dist[:, 1]))
         if dist[i, 1] < min_distance:
-            j = int(idx[i, 1])
+            # with coincident points the query may list i itself second
+            j = int(idx[i, 1]) if idx[i, 1] != i else int(idx[i, 0])
+            where = "" if box is None else " (minimum image across the box)"
             raise ValueError(
-                f"positions: particles {min(i, j)} and {max(i, j)} are {dist[i, 1]:.3g} apart; "
-                f"centres must be >= min_distance = {min_distance:g} apart (units of d)"
+                f"positions: particles {min(i, j)} and {max(i, j)} are {dist[i, 1]:.3g} apart"
+                f"{where}; centres must be >= min_distance = {min_distance:g} apart (units of d)"
             )
     return pos
 
@@ -375,12 +492,7 @@ def _check_positions(positions, min_distance) -> np.ndarray:
 def _check_scale(scale, n: int) -> np.ndarray:
     if scale is None:
         return np.ones(n)
-    try:
-        s = np.array(scale, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"scale must be one number > 0 or n = {n} numbers > 0, got {scale!r}"
-        ) from None
+    s = _real_array("scale", scale, f"one number > 0 or n = {n} numbers > 0")
     if s.ndim == 0:
         s = np.full(n, float(s))
     if s.shape != (n,):
@@ -388,6 +500,60 @@ def _check_scale(scale, n: int) -> np.ndarray:
     if not np.all(np.isfinite(s)) or np.any(s <= 0):
         raise ValueError("scale (s_i = M0,i/M0) must be finite and > 0 for every particle")
     return s
+
+
+def _largest_coupling(pos, s, box) -> tuple[float, float]:
+    """(max over pairs and images of s_i s_j / r_ij^3, smallest distance r_ij), from each
+    particle's nearest neighbour (exact with equal scales; else an upper bound, refined
+    pair by pair)."""
+    from scipy.spatial import cKDTree
+
+    n = pos.shape[0]
+    values = []
+    r_min = np.inf
+    if box is not None:
+        r_min = float(box.min())
+        values.append(float(s.max() ** 2) / r_min**3)  # own images
+    if n > 1:
+        tree = cKDTree(pos) if box is None else cKDTree(pos, boxsize=box)
+        dist = tree.query(pos, k=2)[0][:, 1]
+        r_min = min(r_min, float(dist.min()))
+        with np.errstate(over="ignore"):
+            bound = s * s.max() / dist**3
+        if np.all(s == s[0]) or not bound.max() > ENERGY_LIMIT:
+            values.append(float(bound.max()))
+        else:
+            for i in np.flatnonzero(bound > ENERGY_LIMIT):
+                d = pos - pos[i]
+                if box is not None:
+                    d = _ewald.minimum_image(d, box)
+                r2 = np.einsum("jc,jc->j", d, d)
+                r2[i] = np.inf
+                with np.errstate(over="ignore"):
+                    values.append(float(np.max(s[i] * s / r2**1.5)))
+    return max(values, default=0.0), r_min
+
+
+def _check_energy_scale(pos, s, K, h, box) -> None:
+    """Refuse positions or scales that make a pair coupling or Zeeman term exceed
+    ENERGY_LIMIT when K and h alone do not (class docstring)."""
+    geometric, r_min = _largest_coupling(pos, s, box)
+    k = max(abs(K), 1.0)
+    if geometric > 1.0 and k * geometric > ENERGY_LIMIT:
+        name = "positions" if k / r_min**3 > ENERGY_LIMIT else "scale"
+        raise ValueError(
+            f"{name}: the largest pair coupling |K| s_i s_j / r_ij^3 is "
+            f"{k * geometric:.3g} (|K| taken >= 1), beyond {ENERGY_LIMIT:g} kT: "
+            "reduced energies would lose every digit of their differences; keep particles "
+            "further apart or moment scales smaller"
+        )
+    smax = float(s.max())
+    hn = float(np.linalg.norm(h))
+    if smax > 1.0 and max(hn, 1.0) * smax > ENERGY_LIMIT:
+        raise ValueError(
+            f"scale: the largest Zeeman term s_i |h| is {max(hn, 1.0) * smax:.3g} (|h| taken "
+            f">= 1), beyond {ENERGY_LIMIT:g} kT; moment scales must be smaller"
+        )
 
 
 class Chain(Assembly):
@@ -434,6 +600,12 @@ class Chain(Assembly):
 
     def replace(self, **changes) -> Chain:
         """A copy with some of n, K, h, C, landscape changed."""
+        allowed = ("n", "K", "h", "C", "landscape")
+        unknown = sorted(set(changes) - set(allowed))
+        if unknown:
+            raise ValueError(
+                f"replace: unknown parameter(s) {', '.join(unknown)}; allowed: {', '.join(allowed)}"
+            )
         args = {"n": self.n, "K": self.K, "h": self.h, "landscape": self.landscape}
         if "C" in changes:
             args.pop("landscape")
