@@ -7,8 +7,11 @@ Layout of an output directory (default results/<spec name>/):
     <figure>.png           drawn by `mcdimer figure` from the files above
 
 Each point file carries, in its root attributes, the spec (TOML text and canonical JSON),
-the spec digest, the package version, the point's index, seed and coordinates, and
-`complete = 1`, and `data_digest`, a sha256 of every variable's stored values. Files are
+the spec digest, the package version, the layout (`result_layout`), the point's index, seed
+and coordinates, and `complete = 1`, and `data_digest`, a sha256 of every variable's stored
+values and of every attribute but the timings (`UNSEALED_ATTRS`): a changed coordinate,
+spec text or model string fails it as changed data do. A file of an older layout is
+refused, naming it, like one of another mcdimer version (`--force` recomputes it). Files are
 serialised in memory, written to a temporary name in the same directory (mode from the
 umask, like any new file) and moved in place with os.replace, so a file that exists is
 whole and a full disk fails in a plain write (OSError naming the file), never inside
@@ -63,19 +66,48 @@ def prepare_out(out) -> Path:
     return out
 
 
+# Result-file layout: 2 seals the attributes too (layout 1, without this mark, sealed only
+# the variables); a file of another layout is refused like one of another version.
+LAYOUT = 2
+# Attributes outside the seal: the seal itself, timings (they differ run to run) and HDF5's
+# dimension-scale object references (addresses, written by the library).
+TIMING_ATTRS = ("timings_json",)
+UNSEALED_ATTRS = frozenset({"data_digest", *TIMING_ATTRS, "DIMENSION_LIST", "REFERENCE_LIST"})
+
+
+def _value_bytes(value) -> bytes:
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogatepass")
+    if isinstance(value, bytes):
+        return value
+    arr = np.asarray(value)
+    if arr.dtype.kind == "O":
+        return "\x00".join(map(str, arr.ravel())).encode("utf-8", "surrogatepass")
+    return f"{arr.dtype}|{arr.shape}|".encode() + np.ascontiguousarray(arr).tobytes()
+
+
 def data_digest(f) -> str:
-    """sha256 of every dataset's name, dtype, shape and values in an open h5py File."""
+    """sha256 of every dataset's name, dtype, shape and values and of every attribute of
+    every group and dataset (but UNSEALED_ATTRS) in an open h5py File: the spec, the point's
+    coordinates, the model, ... are sealed with the numbers."""
     names = []
-    f.visititems(lambda name, obj: names.append(name) if hasattr(obj, "dtype") else None)
+    f.visititems(lambda name, obj: names.append(name))
     digest = hashlib.sha256()
-    for name in sorted(names):
-        values = f[name][()]
-        digest.update(f"{name}|{f[name].dtype}|{np.shape(values)}|".encode())
-        arr = np.asarray(values)
-        if arr.dtype.kind == "O":
-            digest.update("\x00".join(map(str, arr.ravel())).encode())
-        else:
-            digest.update(np.ascontiguousarray(arr).tobytes())
+    for name in ["", *sorted(names)]:
+        obj = f[name] if name else f
+        if hasattr(obj, "dtype"):
+            values = obj[()]
+            digest.update(f"{name}|{obj.dtype}|{np.shape(values)}|".encode())
+            arr = np.asarray(values)
+            if arr.dtype.kind == "O":
+                digest.update("\x00".join(map(str, arr.ravel())).encode())
+            else:
+                digest.update(np.ascontiguousarray(arr).tobytes())
+        for key in sorted(obj.attrs):
+            if key in UNSEALED_ATTRS:
+                continue
+            digest.update(f"{name}@{key}|".encode())
+            digest.update(_value_bytes(obj.attrs[key]))
     return digest.hexdigest()
 
 
@@ -141,6 +173,7 @@ def remove_stale_tmp(out: Path) -> int:
 def _metadata(spec: Spec, text: str, point: Point) -> dict:
     return {
         "mcdimer_version": package_version(),
+        "result_layout": LAYOUT,
         "spec_digest": spec.digest(),
         "spec_json": spec.canonical(),
         "spec_toml": text,
@@ -180,8 +213,20 @@ def read_attrs(path: Path) -> dict | None:
     return {k: (v.decode() if isinstance(v, bytes) else v) for k, v in attrs.items()}
 
 
+def check_layout(path: Path, attrs: dict) -> None:
+    """ResultError naming the file if its layout is not this store's LAYOUT."""
+    layout = attrs.get("result_layout", 1)
+    if str(layout) != str(LAYOUT):
+        raise ResultError(
+            f"{path}: an older result-file layout ({layout}; this mcdimer reads layout "
+            f"{LAYOUT}, whose digest seals the attributes as well as the data): recompute it "
+            "with --force or use another --out"
+        )
+
+
 def check_attrs(path: Path, attrs: dict, spec: Spec | None = None) -> None:
-    """ResultError naming the file if it was written by another version or another spec."""
+    """ResultError naming the file if it was written by another version, layout or spec."""
+    check_layout(path, attrs)
     version = str(attrs["mcdimer_version"])
     if version != package_version():
         raise ResultError(
@@ -203,7 +248,15 @@ def status(path: Path, spec: Spec, force: bool = False) -> str:
     if not path.exists():
         return "missing"
     attrs = read_attrs(path)
-    if attrs is None or not verify(path):
+    if attrs is None:
+        return "corrupt"
+    try:
+        check_layout(path, attrs)  # before the digest: an older file is not a corrupt one
+    except ResultError:
+        if force:
+            return "stale"
+        raise
+    if not verify(path):
         return "corrupt"
     try:
         check_attrs(path, attrs, spec)
@@ -277,7 +330,16 @@ def merge(out: Path, spec: Spec) -> xr.DataTree:
     root.attrs = {
         k: v
         for k, v in trees[0].attrs.items()
-        if k in ("mcdimer_version", "spec_digest", "spec_json", "spec_toml", "kind", "figure")
+        if k
+        in (
+            "mcdimer_version",
+            "result_layout",
+            "spec_digest",
+            "spec_json",
+            "spec_toml",
+            "kind",
+            "figure",
+        )
     }
     root.attrs["points"] = len(pts)
     root.attrs["complete"] = 1

@@ -145,7 +145,9 @@ def run_sweep(
     out = store.prepare_out(out)
     check_available(spec)
     label = spec.title or spec.figure or spec.digest()
-    with OutLock(out, shared=indices is not None, wait=wait, label=label, log=log):
+    with OutLock(
+        out, shared=indices is not None, wait=wait, label=label, digest=spec.digest(), log=log
+    ):
         if indices is None:
             store.remove_stale_tmp(out)
         return _run_locked(spec, out, executor, text, workers, indices, force, log)

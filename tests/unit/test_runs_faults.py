@@ -274,3 +274,63 @@ def test_show_on_a_file_missing_attributes_is_one_line(tmp_path, stored, attr):
     assert proc.returncode == 2
     assert proc.stderr.startswith(f"mcdimer: error: {path}: ")
     assert proc.stderr.count("\n") == 1
+
+
+# --- the lock file itself ---------------------------------------------------------------------
+def test_a_lock_symlink_is_refused_and_its_target_untouched(tmp_path):
+    out = tmp_path / "out"
+    store.prepare_out(out)
+    victim = tmp_path / "victim"
+    victim.write_text("precious")
+    (out / lock.LOCK_FILE).symlink_to(victim)
+    for shared in (False, True):
+        with pytest.raises(ValueError, match=r"\.lock: the lock file is not a regular file"):
+            lock.OutLock(out, shared=shared).__enter__()
+    assert victim.read_text() == "precious"
+
+
+def test_a_lock_fifo_is_refused_without_blocking(tmp_path):
+    out = tmp_path / "out"
+    store.prepare_out(out)
+    os.mkfifo(out / lock.LOCK_FILE)
+    with pytest.raises(ValueError, match=r"\.lock: the lock file is not a regular file"):
+        lock.OutLock(out).__enter__()
+
+
+def test_point_tasks_of_two_specs_never_share_an_out(tmp_path):
+    """The shared lock carries the spec's digest: a task of another spec is refused while
+    tasks of the first run; after they end, the other spec may take the directory."""
+    out = tmp_path / "out"
+    store.prepare_out(out)
+    with lock.OutLock(out, shared=True, label="a.toml", digest="aaaa"):
+        with lock.OutLock(out, shared=True, label="a.toml", digest="aaaa"):
+            pass  # same spec: shared
+        with pytest.raises(lock.LockedError, match="--point tasks of a.toml .* another digest"):
+            lock.OutLock(out, shared=True, label="b.toml", digest="bbbb").__enter__()
+    with lock.OutLock(out, shared=True, label="b.toml", digest="bbbb"):
+        assert '"digest": "bbbb"' in (out / lock.LOCK_FILE).read_text()
+
+
+def test_point_of_another_spec_through_the_cli_is_refused(tmp_path):
+    out = tmp_path / "out"
+    first = write_spec(tmp_path, num=4, name="a.toml")
+    second = write_spec(tmp_path, num=5, name="b.toml")
+    store.prepare_out(out)
+    spec, _ = runs.load(first)
+    with lock.OutLock(out, shared=True, label="a.toml", digest=spec.digest()):
+        proc = cli("run", second, "--out", out, "--point", 0)
+    assert proc.returncode == 2
+    assert "another digest" in proc.stderr and proc.stderr.count("\n") == 1
+    assert not list((out / "points").glob("*.nc"))
+
+
+def test_control_characters_of_a_title_are_escaped_in_the_lock_message(tmp_path):
+    out = tmp_path / "out"
+    store.prepare_out(out)
+    title = "x\nmcdimer: error: forged\r\x07"
+    with lock.OutLock(out, label=title):
+        with pytest.raises(lock.LockedError) as err:
+            lock.OutLock(out).__enter__()
+    message = str(err.value)
+    assert "\n" not in message and "\r" not in message and "\x07" not in message
+    assert "x\\nmcdimer: error: forged\\r\\x07" in message

@@ -79,3 +79,50 @@ def test_missing_and_truncated_files(stored, tmp_path):
     assert store.status(path, spec) == "corrupt"
     with pytest.raises(store.ResultError, match="corrupted or incomplete"):
         store.open_point(path)
+
+
+@pytest.mark.parametrize(
+    ("attr", "value"),
+    [
+        ("point_coords_json", '{"ratio": 0.4}'),
+        ("spec_toml", SPEC.replace("C = 10.0", "C = 11.0")),
+        ("model", "Chain(n=2, K=1.0)"),
+    ],
+)
+def test_changed_attributes_fail_the_digest(stored, attr, value):
+    """Every attribute but the timings is sealed: a changed coordinate, spec text or model
+    string makes the file corrupt (recomputed), not a done point showing wrong labels."""
+    import h5py
+
+    spec, _, path = stored
+    with h5py.File(path, "r+") as f:
+        f.attrs[attr] = value
+    assert not store.verify(path)
+    assert store.status(path, spec) == "corrupt"
+    with pytest.raises(store.ResultError, match="digest"):
+        store.open_point(path)
+
+
+def test_timings_are_not_sealed(stored):
+    import h5py
+
+    spec, _, path = stored
+    with h5py.File(path, "r+") as f:
+        f.attrs["timings_json"] = '{"sample": 1.5}'
+    assert store.status(path, spec) == "done"
+
+
+def test_an_older_layout_is_refused_naming_the_file(stored):
+    """A file sealed before attributes were (no `result_layout`) is neither silently used
+    nor called corrupt: refused like another version, recomputed under --force."""
+    import h5py
+
+    spec, _, path = stored
+    with h5py.File(path, "r+") as f:
+        del f.attrs["result_layout"]
+        f.attrs["data_digest"] = store.data_digest(f)  # what a layout-1 file would hold
+    with pytest.raises(store.ResultError, match=f"{path}: an older result-file layout"):
+        store.status(path, spec)
+    assert store.status(path, spec, force=True) == "stale"
+    with pytest.raises(store.ResultError, match="older result-file layout"):
+        store.open_point(path)
