@@ -2,12 +2,25 @@
 
     [geometry]
     builder = "random_cluster"     # chain | ring | lattice | random_cluster (mcdimer.geometry)
-    n = 64
+    n = 64                         #   | periodic_lattice | random_box (periodic)
     packing_fraction = 0.2
     sigma = 0.1                    # relative width of the log-normal radii (0: identical)
     [axes]
     ratio = {start = 0.2, stop = 1.2, num = 11}
     realisation = 16               # a count: realisations 0..15
+
+Periodic boxes: builder = "periodic_lattice" (kind sc/bcc/fcc, cells) or "random_box"
+(n, packing_fraction) give a box, and the point's `mcdimer.Assembly` takes it (Ewald sum
+with conducting boundary, docs/physics.md, "Periodic boxes"); `periodic = false` keeps their
+positions as an open cube. Hard cores: `random_box`, and `random_cluster` with
+`hard_core = "radii"`, keep the spheres apart, |r_ij| >= (R_i + R_j)/(2a), and read
+packing_fraction as the true volume fraction; the unit of length is then the mean
+particle's diameter 2a, so K = beta M0^2/(2a)^3 is the coupling of two mean-size spheres in
+contact (`mcdimer.geometry`'s module docstring). `random_cluster` without it keeps centres
+min_distance apart whatever the radii (units of d), as specs written before hard cores did,
+and draws the same positions for them. With landscape = "microscopic" the unit stays
+d = d_over_a a (K of the reference particle at spacing d): radii-based positions are
+rescaled by 2a/d.
 
 Realisation r draws its positions and radii from SeedSequence(spec seed, spawn_key=(r, 0))
 and (r, 1) (`mcdimer.geometry.realisation_seeds`): they depend on (spec seed, r) only, never
@@ -27,20 +40,34 @@ reference particle's); only the paramagnetic ones are in the assembly (`realisat
 
 from __future__ import annotations
 
+import math
 from typing import Literal, NamedTuple
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-BUILDERS = ("chain", "ring", "lattice", "random_cluster")
+from ..geometry import MAX_PACKING, MIN_PACKING
+
+BUILDERS = ("chain", "ring", "lattice", "random_cluster", "periodic_lattice", "random_box")
+PERIODIC_BUILDERS = ("periodic_lattice", "random_box")
 MAX_PARTICLES = 4096
 _NEEDS = {
     "chain": ("n",),
     "ring": ("n",),
     "lattice": ("kind", "shape"),
     "random_cluster": ("n", "packing_fraction"),
+    "periodic_lattice": ("kind", "cells"),
+    "random_box": ("n", "packing_fraction"),
 }
-_OPTIONAL = {"random_cluster": ("min_distance",)}
+_OPTIONAL = {
+    "random_cluster": ("min_distance", "hard_core"),
+    "periodic_lattice": ("periodic",),
+    "random_box": ("periodic", "hard_core"),
+}
+_KINDS = {
+    "lattice": ("square", "triangular", "cubic", "fcc"),
+    "periodic_lattice": ("sc", "bcc", "fcc"),
+}
 
 
 class GeometrySpec(BaseModel):
@@ -48,24 +75,51 @@ class GeometrySpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
-    builder: Literal["chain", "ring", "lattice", "random_cluster"] = Field(
+    builder: Literal[
+        "chain", "ring", "lattice", "random_cluster", "periodic_lattice", "random_box"
+    ] = Field(
         description="mcdimer.geometry builder: 'chain' (n), 'ring' (n), 'lattice' (kind, "
-        "shape), 'random_cluster' (n, packing_fraction[, min_distance]); units of d"
+        "shape), 'random_cluster' (n, packing_fraction[, min_distance | hard_core]); periodic: "
+        "'periodic_lattice' (kind, cells), 'random_box' (n, packing_fraction)"
     )
     n: int | None = Field(
         None, ge=1, le=MAX_PARTICLES, description=f"particles, 1..{MAX_PARTICLES} (ring: >= 3)"
     )
-    kind: Literal["square", "triangular", "cubic", "fcc"] | None = Field(
+    kind: Literal["square", "triangular", "cubic", "fcc", "sc", "bcc"] | None = Field(
         None,
         description="lattice: 'square', 'triangular' (shape [nx, nz]), 'cubic', 'fcc' "
-        "(shape [nx, ny, nz]; fcc: 4 particles per cell)",
+        "(shape [nx, ny, nz]; fcc: 4 particles per cell); periodic_lattice: 'sc', 'bcc', 'fcc'",
     )
     shape: list[int] | None = Field(None, description="lattice: counts per axis, each >= 1")
+    cells: list[int] | None = Field(
+        None,
+        description="periodic_lattice: conventional cubic cells [nx, ny, nz], each >= 1 "
+        "(1, 2, 4 particles per cell for sc, bcc, fcc)",
+    )
     packing_fraction: float | None = Field(
-        None, gt=0, le=0.74, description="random_cluster: packing fraction in (0, 0.74]"
+        None,
+        ge=MIN_PACKING,
+        le=MAX_PACKING,
+        description=f"random_cluster, random_box: volume fraction in [{MIN_PACKING:g}, "
+        f"{MAX_PACKING}] (random sequential addition jams near 0.38)",
     )
     min_distance: float = Field(
-        1.0, gt=0, le=100, description="random_cluster: hard-core distance (units of d)"
+        1.0,
+        ge=1e-3,
+        le=100,
+        description="random_cluster: hard-core distance of every pair (units of d), "
+        "1e-3..100; not with hard_core = 'radii'",
+    )
+    hard_core: Literal["min_distance", "radii"] | None = Field(
+        None,
+        description="random_cluster, random_box: 'radii' keeps spheres apart, |r_ij| >= "
+        "(R_i + R_j)/(2a), unit of length 2a (random_box's only choice); 'min_distance' "
+        "(random_cluster's default) keeps centres min_distance apart whatever the radii",
+    )
+    periodic: bool | None = Field(
+        None,
+        description="periodic_lattice, random_box: true (default) stores the box and makes "
+        "the assembly periodic (Ewald sum, conducting boundary); false: an open cube",
     )
     sigma: float = Field(
         0.0, ge=0, le=2, description="relative width of the log-normal radii R_i/a, 0..2"
@@ -82,7 +136,8 @@ class GeometrySpec(BaseModel):
     def _parameters_of_the_builder(self):
         needs = _NEEDS[self.builder]
         allowed = set(needs) | set(_OPTIONAL.get(self.builder, ()))
-        for name in ("n", "kind", "shape", "packing_fraction", "min_distance"):
+        names = ("n", "kind", "shape", "cells", "packing_fraction", "min_distance")
+        for name in (*names, "hard_core", "periodic"):
             given = name in self.model_fields_set
             if name in needs and getattr(self, name) is None:
                 raise ValueError(f"builder {self.builder!r} needs {name}")
@@ -90,12 +145,27 @@ class GeometrySpec(BaseModel):
                 raise ValueError(f"{name} does not apply to builder {self.builder!r}")
         if self.builder == "ring" and self.n < 3:
             raise ValueError(f"n must be >= 3 for a ring, got {self.n}")
+        if self.builder in _KINDS and self.kind not in _KINDS[self.builder]:
+            raise ValueError(
+                f"kind must be one of {', '.join(map(repr, _KINDS[self.builder]))} for "
+                f"builder {self.builder!r}, got {self.kind!r}"
+            )
         if self.builder == "lattice":
             dims = 2 if self.kind in ("square", "triangular") else 3
             if len(self.shape) != dims or any(v < 1 for v in self.shape):
                 raise ValueError(
                     f"shape must be {dims} integers >= 1 for kind {self.kind!r}, got {self.shape}"
                 )
+        if self.builder == "periodic_lattice" and (
+            len(self.cells) != 3 or any(v < 1 for v in self.cells)
+        ):
+            raise ValueError(f"cells must be 3 integers >= 1, got {self.cells}")
+        if self.builder == "random_box" and self.hard_core == "min_distance":
+            raise ValueError("hard_core: random_box keeps the radii's hard cores ('radii' only)")
+        if self.hard_core == "radii" and "min_distance" in self.model_fields_set:
+            raise ValueError(
+                "min_distance: hard_core = 'radii' takes the hard cores from the radii; drop it"
+            )
         if self.particles > MAX_PARTICLES:
             raise ValueError(f"{self.particles} particles: at most {MAX_PARTICLES}")
         return self
@@ -103,24 +173,51 @@ class GeometrySpec(BaseModel):
     @property
     def particles(self) -> int:
         """Number of particles, without building the positions."""
-        if self.builder != "lattice":
-            return int(self.n)
-        count = int(np.prod(self.shape))
-        return 4 * count if self.kind == "fcc" else count
+        if self.builder == "lattice":
+            count = math.prod(self.shape)
+            return 4 * count if self.kind == "fcc" else count
+        if self.builder == "periodic_lattice":
+            return {"sc": 1, "bcc": 2, "fcc": 4}[self.kind] * math.prod(self.cells)
+        return int(self.n)
 
-    def positions(self, seed) -> np.ndarray:
-        """(n, 3) positions in units of d (`seed` only used by random_cluster)."""
+    @property
+    def radii_hard_cores(self) -> bool:
+        """True when the radii are the hard cores (unit of length 2a; module docstring)."""
+        return self.builder == "random_box" or self.hard_core == "radii"
+
+    @property
+    def is_periodic(self) -> bool:
+        """True when the assembly is periodic (a box is stored and used)."""
+        return self.builder in PERIODIC_BUILDERS and self.periodic is not False
+
+    def build(self, seed, radii) -> tuple[np.ndarray, np.ndarray | None]:
+        """(positions (n, 3), box (3,) or None); `seed` is used by the random builders and
+        `radii` (R_i/a) by those whose hard cores are the radii. Units: d, or the mean
+        diameter 2a with radii hard cores."""
         from .. import geometry
 
+        box = None
         if self.builder == "chain":
-            return geometry.chain(self.n)
-        if self.builder == "ring":
-            return geometry.ring(self.n)
-        if self.builder == "lattice":
-            return geometry.lattice(self.kind, tuple(self.shape))
-        return geometry.random_cluster(
-            self.n, self.packing_fraction, seed, min_distance=self.min_distance
-        )
+            pos = geometry.chain(self.n)
+        elif self.builder == "ring":
+            pos = geometry.ring(self.n)
+        elif self.builder == "lattice":
+            pos = geometry.lattice(self.kind, tuple(self.shape))
+        elif self.builder == "periodic_lattice":
+            pos, box = geometry.periodic_lattice(self.kind, tuple(self.cells))
+        elif self.builder == "random_box":
+            pos, box = geometry.random_box(self.n, self.packing_fraction, seed, radii=radii)
+        elif self.radii_hard_cores:
+            pos = geometry.random_cluster(self.n, self.packing_fraction, seed, radii=radii)
+        else:
+            pos = geometry.random_cluster(
+                self.n, self.packing_fraction, seed, min_distance=self.min_distance
+            )
+        return pos, (box if self.is_periodic else None)
+
+    def positions(self, seed, radii=None) -> np.ndarray:
+        """(n, 3) positions (`build` without the box)."""
+        return self.build(seed, radii)[0]
 
 
 class Realisation(NamedTuple):
@@ -159,10 +256,21 @@ def realisation_at(geometry: GeometrySpec, params: dict, seed: int, realisation:
     from ..model import Assembly
 
     pos_seed, radii_seed = realisation_seeds(seed, int(realisation))
-    positions = geometry.positions(pos_seed)
-    radii = build.size_dispersion(len(positions), geometry.sigma, radii_seed)
+    radii = build.size_dispersion(geometry.particles, geometry.sigma, radii_seed)
+    positions, box = geometry.build(pos_seed, radii)
     h = (params["hx"], params["hy"], params["hz"])
-    min_distance = geometry.min_distance if geometry.builder == "random_cluster" else 0.5
+    if geometry.radii_hard_cores:
+        # contact (R_i + R_j)/2 >= the two smallest radii's; a hair below for rounding
+        small = np.sort(radii)[:2]
+        min_distance = 0.5 * float(small.sum() if small.size > 1 else 2 * small[0]) * (1 - 1e-9)
+        if params["landscape"] == "microscopic":  # K is the landscape's at d = d_over_a a
+            unit = 2.0 / params["d_over_a"]
+            positions, min_distance = positions * unit, min_distance * unit
+            box = None if box is None else box * unit
+    elif geometry.builder == "random_cluster":
+        min_distance = geometry.min_distance
+    else:
+        min_distance = 0.5
     if params["landscape"] == "microscopic":
         from ..micro import response
 
@@ -178,6 +286,7 @@ def realisation_at(geometry: GeometrySpec, params: dict, seed: int, realisation:
             h=h,
             landscape=made.landscapes,
             scale=made.scale,
+            box=box,
             min_distance=min_distance,
         )
         return Realisation(assembly, positions, radii, chi, para)
@@ -191,6 +300,7 @@ def realisation_at(geometry: GeometrySpec, params: dict, seed: int, realisation:
         h=h,
         landscape=lands,
         scale=build.moment_scale(radii),
+        box=box,
         min_distance=min_distance,
     )
     every = np.ones(len(positions), dtype=bool)
