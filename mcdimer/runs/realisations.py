@@ -305,3 +305,72 @@ def realisation_at(geometry: GeometrySpec, params: dict, seed: int, realisation:
     )
     every = np.ones(len(positions), dtype=bool)
     return Realisation(assembly, positions, radii, np.full(len(radii), np.nan), every)
+
+
+_RADII_DRAWS = 10**7  # radii drawn at load to bound the realisations' sizes (~0.2 s)
+_RADII_CALLS = 10**4
+
+
+def check_geometry(spec) -> None:
+    """The [geometry] of a spec, checked at load for every realisation (ValueError naming
+    the field), so that no realisation fails mid-run.
+
+    Positions: random sequential addition places every particle at packing_fraction <=
+    `mcdimer.geometry.MAX_PACKING` (the field's bound; measured in
+    benchmarks/bench_geometry.py). Sizes: the radii of every realisation are drawn (they are
+    cheap; beyond 10^7 draws the clip range [1e-3, 1e3] of `size_dispersion` stands in) and
+    the largest stiffness C_i = C (R_i/a)^(3 (1 - chi_exponent)) (the landscape's f_i(1)),
+    pair coupling K s_i s_j / r_ij^3 and Zeeman term s_i |h| are bounded by
+    `mcdimer.model.ENERGY_LIMIT` (kT), as `mcdimer.Assembly` bounds them. Hard cores bound
+    r_ij below: (R_i + R_j)/2 >= sqrt(R_i R_j) with radii hard cores (so the coupling is at
+    most K R_max^3), min_distance (random_cluster) or 1 (the lattices) otherwise.
+    The microscopic landscape's sizes are checked when its landscapes are built.
+    """
+    g = spec.geometry
+    if g is None or spec.model is None or spec.model.landscape == "microscopic":
+        return
+    from .. import geometry as build
+    from ..geometry import RADIUS_RANGE, realisation_seeds
+    from ..model import ENERGY_LIMIT
+    from .points import axis_values
+
+    count, n = int(spec.axes.get("realisation", 1)), g.particles
+    if g.sigma == 0.0:
+        rmin = rmax = 1.0
+    elif n * count <= _RADII_DRAWS and count <= _RADII_CALLS:
+        rmin, rmax = np.inf, 0.0
+        for r in range(count):
+            radii = build.size_dispersion(n, g.sigma, realisation_seeds(spec.seed, r)[1])
+            rmin, rmax = min(rmin, float(radii.min())), max(rmax, float(radii.max()))
+    else:
+        rmin, rmax = RADIUS_RANGE
+    axes, m = axis_values(spec), spec.model
+
+    def largest(name):
+        values = axes.get(name, [getattr(m, name)])
+        return max((abs(v) for v in values if v is not None), default=0.0)
+
+    C = largest("C")
+    K = (
+        largest("K")
+        if ("K" in axes or (m.K is not None and "ratio" not in axes))
+        else (largest("ratio") * C)
+    )
+    h = max(largest("hx"), largest("hy"), largest("hz"))
+    where = f"R_i/a from {rmin:.3g} to {rmax:.3g} in {count} realisation{'s' * (count > 1)}"
+    p = g.chi_exponent
+    stiff = C * max(rmin ** (3 * (1 - p)), rmax ** (3 * (1 - p)))
+    if stiff > ENERGY_LIMIT:
+        raise ValueError(
+            f"geometry.{'chi_exponent' if p != 0 else 'sigma'}: the stiffness C_i = C "
+            f"(R_i/a)^(3 (1 - chi_exponent)) reaches {stiff:.3g} ({where}, C = {C:g}), beyond "
+            f"{ENERGY_LIMIT:g} kT: narrow sigma or bring chi_exponent toward 0"
+        )
+    dmin = 1.0 if g.builder != "random_cluster" else g.min_distance
+    pair = rmax**3 if g.radii_hard_cores else rmax**6 / dmin**3
+    if K * pair > ENERGY_LIMIT or h * rmax**3 > ENERGY_LIMIT:
+        raise ValueError(
+            f"geometry.sigma: the largest particles ({where}) reach a pair coupling up to "
+            f"{K * pair:.3g} kT and a Zeeman term up to {h * rmax**3:.3g} kT (K = {K:g}, "
+            f"|h| = {h:g}), beyond {ENERGY_LIMIT:g} kT: narrow sigma"
+        )
