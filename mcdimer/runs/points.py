@@ -17,7 +17,7 @@ import numpy as np
 
 from ..landscapes import Quadratic, Saturating
 from ..model import Assembly, Chain
-from .realisations import Realisation, realisation_at
+from .realisations import Realisation, check_geometry, realisation_at
 from .spec import MICRO_FIELDS, Range, Spec
 
 
@@ -183,6 +183,7 @@ def validate(spec: Spec) -> None:
     from .spec import ModelSpec
 
     check_microscopic(spec)
+    check_geometry(spec)  # every realisation's sizes; the packing bound places every one
 
     axes = axis_values(spec)
     base = spec.model.model_dump()
