@@ -182,6 +182,7 @@ def validate(spec: Spec) -> None:
 
     from .spec import ModelSpec
 
+    check_method(spec)
     check_microscopic(spec)
     check_geometry(spec)  # every realisation's sizes; the packing bound places every one
 
@@ -250,6 +251,62 @@ def validate(spec: Spec) -> None:
             nbytes,
             f"sweeps = {m.sweeps}, thin = {m.thin}, chains = {m.chains}, "
             f"n_batches = {m.n_batches}, replicas = {replicas} (n = {n})",
+        )
+
+
+REWEIGHT_MIN_DRAWS = 10  # MBAR's bootstrap needs 2 * reweight.MIN_BLOCKS draws per chain
+
+
+def _particle_numbers(spec: Spec) -> list[int]:
+    if spec.geometry is not None:
+        return [spec.geometry.particles]
+    if "n" in spec.axes:
+        return sorted(set(axis_values(spec)["n"]))
+    return [spec.model.n]
+
+
+def check_method(spec: Spec) -> None:
+    """What only a run would find wrong in [method] and [output] together with the model,
+    checked at load (ValueError naming the field): `[output] reweight` (tempering only, at
+    least REWEIGHT_MIN_DRAWS draws per chain, else refused after the sampling) and n = 1
+    with the default tempering ladder (`ladder.hottest_level` needs a pair). The [method]
+    options on their own are checked by `MethodSpec`."""
+    m = spec.method
+    reweight = spec.output.reweight
+    if m is None or spec.kind not in ("sample", "compare"):
+        if reweight:
+            raise ValueError(
+                f"output.reweight: MBAR reweighting needs a tempering [method] (kind 'sample' "
+                f"or 'compare'), not kind {spec.kind!r}: drop reweight"
+            )
+        return
+    if reweight:
+        if m.name != "tempering":
+            raise ValueError(
+                f"output.reweight: MBAR reweighting needs the levels of name = 'tempering', "
+                f"not {m.name!r}: drop reweight or use tempering"
+            )
+        from ..sampling.memory import default_thin
+
+        thin = m.thin if m.thin is not None else default_thin(m.sweeps)
+        draws = -(-m.sweeps // thin)
+        if draws < REWEIGHT_MIN_DRAWS:
+            raise ValueError(
+                f"output.reweight: MBAR needs at least {REWEIGHT_MIN_DRAWS} draws per chain "
+                f"for its bootstrap; sweeps = {m.sweeps} with thin = {thin} keeps {draws}: "
+                f"lower method.thin or raise method.sweeps"
+            )
+    default_ladder = m.ladder is None and m.replicas is None and m.b_min is None
+    if m.name == "tempering" and default_ladder and 1 in _particle_numbers(spec):
+        where = (
+            "geometry.particles"
+            if spec.geometry is not None
+            else ("axes.n" if "n" in spec.axes else "model.n")
+        )
+        raise ValueError(
+            f"{where}: n = 1 cannot use the default tempering ladder (its hottest level, "
+            "ladder.hottest_level, is chosen from a pair's coupling): give method.replicas "
+            "or method.ladder, or name = 'metropolis'"
         )
 
 

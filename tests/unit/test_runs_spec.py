@@ -212,3 +212,53 @@ def test_ratio_times_C_is_checked_at_its_largest_corner():
     )
     with pytest.raises(runs.SpecError, match=r"axes.ratio: K = ratio\*C = 4.5e\+06"):
         runs.parse(text, "k.toml")
+
+
+TEMPERING = """
+kind = "sample"
+[model]
+n = 2
+C = 5.0
+K = 1.0
+[method]
+name = "tempering"
+sweeps = 2000
+"""
+
+
+@pytest.mark.parametrize(
+    ("method", "output", "field", "words"),
+    [
+        ("thin = 500", "reweight = 4", "output.reweight", "at least 10 draws per chain"),
+        ('name = "metropolis"', "reweight = 4", "output.reweight", "not 'metropolis'"),
+    ],
+)
+def test_reweight_is_checked_at_load(method, output, field, words):
+    """Before, too few draws were refused after the sampling, and reweight with Metropolis
+    was silently ignored."""
+    _refused(method, output, field, words)
+
+
+def _refused(method, output, field, words):
+    text = TEMPERING.replace('name = "tempering"', "").replace(
+        "[method]", f'[method]\nname = "tempering"\n{method}'
+    )
+    if 'name = "metropolis"' in method:
+        text = text.replace('name = "tempering"\n', "")
+    text += f"[output]\n{output}\n"
+    with pytest.raises(runs.SpecError) as err:
+        runs.parse(text, "t.toml")
+    msg = str(err.value)
+    table, name = field.split(".")
+    assert msg.startswith(f"t.toml: {table}") and name in msg and words in msg, msg
+    assert "\n" not in msg
+
+
+def test_one_particle_with_the_default_tempering_ladder_is_refused_at_load():
+    with pytest.raises(runs.SpecError, match=r"model\.n: n = 1 cannot use the default"):
+        runs.parse(TEMPERING.replace("n = 2", "n = 1"), "one.toml")
+    runs.parse(TEMPERING.replace("n = 2", "n = 1") + "replicas = 4\n")
+
+
+def test_a_reweight_run_with_enough_draws_loads():
+    runs.parse(TEMPERING + "thin = 100\n[output]\nreweight = 4\n")
