@@ -11,8 +11,24 @@ import numpy as np
 from .run import run_errors
 
 
+def _box_lines(ds) -> list[str]:
+    """The periodic box of an assembly (edges in units of d), or of every merged point."""
+    if "box" not in ds:
+        return []
+    edges = np.asarray(ds["box"].transpose("xyz", ...).values, dtype=float).reshape(3, -1)
+    edges = edges[:, np.all(np.isfinite(edges), axis=0)]
+    if edges.shape[1] == 0:
+        return []
+    if np.all(edges == edges[:, :1]):
+        box = ", ".join(f"{v:.6g}" for v in edges[:, 0])
+        return [f"  periodic box (Lx, Ly, Lz) = ({box}) (units of d, Ewald, conducting boundary)"]
+    lo, hi = edges.min(axis=1), edges.max(axis=1)
+    span = ", ".join(f"{a:.6g}..{b:.6g}" for a, b in zip(lo, hi, strict=True))
+    return [f"  periodic boxes (Lx, Ly, Lz) = ({span}) over the points (units of d)"]
+
+
 def _point_lines(ds) -> list[str]:
-    lines = []
+    lines = _box_lines(ds)
     if "mean" in ds:
         ess = dict(zip(ds.summary_observable.values, ds.ess_bulk.values, strict=True))
         rhat = dict(zip(ds.summary_observable.values, ds.r_hat.values, strict=True))
@@ -89,6 +105,9 @@ def _show(result, tree) -> None:
         return
     axes = list(spec.get("axes", {}))
     click.echo(f"merged sweep of {ds.attrs.get('points')} points over {', '.join(axes) or '-'}")
+    if axes:
+        for line in _box_lines(ds):
+            click.echo(line)
     if not axes:
         for line in _point_lines(ds):
             click.echo(line)

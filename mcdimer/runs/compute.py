@@ -17,13 +17,14 @@ Root dataset (kinds sample / exact / compare), every array with named dimensions
   mean-field state (`meanfield_ground_state`); `meanfield_t_mz`, `meanfield_t_mu` the
   finite-temperature mean field (`meanfield_finite_t`).
 - assembly (specs with [geometry]): `positions` (particle, xyz), `scale`, `stiffness`
-  (particle) of the point's realisation, and its mean-field instability (Eq. (C1)
-  generalised): `meanfield_critical_coupling` (K_c), `meanfield_critical_ratio` (K_c/C, C of
-  the reference particle), `meanfield_critical_mode` (particle, xyz); every site of the
-  realisation, sampled or not (dimension `site`): `site_radius` (R_i/a), `site_chi`
-  (microscopic chi_i/|chi_L|, NaN otherwise), `site_paramagnetic`, the count `paramagnetic`
-  and `particle_site` (particle), the site of each sampled particle. A microscopic
-  realisation with no paramagnetic particle stores only the sites (`realisations.realisation_at`).
+  (particle) of the point's realisation, `box` (xyz) the edges of a periodic one, and its
+  mean-field instability (Eq. (C1) generalised): `meanfield_critical_coupling` (K_c),
+  `meanfield_critical_ratio` (K_c/C, C of the reference particle), `meanfield_critical_mode`
+  (particle, xyz); every site of the realisation, sampled or not (dimension `site`):
+  `site_radius` (R_i/a), `site_chi` (microscopic chi_i/|chi_L|, NaN otherwise),
+  `site_paramagnetic`, the count `paramagnetic` and `particle_site` (particle), the site of
+  each sampled particle. A microscopic realisation with no paramagnetic particle stores only
+  the sites (`realisations.realisation_at`).
 Kinds meanfield / micro: one group per [[calls]] entry holding the function's Dataset.
 Wall-clock timings go to attributes, never data: the data are bit-identical between runs.
 """
@@ -117,6 +118,12 @@ def _assembly(model, C: float) -> xr.Dataset:
         "scale": (("particle",), np.asarray(model.scale), {"long_name": "s_i = M0,i/M0"}),
         "stiffness": (("particle",), stiffness, {"long_name": "C_i = f_i''(0)/2"}),
     }
+    if model.box is not None:
+        data["box"] = (
+            ("xyz",),
+            np.asarray(model.box),
+            {"units": "d", "long_name": "periodic box edges (Ewald sum, conducting boundary)"},
+        )
     if model.n >= 2:
         kc = critical.critical_coupling(model)
         data["meanfield_critical_coupling"] = ((), kc, {"long_name": "K_c, Eq. (C1')"})
