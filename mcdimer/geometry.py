@@ -243,6 +243,10 @@ def _radii(radii, name: str = "radii") -> np.ndarray:
         raw = np.asarray(radii)
         if raw.dtype.kind in "USbO":
             raise bad
+        if not isinstance(radii, np.ndarray):  # [True, 1.0] becomes a float array
+            items = np.asarray(radii, dtype=object).ravel()
+            if any(isinstance(v, bool | np.bool_ | str | bytes) for v in items):
+                raise bad
         r = raw.astype(float)
     except (TypeError, ValueError):
         raise bad from None
