@@ -36,8 +36,27 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ..sampling.config import (
+    DEFAULT_B_MIN,
+    DEFAULT_MOVES,
+    DEFAULT_REPLICAS,
+    LOCAL_OPTIONS,
+    MAX_CHAINS,
+    MAX_JUMP_EVERY,
+    MAX_N_BATCHES,
+    MAX_REPLICAS,
+    MAX_SWEEPS,
+    MIN_CYCLE_PASSES,
+    TEMPERING_OPTIONS,
+    Emcee,
+    Metropolis,
+    RunSize,
+    Tempering,
+    as_sampler,
+    check_cycle_passes,
+)
 from .realisations import GeometrySpec
 
 HIST_BINS = 720  # the sampler's fine histogram bins (mcdimer.sampling.observables)
@@ -151,75 +170,91 @@ class ModelSpec(_Strict):
 
 
 class MethodSpec(_Strict):
-    """Arguments of `mcdimer.sample` (see its docstring)."""
+    """Arguments of `mcdimer.sample` (see its docstring): `sampler()` builds the
+    configuration object (`mcdimer.Metropolis`, `Tempering`, `Emcee`) and `run_size()` the
+    run's size; their limits and defaults (`mcdimer.sampling.config`) are the ones here."""
 
     name: Literal["metropolis", "tempering", "emcee"] = Field(
         "tempering", description="sampler: 'metropolis', 'tempering' or 'emcee'"
     )
-    sweeps: int = Field(20_000, ge=1, le=10**9, description="production sweeps per chain, 1..1e9")
-    burn: int = Field(2_000, ge=0, le=10**9, description="burn-in sweeps per chain, 0..1e9")
-    chains: int = Field(4, ge=1, le=4096, description="independent chains, 1..4096")
-    thin: int | None = Field(
-        None, ge=1, le=10**9, description="keep every thin-th sweep as a draw (default ~1000)"
+    sweeps: int = Field(
+        20_000, ge=1, le=MAX_SWEEPS, description=f"production sweeps per chain, 1..{MAX_SWEEPS:.0e}"
     )
-    n_batches: int = Field(32, ge=2, le=4096, description="batches per chain for the MCSE")
+    burn: int = Field(
+        2_000, ge=0, le=MAX_SWEEPS, description=f"burn-in sweeps per chain, 0..{MAX_SWEEPS:.0e}"
+    )
+    chains: int = Field(4, ge=1, le=MAX_CHAINS, description=f"independent chains, 1..{MAX_CHAINS}")
+    thin: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_SWEEPS,
+        description="keep every thin-th sweep as a draw, 1..sweeps (default ~1000 draws)",
+    )
+    n_batches: int = Field(
+        32,
+        ge=2,
+        le=MAX_N_BATCHES,
+        description=f"batches per chain for the MCSE, 2..{MAX_N_BATCHES}",
+    )
     jump_every: int | None = Field(
         None,
         ge=0,
-        le=10**9,
-        description="every jump_every-th sweep proposes uniform points in the ball; 0 = off "
-        "(default: the sampler's, 20)",
+        le=MAX_JUMP_EVERY,
+        description="moves = [['displace', jump_every - 1], 'jump'] (0: displace only), "
+        f"0..{MAX_JUMP_EVERY}; give moves or jump_every (default: neither, the sampler's "
+        f"moves {list(DEFAULT_MOVES)})",
     )
     replicas: int | None = Field(
         None,
         ge=2,
-        le=256,
-        description="tempering: replicas R, 2..256 (default: tuned from the measured barrier)",
+        le=MAX_REPLICAS,
+        description=f"tempering: replicas R of a geometric ladder, 2..{MAX_REPLICAS} (default: "
+        f"tuned from the measured barrier; {DEFAULT_REPLICAS} when only b_min is given)",
     )
     b_min: float | None = Field(
         None,
         gt=0,
         lt=1,
         description="tempering: smallest beta factor, in (0, 1) (default: "
-        "ladder.hottest_level; 0.2 with replicas)",
+        f"ladder.hottest_level; {DEFAULT_B_MIN} when only replicas is given)",
     )
     ladder: list[float] | None = Field(
-        None, description="tempering: explicit beta factors, decreasing from 1"
+        None,
+        description=f"tempering: explicit beta factors, strictly decreasing from 1, "
+        f"2..{MAX_REPLICAS} levels",
     )
     adapt: bool | None = Field(None, description="tempering: adapt the ladder during burn-in")
     flip: bool | None = Field(None, description="tempering: also propose mu -> -mu")
     moves: list | None = Field(
         None,
         description="cycle of moves, e.g. ['heatbath', ['overrelax', 2]]: names displace, "
-        "jump, heatbath, overrelax, flip, or [name, repeats] (default: the sampler's)",
+        "jump, heatbath, overrelax, flip, or [name, repeats]; with overrelax or flip the run "
+        f"(burn + sweeps) must traverse it >= {MIN_CYCLE_PASSES} times (default: "
+        f"{list(DEFAULT_MOVES)})",
     )
 
-    @field_validator("moves")
-    @classmethod
-    def _moves(cls, value):
-        if value is None:
-            return value
-        from ..sampling.moves import parse_moves
-
-        cycle = [tuple(v) if isinstance(v, list) else v for v in value]
-        parse_moves(cycle)  # ValueError naming `moves` and the allowed names
-        return cycle
-
     @model_validator(mode="after")
-    def _tempering_options(self):
-        opts = [
-            k
-            for k in ("replicas", "b_min", "ladder", "adapt", "flip")
-            if k in self.model_fields_set
-        ]
+    def _sampler(self):
+        opts = [k for k in TEMPERING_OPTIONS if k in self.model_fields_set]
         if self.name != "tempering" and opts:
             raise ValueError(f"{opts} apply to name = 'tempering' only, not {self.name!r}")
-        local = [k for k in ("moves", "jump_every") if k in self.model_fields_set]
+        local = [k for k in LOCAL_OPTIONS if k in self.model_fields_set]
         if self.name == "emcee" and local:
             raise ValueError(f"{local} do not apply to name = 'emcee' (its own stretch move)")
-        if len(local) == 2:
-            raise ValueError("give moves or jump_every, not both")
+        sampler = self.sampler()  # ValueError naming the option
+        run = self.run_size()
+        if isinstance(sampler, Metropolis):
+            check_cycle_passes(sampler.cycle(), run.sweeps, run.burn)
         return self
+
+    def sampler(self) -> Metropolis | Tempering | Emcee:
+        """The configuration object these fields give (options not given: its defaults)."""
+        given = self.model_dump(include=set(TEMPERING_OPTIONS) | set(LOCAL_OPTIONS))
+        return as_sampler(self.name, **{k: v for k, v in given.items() if v is not None})
+
+    def run_size(self, seed: int = 0) -> RunSize:
+        """The run's size (`mcdimer.sampling.config.RunSize`) with `seed`."""
+        return RunSize(self.sweeps, self.burn, self.chains, seed, self.thin, self.n_batches)
 
     def sample_kwargs(self) -> dict:
         """Keyword arguments of `mcdimer.sample`: the fields given (others: its defaults)."""

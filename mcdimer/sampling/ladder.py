@@ -31,11 +31,15 @@ def geometric(replicas: int, b_min: float) -> np.ndarray:
 
 def check_ladder(ladder) -> np.ndarray:
     """An explicit ladder: strictly decreasing, in (0, 1], starting at 1, at least 2 levels."""
-    try:
-        b = np.asarray(ladder, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"ladder must be a sequence of floats, got {ladder!r}") from None
-    if b.ndim != 1 or b.size < 2:
+    raw = np.asarray(ladder) if not isinstance(ladder, str | bytes) else np.asarray([ladder])
+    if raw.dtype.kind not in "fiu":  # strings, bools, objects, complex
+        raise ValueError(f"ladder must be a sequence of real numbers b, got {ladder!r}")
+    b = raw.astype(float)
+    if b.ndim != 1:
+        raise ValueError(
+            f"ladder must be a flat sequence of b values (1-D), got shape {b.shape}: {ladder!r}"
+        )
+    if b.size < 2:
         raise ValueError(f"ladder must have at least 2 levels (R >= 2), got {b.size}")
     if not np.all(np.isfinite(b)) or np.any(b <= 0) or np.any(b > 1):
         raise ValueError(f"ladder values must lie in (0, 1], got {b.tolist()}")
@@ -151,7 +155,9 @@ def hottest_level(
     h_perp = float(h_perp)
     if not (np.isfinite(h_perp) and h_perp >= 0):
         raise ValueError(f"h_perp must be finite and >= 0, got {h_perp}")
-    lam = chain_lambda_max(n) if K > 0 else 0.0
+    n = _checks.integer("n", n, low=1)
+    # one particle has no partner to order with: only the stiffness condition is left
+    lam = chain_lambda_max(n) if K > 0 and n >= 2 else 0.0
     c1 = stiffness(landscape)
     try:
         c_half = stiffness(landscape.tempered(0.5))
