@@ -81,7 +81,7 @@ def fig7_data(kfa=None, t=(5e-3, 5e-4, 5e-5), x_max=None, points=400) -> xr.Data
     if x_max == 0.0:
         raise ValueError("x_max must be > 0")
     points = _checks.integer("points", points, low=2, high=FIG_POINTS_MAX)
-    t = _checks.real_array("t", t)
+    t = units.t_array(t)
     _checks.memory("points", 8 * 4 * points * len(t) * len(kfa), f"{points} field values")
     x = np.linspace(0.0, x_max, points)
     m = np.array([[response.moment(k, tk, x) for tk in t] for k in kfa])

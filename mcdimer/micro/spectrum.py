@@ -118,7 +118,15 @@ def bessel_zero(n: int, l: int) -> float:
     from .. import _checks
 
     n = _checks.integer("n", n, low=1)
-    l = _checks.integer("l", l, low=0, high=2000)
+    l = _checks.integer("l", l, low=0)
+    # zeta_nl >= zeta_n0 = n pi (interlacing) and zeta_1l > l + 1/2: beyond the largest
+    # radius the level table is never built for (it would take minutes)
+    if max(n * np.pi, l + 0.5) > units.KFA_MAX:
+        raise ValueError(
+            f"n and l: zeta_{{{n},{l}}} > max(n pi, l + 1/2) = {max(n * np.pi, l + 0.5):.6g} "
+            f"is beyond the largest radius kfa <= {units.KFA_MAX:g}: n <= "
+            f"{int(units.KFA_MAX / np.pi)} and l <= {int(units.KFA_MAX - 0.5)}"
+        )
     # zeta_nl < l + 1/2 + 2 n + 2 (l + 1/2)^(1/3) * 2 (a generous bound on McMahon/Olver)
     bound = l + 0.5 + np.pi * (n + 1) + 3.0 * (l + 0.5) ** (1.0 / 3.0) + 4.0
     tab = zero_table(bound)
@@ -228,7 +236,8 @@ NEAR_ZERO = 0.05  # "within a few hundredths" of a zero: a radius probably meant
 
 
 def shell_kfa(shell) -> float:
-    """kFa = zeta_{n,l} for shell = (n, l) or "n,l" (e.g. (1, 36): 42.9725..., Fig. 5).
+    """kFa = zeta_{n,l} for shell = (n, l) or "n,l" (e.g. (1, 36): 42.9669..., Fig. 5);
+    zeta_{n,l} must be a radius the model takes, kfa <= 500 (n <= 159, l <= 499).
 
     The paper prints kFa to two decimals; at low t a Curie peak is only ~kFa t wide, so
     42.97 for zeta_{1,36} is already off the peak at t = 5e-5 and describes a
@@ -252,9 +261,18 @@ def shell_kfa(shell) -> float:
             continue
         _checks.integer(name, v)
     n, l = int(n), int(l)
-    if n < 1 or l < 0 or l > 2000:
-        raise ValueError(f"shell must have n >= 1 and 0 <= l <= 2000, got ({n}, {l})")
-    return bessel_zero(n, l)
+    if n < 1 or l < 0:
+        raise ValueError(f"shell must have n >= 1 and l >= 0, got ({n}, {l})")
+    try:
+        zeta = bessel_zero(n, l)
+    except ValueError as err:
+        raise ValueError(f"shell ({n}, {l}): {err}") from None
+    if zeta > units.KFA_MAX:
+        raise ValueError(
+            f"shell ({n}, {l}): zeta = {zeta:.6g} is beyond the largest radius "
+            f"kfa <= {units.KFA_MAX:g}"
+        )
+    return zeta
 
 
 def off_peak_message(kfa: float, t: float) -> str | None:

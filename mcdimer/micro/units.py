@@ -8,6 +8,8 @@ conversions below follow from mu_B^2/E_F = e^2/(2 m c^2 k_F^2) and
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .. import _checks
@@ -26,7 +28,14 @@ MU_B_EV_PER_G = 5.7883818060e-9
 CHI_L_MAX = 1e-3  # |chi_L| of metals is ~1e-6 (gold 2.9e-7): 1e-3 is generous
 D_OVER_A_MAX = 1e6  # beyond this the dipolar coupling is nil and (d/a)^3 nears overflow
 KFA_MAX = 500.0  # above this the level table (and the perturbative model) is unreasonable
+# Below zeta_{1,0} = pi a sphere has no level under E_F: no electron at T = 0, chi -> 0, and
+# for kFa -> 0 the level energies (zeta/kFa)^2 overflow.
+KFA_MIN = math.pi
 T_MAX = 0.1  # t = T/T_F; the paper goes up to 5e-3
+# A shell's Curie peak is kFa t wide: below ~1e-13 that is a few ulps of kFa, so no double
+# sits on it (and the landscape's field grid, scaled by t, underflows). The paper's lowest
+# t is ~1e-9 (Fig. 5(b)); `crossing_temperature` searches down to 1e-10.
+T_MIN = 1e-12
 X_MAX = 0.01  # hbar omega_c / E_F; Fig. 7 goes up to 1.9e-3 (footnote 12)
 
 
@@ -64,11 +73,13 @@ def x_of_field(h_gauss, ef_ev=EF_GOLD):
 
 # --- argument checks (ValueError naming the parameter) ----------------------------------
 def kfa(value) -> float:
-    return _checks.real("kfa", value, low=0.0, low_open=True, high=KFA_MAX)
+    """kFa in [KFA_MIN, KFA_MAX] = [pi, 500]."""
+    return _checks.real("kfa", value, low=KFA_MIN, high=KFA_MAX)
 
 
 def t(value) -> float:
-    return _checks.real("t", value, low=0.0, low_open=True, high=T_MAX)
+    """t = T/T_F in [T_MIN, T_MAX] = [1e-12, 0.1]."""
+    return _checks.real("t", value, low=T_MIN, high=T_MAX)
 
 
 def x(value, *, signed=True) -> float:
@@ -87,8 +98,18 @@ def chi_l(value) -> float:
 
 def kfa_array(value) -> np.ndarray:
     arr = _checks.real_array("kfa", value)
-    if np.any(arr <= 0) or np.any(arr > KFA_MAX):
+    if np.any(arr < KFA_MIN) or np.any(arr > KFA_MAX):
         raise ValueError(
-            f"kfa must be in (0, {KFA_MAX:g}], got values in [{arr.min()}, {arr.max()}]"
+            f"kfa must be in [pi, {KFA_MAX:g}] (below pi the sphere holds no electron), got "
+            f"values in [{arr.min()}, {arr.max()}]"
+        )
+    return arr
+
+
+def t_array(value) -> np.ndarray:
+    arr = _checks.real_array("t", value)
+    if np.any(arr < T_MIN) or np.any(arr > T_MAX):
+        raise ValueError(
+            f"t must be in [{T_MIN:g}, {T_MAX:g}], got values in [{arr.min()}, {arr.max()}]"
         )
     return arr
