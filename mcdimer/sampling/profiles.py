@@ -82,8 +82,13 @@ def barrier(centres, F, F_se, *, sigmas: float = BIMODAL_SIGMAS) -> tuple[float,
     c = np.asarray(centres, dtype=float)
     F = np.asarray(F, dtype=float)
     F_se = np.asarray(F_se, dtype=float)
-    if c.ndim != 1 or c.shape != F.shape or c.shape != F_se.shape or c.size < 3:
-        raise ValueError("centres, F and F_se must be 1-D of the same length >= 3")
+    if c.ndim != 1 or c.shape != F.shape or c.shape != F_se.shape:
+        raise ValueError("centres, F and F_se must be 1-D of the same length")
+    if c.size < 3:
+        raise ValueError(
+            f"a barrier needs bins >= 3 (a bin each side of m = 0 and one at or around it), "
+            f"got bins = {c.size}"
+        )
     if not np.all(np.isfinite(c)) or np.any(np.diff(c) <= 0):
         raise ValueError("centres must be finite and strictly increasing")
     f0, se0 = _value_at_zero(c, F, F_se)

@@ -56,23 +56,34 @@ mu_z) with MBAR's asymptotic errors 78 % and 68 %, SE / spread 0.65 and 0.58.
 
 from __future__ import annotations
 
+import logging
 import math
 import warnings
 from functools import lru_cache
 
 import numpy as np
 
+from .. import _checks
 from .ladder import check_ladder
 
 BLOCK_FACTOR = 5.0  # block length in units of the largest statistical inefficiency
 MIN_BLOCKS = 5  # fewest bootstrap blocks per chain
 N_BOOT = 100  # bootstrap replicates: a standard error is good to ~1/sqrt(2 N_BOOT) = 7 %
+MAX_BOOT = 10_000  # each replicate is one MBAR solve (~1 s for 23 levels x 4000 draws)
+# Targets per call: T x N weights are held at once, and each target builds its landscapes
+# (a tabulated landscape is rebuilt per b); a curve needs tens, `[output] reweight` <= 200.
+MAX_TARGETS = 1000
 DENSITIES = {"mu1z": (-1.0, 1.0), "mz": (-1.0, 1.0), "abs_mu1": (0.0, 1.0)}
 ENERGY_NAMES = ("energy", "energy2")  # recomputed as u_b and u_b^2 at the target
 
 
 def _pymbar():
-    import pymbar  # heavy import (and a logged notice without JAX): only when reweighting
+    # pymbar logs a "JAX NOT FOUND" banner and a timeseries warning at WARNING level; with no
+    # logging configured Python's last-resort handler prints them on the user's terminal. A
+    # NullHandler on pymbar's logger keeps them in logging: an application that configures
+    # logging still sees them. Imported here, not at the top: ~0.5 s of start-up.
+    logging.getLogger("pymbar").addHandler(logging.NullHandler())
+    import pymbar
 
     return pymbar
 
@@ -154,18 +165,31 @@ def _potentials(landscape, W_n, r_n, targets) -> np.ndarray:
 
 
 def _check_b(b, ladder: np.ndarray) -> tuple[np.ndarray, bool]:
-    arr = np.asarray(b, dtype=float)
-    scalar = arr.ndim == 0
-    arr = np.atleast_1d(arr)
     b_min = float(ladder[-1])
+    raw = np.asarray(b) if not isinstance(b, str | bytes) else np.asarray([b])
+    if raw.dtype.kind not in "fiu":  # strings, bools, objects, complex
+        raise ValueError(f"b must be a real inverse temperature in [{b_min:g}, 1], got {b!r}")
+    scalar = raw.ndim == 0
+    arr = np.atleast_1d(raw.astype(float))
     if arr.ndim != 1 or arr.size == 0 or not np.all(np.isfinite(arr)):
         raise ValueError(f"b must be a finite inverse temperature in [{b_min:g}, 1], got {b!r}")
+    if arr.size > MAX_TARGETS:
+        raise ValueError(
+            f"b: at most {MAX_TARGETS} inverse temperatures per call (each holds a row of "
+            f"weights over every draw), got {arr.size}"
+        )
     bad = arr[(arr < b_min) | (arr > 1.0)]
     if bad.size:
         raise ValueError(
             f"b must lie in [b_min, 1] = [{b_min:g}, 1] (the ladder's range), got {bad[0]:g}"
         )
     return arr, scalar
+
+
+def _check_boot(n_boot, seed) -> tuple[int, int]:
+    n_boot = _checks.integer("n_boot", n_boot, low=2, high=MAX_BOOT)
+    seed = _checks.integer("seed", seed, low=0, high=2**63 - 1)
+    return n_boot, seed
 
 
 def _statistical_inefficiency(x: np.ndarray) -> float:
@@ -409,6 +433,7 @@ def reweight_expectations(
     ladder, W, r = _check_draws(ladder, landscape, W, r)
     obs, names = _check_obs(W, obs, names)
     targets, scalar = _check_b(b, ladder)
+    n_boot, seed = _check_boot(n_boot, seed)
     plain = [j for j, name in enumerate(names) if name not in ENERGY_NAMES]
     A = _flat(obs[..., plain])
     binder = "mz2" in names and "mz4" in names
@@ -468,6 +493,7 @@ def reweight_density(
     if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or not 1 <= bins <= 10**5:
         raise ValueError(f"bins must be an integer in [1, 100000], got {bins!r}")
     targets, scalar = _check_b(b, ladder)
+    n_boot, seed = _check_boot(n_boot, seed)
     lo, hi = DENSITIES[which]
     width = (hi - lo) / bins
     column = obs[..., names.index(which)]
