@@ -157,3 +157,132 @@ def test_an_assembly_sweep_is_the_same_on_one_and_two_workers(tmp_path):
     # realisation r has one geometry at every ratio
     pos = a["positions"].values  # (particle, xyz, ratio, realisation) after the merge
     assert np.array_equal(*np.moveaxis(pos, a["positions"].dims.index("ratio"), 0))
+
+
+BOX = SPEC.replace('builder = "random_cluster"', 'builder = "random_box"').replace(
+    "n = 16", "n = 12"
+)
+
+
+def test_a_random_box_spec_gives_periodic_assemblies_with_radii_hard_cores():
+    spec = runs.parse(BOX)
+    assert spec.geometry.is_periodic and spec.geometry.radii_hard_cores
+    pts = runs.points(spec)
+    for p in (pts[2], pts[5]):  # realisation 2 at both ratios: one sample
+        m = runs.model_at(spec, p)
+        pos_seed, radii_seed = realisation_seeds(5, 2)
+        radii = geometry.size_dispersion(12, 0.3, radii_seed)
+        want, box = geometry.random_box(12, 0.2, pos_seed, radii=radii)
+        assert np.array_equal(m.box, box) and np.array_equal(m.positions, want)
+        assert np.allclose(m.scale, radii**3)
+        d = m.positions[:, None] - m.positions[None]
+        d -= box * np.round(d / box)
+        r = np.sqrt((d**2).sum(-1)) + np.diag(np.full(12, np.inf))
+        assert np.all(r >= 0.5 * (radii[:, None] + radii[None]))  # across the boundary
+    ds = _assembly(m, 50.0)
+    assert np.array_equal(ds["box"].values, box)
+
+
+def test_periodic_lattice_and_open_cube_specs():
+    table = 'builder = "periodic_lattice"\nkind = "bcc"\ncells = [2, 2, 3]'
+    text = SPEC.replace('builder = "random_cluster"\nn = 16\npacking_fraction = 0.2', table)
+    spec = runs.parse(text)
+    m = runs.model_at(spec, runs.points(spec)[0])
+    assert m.n == spec.geometry.particles == 24
+    assert np.allclose(m.box, 2 / np.sqrt(3) * np.array([2, 2, 3]))
+    spec = runs.parse(text.replace("cells = [2, 2, 3]", "cells = [2, 2, 3]\nperiodic = false"))
+    m = runs.model_at(spec, runs.points(spec)[0])
+    assert m.box is None and m.n == 24
+    assert "box" not in _assembly(m, 50.0)
+
+
+def test_random_cluster_takes_hard_cores_from_the_radii_when_asked():
+    spec = runs.parse(SPEC.replace("sigma = 0.3", 'sigma = 0.3\nhard_core = "radii"'))
+    m = runs.model_at(spec, runs.points(spec)[1])  # realisation 1
+    pos_seed, radii_seed = realisation_seeds(5, 1)
+    radii = geometry.size_dispersion(16, 0.3, radii_seed)
+    assert m.box is None
+    assert np.array_equal(m.positions, geometry.random_cluster(16, 0.2, pos_seed, radii=radii))
+
+
+def test_box_display():
+    from mcdimer.cli.show import _box_lines
+
+    spec = runs.parse(BOX)
+    m = runs.model_at(spec, runs.points(spec)[0])
+    (line,) = _box_lines(_assembly(m, 50.0))
+    assert "periodic box" in line and f"{m.box[0]:.6g}" in line
+
+
+@pytest.mark.parametrize(
+    "text, where",
+    [
+        # realisations that would jam are refused at load (the packing bound places all)
+        (
+            SPEC.replace("packing_fraction = 0.2", "packing_fraction = 0.5").replace(
+                "realisation = 3", "realisation = 8"
+            ),
+            "geometry.packing_fraction",
+        ),
+        (BOX.replace("packing_fraction = 0.2", "packing_fraction = 1e-300"), "packing_fraction"),
+        # f_i(1) = C (R_i/a)^33 reaches ~1e51
+        (SPEC.replace("sigma = 0.3", "sigma = 2.0\nchi_exponent = -10.0"), "geometry.chi_exponent"),
+        (SPEC.replace("sigma = 0.3", "sigma = 0.3\nperiodic = true"), "periodic"),
+        (BOX.replace("sigma = 0.3", 'sigma = 0.3\nhard_core = "min_distance"'), "hard_core"),
+        (BOX.replace("sigma = 0.3", "sigma = 0.3\nmin_distance = 1.0"), "min_distance"),
+        (
+            SPEC.replace("sigma = 0.3", 'sigma = 0.3\nhard_core = "radii"\nmin_distance = 2.0'),
+            "min_distance",
+        ),
+        (
+            SPEC.replace(
+                'builder = "random_cluster"\nn = 16\npacking_fraction = 0.2',
+                'builder = "periodic_lattice"\nkind = "cubic"\ncells = [2, 2, 2]',
+            ),
+            "kind",
+        ),
+        (
+            SPEC.replace(
+                'builder = "random_cluster"\nn = 16\npacking_fraction = 0.2',
+                'builder = "periodic_lattice"\nkind = "sc"\ncells = [2, 2]',
+            ),
+            "cells",
+        ),
+        (
+            SPEC.replace(
+                'builder = "random_cluster"\nn = 16\npacking_fraction = 0.2',
+                'builder = "lattice"\nkind = "sc"\nshape = [2, 2, 2]',
+            ),
+            "kind",
+        ),
+    ],
+)
+def test_bad_periodic_and_hard_core_specs_are_refused_at_load(text, where):
+    with pytest.raises(runs.SpecError, match=f"x.toml: .*{re.escape(where)}"):
+        runs.parse(text, "x.toml")
+
+
+@pytest.mark.slow
+def test_a_random_box_sweep_stores_and_shows_its_box(tmp_path):
+    import xarray as xr
+    from click.testing import CliRunner
+
+    from mcdimer.cli import main
+
+    text = (
+        BOX.replace("n = 12", "n = 4")
+        .replace("sweeps = 1000", "sweeps = 100\nburn = 20\nchains = 2")
+        .replace("ratio = [0.2, 0.6]", "ratio = [0.4]")
+        .replace("realisation = 3", "realisation = 2")
+    )
+    path = tmp_path / "box.toml"
+    path.write_text(text)
+    spec, text = runs.load(path)
+    runs.run_sweep(spec, tmp_path / "out", text=text, workers=1)
+    ds = xr.open_datatree(tmp_path / "out" / "sweep.nc").to_dataset()
+    for r in range(2):
+        radii = geometry.size_dispersion(4, 0.3, realisation_seeds(5, r)[1])
+        _, box = geometry.random_box(4, 0.2, realisation_seeds(5, r)[0], radii=radii)
+        assert np.array_equal(ds["box"].isel(realisation=r).squeeze().values, box)
+    out = CliRunner().invoke(main, ["show", str(tmp_path / "out" / "sweep.nc")])
+    assert out.exit_code == 0 and "periodic boxes" in out.output
