@@ -110,3 +110,8 @@ def test_free_energy_refuses_bad_input():
         free_energy(np.ones(4), np.ones(3))
     with pytest.raises(ValueError, match=">= 0"):
         free_energy(np.array([1.0, -0.1]), np.zeros(2))
+
+
+def test_barrier_of_fewer_than_three_bins_names_bins():
+    with pytest.raises(ValueError, match="bins >= 3.*got bins = 1"):
+        barrier([0.0], [0.0], [0.1])

@@ -320,6 +320,26 @@ def test_reweight_refuses_bad_which_bins_and_shapes(rng):
         reweight_expectations(LADDER[::-1], Quadratic(C), W, r, obs, NAMES, 0.5)
 
 
+@pytest.mark.parametrize(
+    "kwargs,name",
+    [
+        ({"b": "0.5"}, "b must be a real"),
+        ({"b": True}, "b must be a real"),
+        ({"b": np.full(10**6, 0.5)}, "at most 1000"),
+        ({"b": 0.5, "n_boot": "100"}, "n_boot"),
+        ({"b": 0.5, "n_boot": 1}, "n_boot"),
+        ({"b": 0.5, "seed": -1}, "seed"),
+    ],
+)
+def test_reweight_refuses_arguments_of_the_wrong_kind_at_once(rng, kwargs, name):
+    """Strings and bools as b, 10^6 targets (minutes of landscape tables and a 10^6 x N
+    weight matrix), bad bootstrap arguments: ValueError before any MBAR solve."""
+    W, r, obs = independent_run(rng, draws=50)
+    b = kwargs.pop("b")
+    with pytest.raises(ValueError, match=name):
+        reweight_expectations(LADDER, Quadratic(C), W, r, obs, NAMES, b, **kwargs)
+
+
 def test_block_length_follows_the_statistical_inefficiency(rng):
     # AR(1) with rho = 0.8: g = (1 + rho)/(1 - rho) = 9, so blocks of ~ 5 g = 45
     x = np.zeros((2, 1, 4000, 1))

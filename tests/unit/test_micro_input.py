@@ -26,6 +26,14 @@ Z = 42.9669456985971
         (lambda: micro.Microscopic(Z, 1e-6, chi_l=-1.0), "chi_l"),
         (lambda: micro.Microscopic(0.0, 1e-6), "kfa"),
         (lambda: micro.bessel_zero(0, 3), "n"),
+        # bounds the spectrum code handles in seconds (each used to hang, or fail deep)
+        (lambda: micro.spectrum.shell_kfa((1000, 1)), r"shell \(1000, 1\).*n <= 159"),
+        (lambda: micro.spectrum.shell_kfa((1, 1000)), r"shell \(1, 1000\).*l <= 499"),
+        (lambda: micro.bessel_zero(10**6, 0), "n and l"),
+        (lambda: micro.zfs(1e-300, 1e-3), "kfa must be in \\[pi, 500\\]"),
+        (lambda: micro.Microscopic(1e-300, 1e-3), "kfa must be >= 3.14"),
+        (lambda: micro.Microscopic(Z, 1e-300), "t must be >= 1e-12"),
+        (lambda: micro.zfs(Z, 1e-300), "t must be in \\[1e-12, 0.1\\]"),
     ],
 )
 def test_bad_input_names_the_parameter(call, name):
@@ -75,3 +83,9 @@ def test_shell_names_the_zero_and_a_nearby_kfa_off_its_peak_warns():
             'kind = "micro"\n[[calls]]\nname = "f10"\nfunction = "fig10_data"\n'
             "params = {shell = [1, 36], kfa = 42.0}\n"
         )
+
+
+def test_cli_refuses_a_shell_beyond_the_largest_radius_at_once():
+    """`micro zfs --shell 1,2000` ran for over a minute building zeros up to 2000."""
+    res = CliRunner().invoke(main, ["micro", "zfs", "--shell", "1,2000", "--t", "5e-3"])
+    assert res.exit_code == 2 and "l <= 499" in res.output

@@ -218,3 +218,12 @@ def test_default_b_min_of_a_chain_takes_its_transverse_field_only():
     assert across == hottest_level(Quadratic(2.0), 3.0, 16, h_perp=20.0)
     assert across > 1.5 * zero
     assert auto_b_min(Chain(16, K=3.0, C=2.0, h=(0.0, 0.0, 20.0))) == zero
+
+
+def test_hottest_level_of_one_particle_follows_from_the_stiffness_alone():
+    """One particle has no partner to order with: b_min is where b C = STIFFNESS_MAX (1/C
+    for a stiff quadratic), whatever K; n = 1 used to fail in the chain's eigenvalue."""
+    for K in (0.0, 1.0, 100.0):
+        assert hottest_level(Quadratic(5.0), K, 1) == pytest.approx(0.2, rel=0.02)
+    with pytest.raises(ValueError, match="n must be an integer >= 1"):
+        hottest_level(Quadratic(5.0), 1.0, 0)
