@@ -6,11 +6,24 @@ follow the paper: gold (|chi_L| = 2.9e-7), d = 3a, kFa = zeta_{1,36}, zeta_{6,26
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import xarray as xr
 
 from .. import _checks
 from . import response, selfconsistent, spectrum, units
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+
+def _xarray():
+    # imported when a figure's data is built, not with mcdimer.micro: xarray (with pandas)
+    # costs ~0.5 s of CPU that `mcdimer --help` and the CLI's micro commands do not need
+    import xarray
+
+    return xarray
+
 
 FIG_POINTS_MAX = 100_000  # a curve needs far fewer; each point is a sum over every level
 
@@ -28,7 +41,7 @@ def fig5a_data(kfa=None, t=None, d_over_a=3.0, chi_l=units.CHI_L_GOLD) -> xr.Dat
     d_over_a = units.d_over_a(d_over_a)
     kk, tt = np.meshgrid(kfa, t, indexing="ij")
     ratio = response.zfs(kk.ravel(), tt.ravel()).reshape(kk.shape)
-    return xr.Dataset(
+    return _xarray().Dataset(
         {
             "chi_over_chi_l": (("kfa", "t"), ratio, {"units": "|chi_L|"}),
             "chi": (("kfa", "t"), ratio * chi_l, {"units": "cgs (dimensionless)"}),
@@ -44,7 +57,7 @@ def fig5b_data(kfa=None, t=None, d_over_a=3.0, chi_l=units.CHI_L_GOLD) -> xr.Dat
     t = np.geomspace(1e-9, 1e-6, 200) if t is None else np.asarray(t, dtype=float)
     m = np.array([[selfconsistent.dimer_moment(k, tk, d_over_a, chi_l) for tk in t] for k in kfa])
     t_c = [selfconsistent.crossing_temperature(k, d_over_a, chi_l) for k in kfa]
-    return xr.Dataset(
+    return _xarray().Dataset(
         {
             "m_z": (("kfa", "t"), m, {"units": "mu_B"}),
             "t_cross": ("kfa", np.array(t_c), {"long_name": "t where chi = chi_c^z"}),
@@ -60,7 +73,7 @@ def fig6_data(kfa=None, t=(5e-3, 5e-4, 5e-5)) -> xr.Dataset:
     t = np.asarray(t, dtype=float)
     chi = np.stack([response.zfs(kfa, tk) for tk in t])
     zeros = spectrum.zeros_between(float(kfa.min()), float(kfa.max()))
-    return xr.Dataset(
+    return _xarray().Dataset(
         {
             "chi_over_chi_l": (("t", "kfa"), chi, {"units": "|chi_L|"}),
             "zeta": ("zero", zeros.zeta),
@@ -85,7 +98,7 @@ def fig7_data(kfa=None, t=(5e-3, 5e-4, 5e-5), x_max=None, points=400) -> xr.Data
     _checks.memory("points", 8 * 4 * points * len(t) * len(kfa), f"{points} field values")
     x = np.linspace(0.0, x_max, points)
     m = np.array([[response.moment(k, tk, x) for tk in t] for k in kfa])
-    return xr.Dataset(
+    return _xarray().Dataset(
         {"m": (("kfa", "t", "x"), m, {"units": "mu_B"})},
         coords={"kfa": kfa, "t": ("t", t, {"long_name": "T/T_F"}), "x": x},
     )
@@ -99,7 +112,7 @@ def fig10_data(n=None, t=(1e-7, 2e-7, 3e-7, 4e-7), kfa=None, d_over_a=3.0, chi_l
     m = np.array(
         [[selfconsistent.chain_moment(int(k), kfa, tk, d_over_a, chi_l) for k in n] for tk in t]
     )
-    return xr.Dataset(
+    return _xarray().Dataset(
         {"m_z": (("t", "n"), m, {"units": "mu_B", "long_name": "m_N^z"})},
         coords={"t": ("t", t, {"long_name": "T/T_F"}), "n": n},
         attrs={"kfa": kfa, "d_over_a": float(d_over_a), "chi_l": float(chi_l)},

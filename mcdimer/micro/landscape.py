@@ -20,7 +20,6 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from scipy.optimize import minimize_scalar
 
 from ..landscapes import FromResponse, Landscape
 from . import response, spectrum, units
@@ -34,6 +33,8 @@ def first_maximum(kfa: float, t: float) -> tuple[float, float]:
     Scanned on a geometric grid in x from 1e-6 t (ratio 1.02), then refined by bounded
     Brent minimisation of -M. Raises ValueError if M has no maximum below x = 0.01.
     """
+    from scipy import optimize  # not at import: scipy.optimize costs ~0.3 s of start-up
+
     x = np.geomspace(1e-6 * t, units.X_MAX, 2000)
     chunk = 250
     prev = 0.0
@@ -46,7 +47,7 @@ def first_maximum(kfa: float, t: float) -> tuple[float, float]:
             k = start + down[0]  # M(x[k]) < M(x[k-1]): the maximum is in (x[k-2], x[k])
             lo = x[max(k - 2, 0)] if k >= 2 else 0.0
             hi = x[k]
-            res = minimize_scalar(
+            res = optimize.minimize_scalar(
                 lambda v: -response.moment(kfa, t, v),
                 bounds=(lo, hi),
                 method="bounded",

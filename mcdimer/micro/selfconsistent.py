@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.optimize import brentq
 
 from .. import _checks
 from ..model import coupling_matrix
@@ -35,6 +34,8 @@ def _largest_root(phi_vec, phi, m_hi: float) -> float:
     k = up[-1]
     if vals[k + 1] == 0.0:
         return float(m[k + 1])
+    from scipy.optimize import brentq  # ~0.3 s of start-up: imported where it is used
+
     return float(brentq(phi, m[k], m[k + 1], xtol=1e-12 * m[k + 1], rtol=1e-14, maxiter=200))
 
 
@@ -156,4 +157,6 @@ def crossing_temperature(kfa, d_over_a=3.0, chi_l=units.CHI_L_GOLD, n=2) -> floa
     if down.size == 0:
         return float("nan")
     k = down[-1]
+    from scipy.optimize import brentq
+
     return math.exp(brentq(excess, grid[k], grid[k + 1], xtol=1e-14, rtol=1e-14))

@@ -21,7 +21,6 @@ from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
-from scipy.special import jv
 
 from . import units
 
@@ -29,6 +28,9 @@ from . import units
 # --- zeros of j_l ---------------------------------------------------------------------------
 def _refine(nu: float, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """The single zero of J_nu inside each bracket (lo, hi): Newton, bisection fallback."""
+    # scipy.special costs ~0.4 s of start-up; the zeros are computed once per process
+    from scipy.special import jv
+
     f_lo = jv(nu, lo)
     z = 0.5 * (lo + hi)
     polish = False
@@ -59,6 +61,8 @@ def _next_zero_above(nu: float, z0: float) -> float:
     Zeros of J_nu (nu >= 1/2) are more than pi apart (Sturm comparison with sin), so
     steps of 3 never jump over two of them.
     """
+    from scipy.special import jv
+
     a, fa = z0, jv(nu, z0)
     while True:
         b = a + 3.0
