@@ -38,7 +38,7 @@ int or a `SeedSequence`): a realisation depends on its seed only.
 
 Bounds (ValueError naming the parameter, before any work): at most `MAX_SITES` = 10^6
 particles for a builder (24 MB of positions; an `Assembly` of that size would not fit in
-memory anyway), at most `MAX_RANDOM` = 10^5 for the random builders (placed in seconds),
+memory anyway), at most `MAX_RANDOM` = 16 384 for the random builders (placed in seconds),
 `packing_fraction` in [`MIN_PACKING`, `MAX_PACKING`] = [1e-6, 0.35] (random sequential
 addition jams near 0.38; below 0.35 it always succeeds within its bounded number of
 attempts), `sigma` in [0, `MAX_SIGMA`] = [0, 2], radii in [1e-3, 1e3].
@@ -61,8 +61,9 @@ KINDS = ("square", "triangular", "cubic", "fcc")
 PERIODIC_KINDS = ("sc", "bcc", "fcc")
 #: most particles a builder makes (positions of 24 MB)
 MAX_SITES = 10**6
-#: most particles `random_cluster` / `random_box` place (a few seconds at MAX_PACKING)
-MAX_RANDOM = 100_000
+#: most particles `random_cluster` / `random_box` place (~6 s at MAX_PACKING; a periodic
+#: Assembly of that size would need 13 GB of Ewald tensor)
+MAX_RANDOM = 16_384
 #: highest packing fraction of the random builders: random sequential addition (RSA) jams
 #: near 0.38 (bulk, equal spheres); at or below 0.35 every particle finds room within
 #: _ATTEMPTS candidates (n = 1..4096, sigma = 0..2, many seeds: benchmarks/bench_geometry.py)
@@ -73,10 +74,13 @@ MIN_PACKING = 1e-6
 MAX_SIGMA = 2.0
 RADIUS_RANGE = (1e-3, 1e3)  # allowed R_i/a
 # random sequential addition: candidates per particle before the placement starts over,
-# restarts, and candidates in all before a random builder gives up (about 10 s)
+# restarts, and candidates in all before a random builder gives up: _BUDGET or
+# _BUDGET_PER_PARTICLE * n (~6x what n = 16 384 needs at MAX_PACKING, ~850 per particle;
+# at most ~40 s)
 _ATTEMPTS = 500_000
 _RESTARTS = 20
 _BUDGET = 50_000_000
+_BUDGET_PER_PARTICLE = 5_000
 _BATCH = 256
 _MAX_CELLS = 128  # cells per box edge of the RSA cell list (8 MB of heads at most)
 
@@ -370,7 +374,8 @@ def _rsa(diameters, rng, draw, extent, origin, box, phi, builder) -> np.ndarray:
 
     A particle that finds no room in _ATTEMPTS candidates starts the placement over
     (a few particles in a small periodic box can jam for good below MAX_PACKING), at most
-    _RESTARTS times and _BUDGET candidates in all: a bounded failure, never a hang.
+    _RESTARTS times and max(_BUDGET, _BUDGET_PER_PARTICLE n) candidates in all: a bounded
+    failure, never a hang.
     Returns the positions in the particles' own order.
     """
     n = diameters.size
@@ -380,7 +385,7 @@ def _rsa(diameters, rng, draw, extent, origin, box, phi, builder) -> np.ndarray:
     pos, dia = np.empty((n, 3)), np.empty(n)
     head = np.empty(ncell**3, dtype=np.int64)
     nxt = np.empty(n, dtype=np.int64)
-    used = 0
+    used, budget = 0, max(_BUDGET, _BUDGET_PER_PARTICLE * n)
     for _ in range(_RESTARTS + 1):
         head[:], nxt[:] = -1, -1
         for k in range(n):
@@ -389,17 +394,17 @@ def _rsa(diameters, rng, draw, extent, origin, box, phi, builder) -> np.ndarray:
                 used += _BATCH
                 if _place(draw(rng), sig, k, pos, dia, head, nxt, ncell, origin, side, box) >= 0:
                     break
-                if used > _BUDGET:
+                if used > budget:
                     break
             else:
                 break  # particle k jammed: start over
-            if used > _BUDGET:
+            if used > budget:
                 break
         else:
             out = np.empty((n, 3))
             out[order] = pos
             return out
-        if used > _BUDGET:
+        if used > budget:
             break
     raise ValueError(
         f"{builder} could not place {n} particles at packing_fraction={phi:g} in {used} "

@@ -219,6 +219,7 @@ def test_a_jammed_placement_is_a_bounded_valueerror(monkeypatch):
     # candidates shows the failure path: an error naming packing_fraction, not a hang
     monkeypatch.setattr(geometry, "_ATTEMPTS", 256)
     monkeypatch.setattr(geometry, "_BUDGET", 5_000)
+    monkeypatch.setattr(geometry, "_BUDGET_PER_PARTICLE", 1)
     with pytest.raises(ValueError, match="lower packing_fraction"):
         geometry.random_box(500, 0.35, seed=1)
 
