@@ -1,6 +1,6 @@
 """Sweep time of an assembly against the chain of the same size (issue 13: within 3x).
 
-Run: .venv/bin/python benchmarks/bench_assembly.py  [--quick]
+Run: .venv/bin/python benchmarks/bench_assembly.py  [--quick] [--periodic (that part only)]
 Prints, measured in the same run (compilation excluded), 1 thread, C = 50, K = 10:
 - the field update alone: `couplings.full_field` of one configuration (n^2 pair updates
   through `move_field_update`), in ns per pair, for the chain (the specialised Toeplitz
@@ -10,6 +10,12 @@ Prints, measured in the same run (compilation excluded), 1 thread, C = 50, K = 1
   the same n, for the displacement and the default cycles: the sampler's own timing of
   its sweep loop (`stats.wall_seconds`), so the per-call setup (couplings, heat-bath
   tables, initial fields) is left out and printed apart.
+Then periodic boxes (`Assembly(box=...)`, Ewald sum, tin foil), n = 125 ... 4096:
+- the build of the Ewald tensor (`mcdimer.ewald.ewald_tensor`, once per model, one thread
+  for numba and BLAS: run with OPENBLAS_NUM_THREADS=1 for the one-core figure) and its size;
+- the time per sweep of a periodic random box (`geometry.random_box`, packing 0.2, size
+  dispersion 0.3) against the open random cluster of the same n and dispersion, default
+  moves and displacement, measured side by side (target: the box within 2x the cluster).
 Every figure is the best of REPEATS, chain and cluster interleaved: the machine is shared
 and timings are noisy; the load average is printed with them.
 """
@@ -23,7 +29,7 @@ import time
 import numba
 import numpy as np
 
-from mcdimer import Assembly, Chain, geometry
+from mcdimer import Assembly, Chain, ewald, geometry
 from mcdimer.sampling import DEFAULT_MOVES, sample
 from mcdimer.sampling.couplings import couplings_of, full_field
 
@@ -62,6 +68,9 @@ def sweep_seconds(models, moves, sweeps):
 
 def main():
     numba.set_num_threads(1)
+    if "--periodic" in sys.argv:
+        periodic(sizes=(125, 1000) if QUICK else (125, 512, 1000, 2048, 4096))
+        return
     sizes = (512, 4096) if QUICK else (512, 1024, 4096)
     print(f"1 chain, 1 thread, C = 50, K = 10; load average {os.getloadavg()[0]:.1f} at start")
     for n in sizes:
@@ -89,7 +98,44 @@ def main():
                 f"{ta * 1e3:8.3f} ms/sweep, ratio {ta / tc:5.2f}  "
                 f"(setup per call: chain {sc:.2f} s, cluster {sa:.2f} s)"
             )
+    periodic(sizes=(125, 1000, 4096) if QUICK else (125, 512, 1000, 2048, 4096))
     print(f"load average {os.getloadavg()[0]:.1f} at the end")
+
+
+def periodic(sizes):
+    """Ewald tensor build and sweeps of a periodic random box against the open cluster."""
+    print(f"periodic boxes, 1 thread; load average {os.getloadavg()[0]:.1f}")
+    for n in sizes:
+        radii = geometry.size_dispersion(n, 0.3, seed=2)
+        pos, box = geometry.random_box(n, 0.2, seed=1, radii=radii)
+        scale = geometry.moment_scale(radii)
+        build = float("inf")
+        for _ in range(1 if n > 1000 else REPEATS):
+            t0 = time.perf_counter()
+            table = ewald.ewald_tensor(pos, box)
+            build = min(build, time.perf_counter() - t0)
+        alpha, r_c, k_c = ewald.parameters(box)
+        print(
+            f"  n={n:5d} Ewald tensor   : build {build:6.2f} s, {table.nbytes / 2**20:7.1f} MiB "
+            f"(alpha {alpha:.3f}, r_c {r_c:.2f}, k_c {k_c:.2f}, edge {box[0]:.2f})"
+        )
+        del table
+        models = {
+            "cluster": Assembly(
+                geometry.random_cluster(n, 0.2, seed=1, radii=radii), K=10.0, C=50.0,
+                scale=scale,
+            ),
+            "box": Assembly(pos, K=10.0, C=50.0, scale=scale, box=box),
+        }  # fmt: skip
+        models["box"].periodic_tensor()  # built once per model, outside the timing
+        sweeps = max(4, int(3.2e8 / n**2))
+        for label, moves in (("default", list(DEFAULT_MOVES)), ("displace", ["displace"])):
+            t = sweep_seconds(models, moves, sweeps)
+            (tc, _), (tb, _) = t["cluster"], t["box"]
+            print(
+                f"  n={n:5d} {label:15s}: open cluster {tc * 1e3:8.3f} ms/sweep, periodic box "
+                f"{tb * 1e3:8.3f} ms/sweep, ratio {tb / tc:5.2f}"
+            )
 
 
 if __name__ == "__main__":

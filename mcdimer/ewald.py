@@ -73,7 +73,7 @@ def check_box(box) -> np.ndarray:
     bad = ValueError(f"box must be 3 positive finite edges (Lx, Ly, Lz), got {box!r}")
     try:
         raw = np.asarray(box)
-        if raw.dtype.kind not in "iuf":
+        if raw.dtype.kind not in "iuf" or has_bool(box):
             raise bad
         edges = np.asarray(raw, dtype=float)
     except (TypeError, ValueError):
@@ -85,6 +85,15 @@ def check_box(box) -> np.ndarray:
             f"box edges must be finite, > 0 and <= {MAX_EDGE:g} (units of length), got {box!r}"
         )
     return edges
+
+
+def has_bool(value) -> bool:
+    """True when a (nested) list or tuple holds a bool (numpy would read it as 0 or 1)."""
+    if isinstance(value, bool | np.bool_):
+        return True
+    if isinstance(value, list | tuple):
+        return any(has_bool(v) for v in value)
+    return False
 
 
 def wrap(positions, box) -> np.ndarray:
@@ -137,6 +146,7 @@ def ewald_tensor(positions, box, *, alpha: float | None = None) -> np.ndarray:
     shells = np.ceil(r_c / box + 0.5).astype(np.int64)
     _real_space(pos, box, alpha, r_c, shells, out)
     _reciprocal_space(pos, box, alpha, k_c, out)
+    _symmetrise(out)
     self_term = 4.0 * alpha**3 / (3.0 * math.sqrt(math.pi))
     idx = np.arange(n)
     for c in range(3):
@@ -199,6 +209,19 @@ def _real_space(pos, box, alpha, r_c, shells, out):
                 out[k, i, j] += g[k]
                 if j != i:
                     out[k, j, i] += g[k]
+
+
+@njit(cache=True)
+def _symmetrise(out):
+    """Each component matrix made exactly symmetric (the k-space products are so only up to
+    round-off), in place."""
+    n = out.shape[1]
+    for c in range(out.shape[0]):
+        for i in range(n):
+            for j in range(i + 1, n):
+                v = 0.5 * (out[c, i, j] + out[c, j, i])
+                out[c, i, j] = v
+                out[c, j, i] = v
 
 
 def _k_vectors(box, alpha, k_c):

@@ -446,7 +446,7 @@ def _real_array(name: str, value, hint: str) -> np.ndarray:
     bad = ValueError(f"{name} must be {hint}, got {value!r}")
     try:
         raw = np.asarray(value)
-        if raw.dtype.kind not in "iuf":
+        if raw.dtype.kind not in "iuf" or _ewald.has_bool(value):
             raise bad
         return np.array(raw, dtype=float)
     except (TypeError, ValueError):

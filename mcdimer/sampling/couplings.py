@@ -7,11 +7,17 @@ W is linear in each mu_i, with gradient -h_i, h_i the effective field of Eq. (3)
 
     h_i = s_i h + sum_{j != i} T_ij mu_j,   T_ij = K s_i s_j (3 e e^T - 1) / r_ij^3.
 
-Two layouts reach the kernels through one NamedTuple `Couplings`:
+Three layouts reach the kernels through one NamedTuple `Couplings`:
 - a chain (positions (0, 0, i), s_i = 1): `chain[k] = K/k^3`, T_ij = chain[|i-j|] diag(-1, -1, 2),
   the specialised path (3 loads and 4 flops per pair);
-- any assembly: `positions` (n, 3) and `scale` (n,), T_ij computed on the fly.
-The branch between them is taken once per accepted move, outside the O(n) loop.
+- an open assembly: `positions` (n, 3) and `scale` (n,), T_ij computed on the fly;
+- a periodic box (`Assembly(box=...)`): `table` (6, n, n), the Ewald tensor G of
+  `mcdimer.ewald` (tin foil), T_ij = K s_i s_j G_ij, built once per model (positions never
+  move during a run). T_ii = K s_i^2 G_ii (a particle's own images) is not zero, so W is
+  quadratic, not linear, in each mu_i: the moves add its term (`moves.py`), and the stored
+  field h_i includes T_ii mu_i (h_i = -grad_i W, as `Assembly.field`).
+The branch between them is taken once per accepted move, outside the O(n) loop; `table` is
+empty, (6, 0, 0), except in a box.
 
 Why on the fly, not tabulated (measured with benchmarks/bench_assembly.py, n = 4096, one
 thread, AMD EPYC with AVX-512, a 2-core machine under load ~9): vectorised, the on-the-fly
@@ -46,14 +52,19 @@ class Couplings(NamedTuple):
     scale: np.ndarray  # (n,) s_i
     K: float
     h: np.ndarray  # (3,) external reduced field
+    table: np.ndarray  # (6, n, n) Ewald tensor G of a box (periodic layout), else (6, 0, 0)
+
+
+NO_TABLE = np.zeros((6, 0, 0))
 
 
 def couplings_of(model) -> Couplings:
-    """The kernel view of a model's W (a chain takes the chain layout)."""
+    """The kernel view of a model's W (a chain takes the chain layout, a box the table)."""
     n = model.n
     k = np.arange(n, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         chain = np.where(k > 0, model.K / k**3, 0.0) if model.is_chain else np.zeros(n)
+    periodic = getattr(model, "box", None) is not None
     return Couplings(
         bool(model.is_chain),
         np.ascontiguousarray(chain),
@@ -61,17 +72,35 @@ def couplings_of(model) -> Couplings:
         np.ascontiguousarray(model.scale, dtype=float),
         float(model.K),
         np.array(model.h, dtype=float),
+        np.ascontiguousarray(model.periodic_tensor()) if periodic else NO_TABLE,
     )
 
 
 def field_bound(cpl: Couplings) -> float:
     """An upper bound of |h_i| over every configuration of the balls (|mu_j| <= 1):
-    s_i |h| + sum_j ||T_ij|| with the operator norm ||3 e e^T - 1|| = 2."""
+    s_i |h| + sum_j ||T_ij|| with the operator norm ||3 e e^T - 1|| = 2 (in a box, the
+    Frobenius norm of each block of the table, an upper bound of its operator norm)."""
     hn = float(np.linalg.norm(cpl.h))
     if cpl.is_chain:
         n = cpl.chain.size
         return hn + 2.0 * 2.0 * float(np.abs(cpl.chain).sum()) if n > 1 else hn
+    if cpl.table.shape[1] > 0:
+        return float(_table_field_bound(cpl.table, cpl.scale, float(cpl.K), hn))
     return float(_assembly_field_bound(cpl.positions, cpl.scale, float(cpl.K), hn))
+
+
+@njit(cache=True, error_model="numpy")
+def _table_field_bound(g, s, K, hn):
+    """`field_bound` of a box: max_i s_i |h| + |K| s_i sum_j s_j ||G_ij||_F, O(n^2)."""
+    best = 0.0
+    for i in range(g.shape[1]):
+        total = 0.0
+        for j in range(g.shape[1]):
+            sq = g[0, i, j] ** 2 + g[1, i, j] ** 2 + g[2, i, j] ** 2
+            sq += 2.0 * (g[3, i, j] ** 2 + g[4, i, j] ** 2 + g[5, i, j] ** 2)
+            total += s[j] * np.sqrt(sq)
+        best = max(best, s[i] * hn + abs(K) * s[i] * total)
+    return best
 
 
 @njit(cache=True, error_model="numpy")
@@ -91,9 +120,10 @@ def _assembly_field_bound(p, s, K, hn):
 
 
 @njit(inline="always")
-def move_field_update(is_chain, chain, p, s, K, fld, m, i, dx, dy, dz):
+def move_field_update(is_chain, chain, p, s, K, tab, fld, m, i, dx, dy, dz):
     """h_j += T_ji dmu_i for every j != i of slot m after mu_i moved by (dx, dy, dz), O(n)
-    (Eq. (3)); fld is (slots, n, 3), indexed in place. The Couplings fields come as
+    (Eq. (3)), and for j = i too in a box (tab not empty); fld is (slots, n, 3), indexed in
+    place. The Couplings fields come as
     separate arrays: taking an array out of a tuple inside a hot loop costs two atomic
     reference-count updates, more than a dimer proposal. A short chain keeps the scalar
     loop inline (a call and the vector loops' set-up cost a dimer ~10 % of its sweep)."""
@@ -107,6 +137,8 @@ def move_field_update(is_chain, chain, p, s, K, fld, m, i, dx, dy, dz):
                 fld[m, j, 2] += 2.0 * c * dz
     elif is_chain:
         chain_field_update(chain, fld, m, i, dx, dy, dz)
+    elif tab.shape[1] > 0:
+        table_field_update(tab, s, K, fld, m, i, dx, dy, dz)
     else:
         assembly_field_update(p, s, K, fld, m, i, dx, dy, dz)
 
@@ -168,23 +200,61 @@ def _dipole_pair(f, q, s, j, ksi, px, py, pz, dx, dy, dz):
     f[3 * j + 2] += c * (proj * ez - dz)
 
 
+@njit(cache=True, fastmath=True, error_model="numpy", _nrt=False)
+def table_field_update(g, s, K, fld, m, i, dx, dy, dz):
+    """The periodic branch of `move_field_update`: h_j += K s_i s_j G_ji dmu_i for every j,
+    i included (its own images), from row i of the Ewald tensor (G_ji = G_ij), one
+    branch-free loop over a flat view of slot m's fields (the form LLVM vectorises; the
+    pairs are independent, their order free: fastmath)."""
+    n = fld.shape[1]
+    f = fld[m].reshape(3 * n)
+    gxx, gyy, gzz, gxy, gxz, gyz = g[0, i], g[1, i], g[2, i], g[3, i], g[4, i], g[5, i]
+    ksi = K * s[i]
+    for j in range(n):
+        c = ksi * s[j]
+        f[3 * j] += c * (gxx[j] * dx + gxy[j] * dy + gxz[j] * dz)
+        f[3 * j + 1] += c * (gxy[j] * dx + gyy[j] * dy + gyz[j] * dz)
+        f[3 * j + 2] += c * (gxz[j] * dx + gyz[j] * dy + gzz[j] * dz)
+
+
+@njit(inline="always")
+def self_term(tab, s, K, i, x, y, z):
+    """x . T_ii . x, T_ii = K s_i^2 G_ii the coupling of particle i to its own images (in a
+    box; callers use it only when tab is not empty)."""
+    q = tab[0, i, i] * x * x + tab[1, i, i] * y * y + tab[2, i, i] * z * z
+    q += 2.0 * (tab[3, i, i] * x * y + tab[4, i, i] * x * z + tab[5, i, i] * y * z)
+    return K * s[i] * s[i] * q
+
+
+@njit(inline="always")
+def self_field(tab, s, K, i, x, y, z):
+    """T_ii . x (the part of the stored field h_i that particle i's own images make)."""
+    c = K * s[i] * s[i]
+    return (
+        c * (tab[0, i, i] * x + tab[3, i, i] * y + tab[4, i, i] * z),
+        c * (tab[3, i, i] * x + tab[1, i, i] * y + tab[5, i, i] * z),
+        c * (tab[4, i, i] * x + tab[5, i, i] * y + tab[2, i, i] * z),
+    )
+
+
 @njit(cache=True)
 def full_field(cpl, mu, m, out):
     """The effective fields h_i of slot m from scratch into out[m], O(n^2) (Eq. (3))."""
     h, s = cpl.h, cpl.scale
     for i in range(mu.shape[1]):
         out[m, i, 0], out[m, i, 1], out[m, i, 2] = s[i] * h[0], s[i] * h[1], s[i] * h[2]
-    chain, p, K = cpl.chain, cpl.positions, cpl.K
+    chain, p, K, tab = cpl.chain, cpl.positions, cpl.K, cpl.table
     for i in range(mu.shape[1]):
         move_field_update(
-            cpl.is_chain, chain, p, s, K, out, m, i, mu[m, i, 0], mu[m, i, 1], mu[m, i, 2]
+            cpl.is_chain, chain, p, s, K, tab, out, m, i, mu[m, i, 0], mu[m, i, 1], mu[m, i, 2]
         )
 
 
 @njit(cache=True)
 def interaction_energy(cpl, mu, fld, m):
     """W of slot m from its fields (the dipolar part is a quadratic form, counted once per
-    pair): W = -sum_i s_i h.mu_i - (1/2) sum_i mu_i.(h_i - s_i h), O(n)."""
+    pair): W = -sum_i s_i h.mu_i - (1/2) sum_i mu_i.(h_i - s_i h), O(n) (in a box h_i
+    includes T_ii mu_i, so this holds there too)."""
     h, s = cpl.h, cpl.scale
     w = 0.0
     for i in range(mu.shape[1]):

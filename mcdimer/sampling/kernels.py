@@ -398,8 +398,8 @@ def run_sweeps(c, w, target, sched, rec, first, count):
             else:
                 df, dw, acc, s0, s1, s2, s3 = local_sweep(
                     move, mu, fld, fcur, m, lev, b[lev], tables, species, target.heatbath,
-                    cpl.is_chain, cpl.chain, cpl.positions, cpl.scale, cpl.K, w.delta[lev],
-                    s0, s1, s2, s3,
+                    cpl.is_chain, cpl.chain, cpl.positions, cpl.scale, cpl.K, cpl.table,
+                    w.delta[lev], s0, s1, s2, s3,
                 )  # fmt: skip
                 tried = n
             rng[m, 0], rng[m, 1], rng[m, 2], rng[m, 3] = s0, s1, s2, s3

@@ -18,6 +18,20 @@ leaves the target invariant):
   accepted. Not ergodic alone (it never changes |mu_i| or h_i . mu_i);
 - flip: mu -> -mu for the whole replica (a symmetry of the dipolar part and of f; the
   Zeeman part changes by 2 b sum_i s_i h.mu_i, accepted with that Metropolis ratio).
+
+In a periodic box (`Couplings.table` not empty) particle i also couples to its own images:
+W holds -(1/2) mu_i . T_ii . mu_i and is quadratic in mu_i, with T_ii = K s_i^2 G_ii
+(`couplings.py`). The stored field h_i = -grad_i W includes T_ii mu_i. Then
+- displace, jump: Delta W = -dmu . h_i - (1/2) dmu . T_ii . dmu, exact, same Metropolis test;
+- heatbath, overrelax: run with the field of the others, g_i = h_i - T_ii mu_i, so that they
+  leave p0 ∝ exp(-f(|mu_i|^2) + b g_i . mu_i) invariant and are reversible for it (the
+  heat-bath step is an independence MH step in the radius, with the angles redrawn exactly;
+  the reflection is a volume-preserving involution that keeps p0). The target is
+  p = p0 psi, psi = exp((b/2) mu_i . T_ii . mu_i); a p0-reversible proposal accepted with
+  min(1, psi(new)/psi(old)) leaves p invariant (p(x) K0(x, y) min(1, psi(y)/psi(x)) =
+  p0(x) K0(x, y) min(psi(x), psi(y)) is symmetric). In a cubic box T_ii is isotropic, so the
+  reflection keeps psi (ratio 1 up to round-off); the heat bath's ratio is close to 1 when
+  K s_i^2 / V is small.
 The random state travels in registers (s0..s3): storing it every proposal would make
 threads false-share.
 """
@@ -29,7 +43,7 @@ import numbers
 import numpy as np
 from numba import njit
 
-from .couplings import move_field_update, zeeman
+from .couplings import move_field_update, self_field, self_term, zeeman
 from .heatbath import heatbath_move, table_at
 from .rng import next_double, next_triple
 from .tables import landscape_at
@@ -88,14 +102,14 @@ def describe(cycle: np.ndarray) -> list:
 
 @njit(inline="always")
 def local_sweep(
-    kind, mu, fld, fcur, m, lev, b, tables, species, hb, is_chain, chain, pos, scale, K, delta,
-    s0, s1, s2, s3,
+    kind, mu, fld, fcur, m, lev, b, tables, species, hb, is_chain, chain, pos, scale, K, tab,
+    delta, s0, s1, s2, s3,
 ):  # fmt: skip
     """One sweep of a single-moment move over particles 0..n-1 of slot m at level lev
     (inverse-temperature factor b).
 
     mu, fld (slots, n, 3) and fcur (slots, n) are the chain's arrays, indexed in place;
-    (is_chain, chain, pos, scale, K) are the `Couplings` fields, passed one by one:
+    (is_chain, chain, pos, scale, K, tab) are the `Couplings` fields, passed one by one:
     taking an array out of a tuple costs two atomic reference-count updates, more than a
     dimer proposal, so the engine unpacks its tuples once per chunk. Returns (change of
     sum f, change of W, accepted proposals, xoshiro words).
@@ -104,34 +118,45 @@ def local_sweep(
     d_f = 0.0
     d_w = 0.0
     accepted = 0
+    periodic = tab.shape[1] > 0
     for i in range(n):
         a = species[i]
         ox, oy, oz = mu[m, i, 0], mu[m, i, 1], mu[m, i, 2]
-        if kind == HEATBATH:
-            nx, ny, nz, ok, s0, s1, s2, s3 = heatbath_move(
-                ox,
-                oy,
-                oz,
-                b * fld[m, i, 0],
-                b * fld[m, i, 1],
-                b * fld[m, i, 2],
-                tables[lev, a],
-                table_at(hb, lev, a),
-                s0,
-                s1,
-                s2,
-                s3,
-            )
-            if not ok:
-                continue
-            f_new = landscape_at(tables, lev, a, nx * nx + ny * ny + nz * nz)
-        elif kind == OVERRELAX:
+        if kind == HEATBATH or kind == OVERRELAX:
             hx, hy, hz = fld[m, i, 0], fld[m, i, 1], fld[m, i, 2]
-            h2 = hx * hx + hy * hy + hz * hz
-            if h2 == 0.0:
-                continue
-            p = 2.0 * (ox * hx + oy * hy + oz * hz) / h2
-            nx, ny, nz = p * hx - ox, p * hy - oy, p * hz - oz
+            if periodic:  # the field of the others (module docstring)
+                tx, ty, tz = self_field(tab, scale, K, i, ox, oy, oz)
+                hx, hy, hz = hx - tx, hy - ty, hz - tz
+            if kind == HEATBATH:
+                nx, ny, nz, ok, s0, s1, s2, s3 = heatbath_move(
+                    ox,
+                    oy,
+                    oz,
+                    b * hx,
+                    b * hy,
+                    b * hz,
+                    tables[lev, a],
+                    table_at(hb, lev, a),
+                    s0,
+                    s1,
+                    s2,
+                    s3,
+                )
+                if not ok:
+                    continue
+            else:
+                h2 = hx * hx + hy * hy + hz * hz
+                if h2 == 0.0:
+                    continue
+                p = 2.0 * (ox * hx + oy * hy + oz * hz) / h2
+                nx, ny, nz = p * hx - ox, p * hy - oy, p * hz - oz
+            if periodic:  # accept with psi(new)/psi(old) (module docstring)
+                q_new = self_term(tab, scale, K, i, nx, ny, nz)
+                log_psi = 0.5 * b * (q_new - self_term(tab, scale, K, i, ox, oy, oz))
+                if log_psi < 0.0:
+                    u, s0, s1, s2, s3 = next_double(s0, s1, s2, s3)
+                    if u >= np.exp(log_psi):
+                        continue
             f_new = landscape_at(tables, lev, a, nx * nx + ny * ny + nz * nz)
         else:
             if kind == JUMP:  # uniform in the unit ball, by rejection from the cube
@@ -155,16 +180,20 @@ def local_sweep(
                 - b
                 * ((nx - ox) * fld[m, i, 0] + (ny - oy) * fld[m, i, 1] + (nz - oz) * fld[m, i, 2])
             )
+            if periodic:
+                de -= 0.5 * b * self_term(tab, scale, K, i, nx - ox, ny - oy, nz - oz)
             if de > 0.0:
                 u, s0, s1, s2, s3 = next_double(s0, s1, s2, s3)
                 if u >= np.exp(-de):
                     continue
         dx, dy, dz = nx - ox, ny - oy, nz - oz
         d_w -= dx * fld[m, i, 0] + dy * fld[m, i, 1] + dz * fld[m, i, 2]
+        if periodic:
+            d_w -= 0.5 * self_term(tab, scale, K, i, dx, dy, dz)
         d_f += f_new - fcur[m, i]
         mu[m, i, 0], mu[m, i, 1], mu[m, i, 2] = nx, ny, nz
         fcur[m, i] = f_new
-        move_field_update(is_chain, chain, pos, scale, K, fld, m, i, dx, dy, dz)
+        move_field_update(is_chain, chain, pos, scale, K, tab, fld, m, i, dx, dy, dz)
         accepted += 1
     return d_f, d_w, accepted, s0, s1, s2, s3
 
