@@ -287,3 +287,95 @@ def test_assembly_survives_pickling_immutable(rng):
     assert not back.positions.flags.writeable and not back.scale.flags.writeable
     chain = pickle.loads(pickle.dumps(Chain(3, 1.0, C=2.0)))
     assert type(chain) is Chain and not chain.h.flags.writeable
+
+
+# --- periodic boxes (Ewald physics in tests/unit/test_ewald.py) ------------------------
+
+
+def _box_model(**kw):
+    pos = np.array([[0.2, 0.3, 0.1], [1.4, 0.9, 1.7], [2.6, 2.2, 0.5], [0.9, 2.4, 2.3]])
+    return Assembly(pos, K=2.0, C=5.0, h=(0.1, 0.0, 0.3), box=(3.0, 3.2, 2.9), **kw)
+
+
+def test_periodic_assembly_wraps_positions_and_is_not_a_chain():
+    model = Assembly(np.column_stack([np.zeros(3), np.zeros(3), np.arange(3.0) - 1]), K=1.0,
+                     C=5.0, box=(3.0, 3.0, 3.0))  # fmt: skip
+    assert not model.is_chain
+    np.testing.assert_allclose(model.positions[:, 2], [2.0, 0.0, 1.0])
+    assert model.box.tolist() == [3.0, 3.0, 3.0]
+    assert not model.box.flags.writeable
+    assert "box=(3, 3, 3)" in repr(model)
+
+
+def test_periodic_assembly_equality_hash_pickle_replace_tempered(rng):
+    import pickle
+
+    model = _box_model()
+    open_ = model.replace(box=None)
+    assert model != open_ and open_.box is None
+    assert model != model.replace(box=(3.0, 3.2, 3.0))
+    mu = rng.uniform(-0.5, 0.5, (4, 3))
+    e = model.energy(mu)  # builds the Ewald tensor
+    back = pickle.loads(pickle.dumps(model))
+    assert back == model and hash(back) == hash(model)
+    assert back._tensor is None  # never pickled (48 n^2 bytes)
+    assert back.energy(mu) == e
+    hot = model.tempered(0.5)
+    assert hot.box.tolist() == model.box.tolist()
+    assert hot.energy(mu) == pytest.approx(0.5 * e, rel=1e-12)
+    assert model.replace(K=3.0).box.tolist() == model.box.tolist()
+
+
+def test_periodic_pair_tensor_includes_the_self_images_and_gives_the_field(rng):
+    model = _box_model(scale=[1.0, 0.8, 1.2, 0.9])
+    t = model.pair_tensor()
+    assert np.abs(t[0, 0]).max() > 0  # a particle couples to its own images
+    np.testing.assert_allclose(t, t.transpose(1, 0, 3, 2), atol=1e-14)
+    mu = rng.uniform(-0.5, 0.5, (4, 3))
+    want = model.scale[:, None] * model.h + np.einsum("ijab,jb->ia", t, mu)
+    np.testing.assert_allclose(model.field(mu), want, rtol=1e-12, atol=1e-12)
+    # one periodic particle still has a dipolar energy: its own images
+    one = Assembly([[0.0, 0.0, 0.0]], K=1.0, C=0.0, box=(1.0, 1.0, 1.0))
+    assert one.energy(np.array([[0.0, 0.0, 1.0]])) == pytest.approx(-2 * np.pi / 3, rel=1e-10)
+
+
+def test_coincident_particles_message_names_two_different_particles():
+    with pytest.raises(ValueError, match="particles 0 and 1 are 0 apart"):
+        Assembly([[0, 0, 0], [0, 0, 0], [3, 3, 3]], K=1.0, C=5.0)
+    with pytest.raises(ValueError, match="particles 1 and 2 are 0 apart"):
+        Assembly([[5, 5, 5], [0, 0, 0], [0, 0, 0]], K=1.0, C=5.0)
+
+
+def test_replace_with_an_unknown_name_names_it_and_the_allowed_ones():
+    with pytest.raises(ValueError, match="foo.*allowed: positions, K, h, C, landscape, scale"):
+        _box_model().replace(foo=1)
+    with pytest.raises(ValueError, match="foo.*allowed: n, K"):
+        Chain(3, K=1.0, C=5.0).replace(foo=1)
+
+
+@pytest.mark.parametrize(
+    "kwargs, word",
+    [
+        (dict(positions=[[0, 0, 0], [0, 0, 1e-8]]), "positions"),  # K/r^3 = 1e24
+        (dict(scale=1e10), "scale"),  # K s^2 = 1e20
+        (dict(scale=1e14, h=(0, 0, 1e6)), "scale"),  # Zeeman 1e20, pair 1e28
+        (dict(scale=1e7, h=(0, 0, 1e6)), "scale"),  # Zeeman s|h| = 1e13 alone
+        (dict(scale=1e200), "scale"),
+        (dict(positions=[[0, 0, 0], [0, 0, 1.7e308]]), "positions"),
+        (dict(scale="2"), "scale"),
+        (dict(scale=True), "scale"),
+        (dict(scale=[1.0, True]), "scale"),
+        (dict(positions="abc"), "positions"),
+        (dict(positions=[[True, 0, 0], [0, 0, 1]]), "positions"),
+    ],
+)
+def test_positions_and_scales_that_break_the_energy_scale_are_refused(kwargs, word):
+    args = dict(positions=[[0, 0, 0], [0, 0, 1]], K=1.0, C=50.0) | kwargs
+    with pytest.raises(ValueError, match=word):
+        Assembly(**args)
+
+
+def test_close_pairs_within_the_energy_bound_are_accepted():
+    Assembly([[0, 0, 0], [0, 0, 1e-3]], K=1.0, C=50.0)  # K/r^3 = 1e9
+    Assembly([[0, 0, 0], [0, 0, 1]], K=1e12, C=50.0)  # K alone is the samplers' business
+    Assembly([[0, 0, 0], [0, 0, 1]], K=1.0, C=50.0, scale=1e5)  # K s^2 = 1e10
