@@ -396,7 +396,8 @@ def gaussian_limit(model: Assembly) -> dict:
 
     For `Quadratic` landscapes beta E (Eq. (B6) generalised, `Assembly.energy`) is the
     quadratic form (1/2) x^T H x - b^T x in x = (mu_1, ..., mu_n), with
-    H = 2 diag(C_i) (x) I_3 - T (T the 3n x 3n matrix of `Assembly.pair_tensor`) and
+    H = 2 diag(C_i) (x) I_3 - T (T the 3n x 3n matrix of `Assembly.pair_tensor`; in a
+    periodic box the Ewald tensor with tin foil, self images on the diagonal) and
     b_i = s_i h. Below the mean-field onset H is positive definite and, without the bound
     |mu_i| <= 1, x is Gaussian: <x> = H^-1 b, cov = H^-1, <beta E> = 3n/2 - b^T H^-1 b / 2
     (PHYSICS.md section 2, "Gaussian limit", for any geometry). With the bound the
