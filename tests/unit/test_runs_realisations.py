@@ -8,6 +8,7 @@ import pytest
 from mcdimer import Assembly, geometry, meanfield, runs
 from mcdimer.geometry import realisation_seeds
 from mcdimer.runs.compute import _assembly
+from mcdimer.runs.points import realisation_of
 from mcdimer.runs.realisations import GeometrySpec
 
 SPEC = """
@@ -286,3 +287,32 @@ def test_a_random_box_sweep_stores_and_shows_its_box(tmp_path):
         assert np.array_equal(ds["box"].isel(realisation=r).squeeze().values, box)
     out = CliRunner().invoke(main, ["show", str(tmp_path / "out" / "sweep.nc")])
     assert out.exit_code == 0 and "periodic boxes" in out.output
+
+
+def test_microscopic_box_keeps_the_landscapes_unit_of_length():
+    # K of the microscopic landscape is beta M0^2/d^3 at d = d_over_a a (default 3a): the
+    # builder's positions, in units of the mean diameter 2a, are rescaled by 2a/d
+    text = """
+kind = "sample"
+seed = 7
+[model]
+landscape = "microscopic"
+shell = [1, 36]
+t = 1e-7
+[geometry]
+builder = "random_box"
+n = 6
+packing_fraction = 0.1
+sigma = 4e-7
+[method]
+name = "metropolis"
+sweeps = 200
+"""
+    spec = runs.parse(text)
+    real = realisation_of(spec, runs.points(spec)[0])
+    pos_seed, radii_seed = realisation_seeds(7, 0)
+    radii = geometry.size_dispersion(6, 4e-7, radii_seed)
+    pos, box = geometry.random_box(6, 0.1, pos_seed, radii=radii)
+    assert np.allclose(real.positions, pos * 2 / 3, rtol=1e-15, atol=0)
+    assert real.paramagnetic.sum() == 5  # this draw drops one diamagnetic sphere
+    assert np.allclose(real.assembly.box, box * 2 / 3, rtol=1e-15, atol=0)
