@@ -24,9 +24,12 @@ diameter). docs/physics.md, "Periodic boxes".
 every particle is of the same material, with an intensive susceptibility chi (per unit
 volume) and a particle susceptibility V_i chi that grows as its volume. In moments
 x_i = s_i mu_i the landscape is C |x_i|^2/v_i (v_i = (R_i/a)^3) and the pair coupling
-K x_i.D_ij.x_j does not depend on the sizes, so a pair i, j goes unstable (Eq. (C1) for
-the dimer) at K/C = 1/sqrt(v_i v_j) (times the geometric factor): **large pairs order
-first**, and in a dispersed assembly the critical mode sits on the largest close pairs.
+K x_i.D_ij.x_j does not depend on the sizes, so two particles at distance r on the field
+axis go unstable (the dimer's K/C = 1 of Fig. 8, Eq. (C1) with n = 2) at
+K/C = r^3/sqrt(v_i v_j): at a given spacing (lattices, `min_distance` clusters) **large
+pairs order first**, and in a dispersed assembly the critical mode sits on the largest
+close pairs. (Two equal spheres in contact, r = R/a in units of 2a, have r^3 = v and all go
+at K/C = 1; unequal ones later, ((R_i + R_j)/2)^3 >= (R_i R_j)^(3/2).)
 chi_exponent = p gives a susceptibility per unit volume growing as v_i^p
 (C_i = C v_i^(1-p)); p = 1 makes every C_i = C. docs/physics.md, "Reduced units".
 
