@@ -215,10 +215,6 @@ class GeometrySpec(BaseModel):
             )
         return pos, (box if self.is_periodic else None)
 
-    def positions(self, seed, radii=None) -> np.ndarray:
-        """(n, 3) positions (`build` without the box)."""
-        return self.build(seed, radii)[0]
-
 
 class Realisation(NamedTuple):
     """One disorder realisation: its sites and the assembly of the particles that carry a moment."""
