@@ -1,4 +1,4 @@
-"""Mean field against the exact thermal dimer (issue 6 part 4, exact part; App. B model).
+"""Mean field against the exact thermal dimer (App. B model; docs/physics.md, "The exact dimer").
 
 For the quadratic dimer (Eq. (B1)) at h = 0, over K/C at several C, side by side:
 T = 0 mean field (`meanfield.solve`), finite-T mean field (`meanfield.finite_t_order_parameter`),
@@ -44,14 +44,14 @@ def curvature_at_zero(model, panels: int = 64, modulus_panels: int = 32) -> tupl
     the round-off estimate. Composite Gauss-Legendre in rho (graded toward rho = 1).
     """
     from ._quadrature import composite, graded_edges
-    from .single import _single_stats, modulus_rule
+    from .single import modulus_rule, stats_on_rule
 
     K, land = float(model.K), model.landscape
     if model.n != 2 or np.any(np.asarray(model.h) != 0.0):
         raise ValueError("curvature_at_zero is for the dimer (n = 2) at h = 0")
     rho, w = composite(graded_edges(0.0, 1.0, panels))
     mu, logw = modulus_rule(land, modulus_panels)
-    st = _single_stats(np.abs(K) * np.append(rho, 1.0), mu, logw)
+    st = stats_on_rule(np.abs(K) * np.append(rho, 1.0), mu, logw)
     L = -land.energy(np.append(rho, 1.0)) + st[:, 0]
     top = L.max()
     weight = w * np.exp(L[:-1] - top)
@@ -122,7 +122,7 @@ def dimer_table(ratios=None, C_values=C_VALUES, onsets: bool = True) -> xr.Datas
 
 def add_sampled(ds: xr.Dataset, name: str, mean, error) -> xr.Dataset:
     """Attach sampled values (and their standard errors) on ds's (C, ratio) grid: the hook for
-    the samplers' cross-check (issue 6 part 4)."""
+    the samplers' cross-check against the exact and mean-field columns."""
     mean, error = np.asarray(mean, dtype=float), np.asarray(error, dtype=float)
     shape = (ds.sizes["C"], ds.sizes["ratio"])
     if mean.shape != shape or error.shape != shape:

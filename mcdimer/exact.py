@@ -45,8 +45,6 @@ from ._quadrature import NODES_PER_PANEL, composite, graded_edges
 from .model import Assembly, Chain
 from .single import Table
 
-KEYS = ("mu1z", "mu1x", "mu1z2", "mu1x2", "abs_mu1z", "abs_mu1", "mu1z_mu2z", "energy")
-
 _PANEL_WIDTH_Z = 1.0 / 64.0  # widest panel in mu_1^z
 _PANELS_RHO = 32  # panels in rho_1 / rho_max before the grading toward the edge
 ENERGY_LIMIT = 1e12  # |K|, |h| in kT: the samplers' limit (mcdimer.sampling.ENERGY_LIMIT)

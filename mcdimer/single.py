@@ -41,7 +41,7 @@ def _langevin(x):
 
 
 @njit(cache=True)
-def _log_sinhc_and_transverse(a):
+def log_sinhc_and_transverse(a):
     """(ln(sinh a/a), L(a)/a) at each a = H mu >= 0 (array): the radial weight of a moment
     of modulus mu in a field H (the integrand of Z1, Eq. (B2)), and the mean of
     (mu_perp/mu)^2 along one axis across the field, (1 - <u^2>)/2 = L(a)/a (1/3 at a = 0).
@@ -54,8 +54,10 @@ def _log_sinhc_and_transverse(a):
 
 
 @njit(cache=True)
-def _single_stats(H, mu, logw):
-    """ln(Z1/4pi), <mu_par>, var(mu_par) at each field H (quadrature nodes mu, log-weights logw)."""
+def stats_on_rule(H, mu, logw):
+    """ln(Z1/4pi), <mu_par>, var(mu_par) of Eq. (B2) at each reduced field H (array), on the
+    quadrature rule (nodes mu, log-weights logw) of `modulus_rule`: `stats` without its
+    checks, for callers that reuse one rule over many fields (`compare.curvature_at_zero`)."""
     out = np.empty((H.size, 3))
     q = mu.size
     lt = np.empty(q)
@@ -95,7 +97,7 @@ def stats(landscape: Landscape, H) -> np.ndarray:
     """
     H = np.abs(np.atleast_1d(np.asarray(H, dtype=float)))
     mu, logw = modulus_rule(landscape)
-    return _single_stats(H, mu, logw)
+    return stats_on_rule(H, mu, logw)
 
 
 def mean_moment(landscape: Landscape, H):

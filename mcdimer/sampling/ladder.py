@@ -85,10 +85,10 @@ def free_susceptibility(landscape, h_perp: float = 0.0) -> float:
     ball); the transverse field pulls the moment along x and lowers it: the angular
     average at radius r is r^2 L(a)/a, a = h_perp r, with radial weight
     r^2 e^-f sinh(a)/a (L the Langevin function)."""
-    from ..single import _log_sinhc_and_transverse
+    from ..single import log_sinhc_and_transverse
 
     r = np.linspace(0.0, 1.0, 8193)
-    log_sinhc, transverse = _log_sinhc_and_transverse(abs(float(h_perp)) * r)
+    log_sinhc, transverse = log_sinhc_and_transverse(abs(float(h_perp)) * r)
     log_w = -np.asarray(landscape.energy(r), dtype=float) + log_sinhc
     w = np.exp(log_w - log_w.max())
     return float(np.trapezoid(r**4 * w * transverse, r) / np.trapezoid(r**2 * w, r))
