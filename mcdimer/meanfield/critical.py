@@ -161,9 +161,7 @@ def _top(model: Assembly, count: int, thermal: bool = False):
     else:
 
         def times(v):
-            return _weighted_dipolar(
-                pos, scale, w, np.ascontiguousarray(np.ravel(v), dtype=float)
-            )
+            return _weighted_dipolar(pos, scale, w, np.ascontiguousarray(np.ravel(v), dtype=float))
 
     op = LinearOperator((3 * n, 3 * n), matvec=times, dtype=float)
     vals, vecs = eigsh(op, k=max(count, 2), which="LA", tol=1e-10)

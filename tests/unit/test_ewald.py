@@ -164,9 +164,7 @@ def test_growing_box_tends_to_the_open_sum_with_the_vacuum_surface_term():
 def test_periodic_field_is_minus_the_gradient_of_the_energy():
     box = np.array([2.7, 3.2, 3.0])
     pos = random_box(8, box, seed=9)
-    model = Assembly(
-        pos, K=3.0, C=2.0, h=(0.3, -0.1, 0.7), scale=np.linspace(0.8, 1.2, 8), box=box
-    )
+    model = Assembly(pos, K=3.0, C=2.0, h=(0.3, -0.1, 0.7), scale=np.linspace(0.8, 1.2, 8), box=box)
     mu = random_moments(np.random.default_rng(10), 8)
     # the field holds the Zeeman and dipolar parts: subtract the landscape's gradient 2 C mu
     step = 1e-5
