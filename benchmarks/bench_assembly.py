@@ -54,7 +54,7 @@ def pair_nanoseconds(model) -> float:
 def sweep_seconds(models, moves, sweeps):
     """{name: (best seconds per sweep of the sweep loop, best setup seconds per call)}."""
     for model in models.values():
-        sample(model, sweeps=1, burn=0, chains=1, seed=0, moves=moves)  # compile
+        sample(model, sweeps=20, burn=0, chains=1, seed=0, moves=moves)  # compile
     best = {name: (float("inf"), float("inf")) for name in models}
     for _ in range(REPEATS):
         for name, model in models.items():
@@ -89,7 +89,7 @@ def main():
             f"  n={n:5d} field update   : chain {tc:6.2f} ns/pair, random cluster "
             f"{ta:6.2f} ns/pair, ratio {ta / tc:5.2f}"
         )
-        sweeps = max(4, int(3.2e8 / n**2))
+        sweeps = max(20, int(3.2e8 / n**2))
         for label, moves in (("displace", ["displace"]), ("default", list(DEFAULT_MOVES))):
             t = sweep_seconds(models, moves, sweeps)
             (tc, sc), (ta, sa) = t["chain"], t["cluster"]
@@ -128,7 +128,7 @@ def periodic(sizes):
             "box": Assembly(pos, K=10.0, C=50.0, scale=scale, box=box),
         }  # fmt: skip
         models["box"].periodic_tensor()  # built once per model, outside the timing
-        sweeps = max(4, int(3.2e8 / n**2))
+        sweeps = max(20, int(3.2e8 / n**2))
         for label, moves in (("default", list(DEFAULT_MOVES)), ("displace", ["displace"])):
             t = sweep_seconds(models, moves, sweeps)
             (tc, _), (tb, _) = t["cluster"], t["box"]
