@@ -19,7 +19,7 @@ the dipolar-hard-sphere literature, whatever the dispersion. Without radii every
 has diameter 1 (units of d; `random_cluster`'s `min_distance` sets another common
 diameter). docs/physics.md, "Periodic boxes".
 
-**What `chi_exponent` assumes** (`quadratic_landscapes`). With s_i = (R_i/a)^3
+**What chi_exponent assumes** (`quadratic_landscapes`). With s_i = (R_i/a)^3
 (`moment_scale`, M0,i = V_i m_sat) and the default chi_exponent = 0, C_i = C (R_i/a)^3:
 every particle is of the same material, with an intensive susceptibility chi (per unit
 volume) and a particle susceptibility V_i chi that grows as its volume. In moments
