@@ -21,9 +21,18 @@ def quiet_broken_pipe() -> None:
     sys.exit(141)
 
 
+def printable(text) -> str:
+    """`text` with control characters escaped (`mcdimer.runs.lock.printable`, imported only
+    when there is something to print: the runs package is heavy for `mcdimer exact`)."""
+    from ..runs.lock import printable as escape
+
+    return escape(text)
+
+
 def user_errors(func):
     """Print bad input (ValueError; OverflowError and MemoryError, which only a too large
-    request raises) as one line on stderr and exit 2, without a traceback."""
+    request raises) as one line on stderr, control characters escaped (`printable`), and
+    exit 2, without a traceback."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
@@ -32,10 +41,10 @@ def user_errors(func):
         except BrokenPipeError:
             quiet_broken_pipe()
         except ValueError as err:
-            click.echo(f"mcdimer: error: {err}", err=True)
+            click.echo(f"mcdimer: error: {printable(err)}", err=True)
             sys.exit(2)
         except OverflowError as err:
-            click.echo(f"mcdimer: error: a value is too large: {err}", err=True)
+            click.echo(f"mcdimer: error: a value is too large: {printable(err)}", err=True)
             sys.exit(2)
         except MemoryError:
             click.echo("mcdimer: error: out of memory: ask for less", err=True)

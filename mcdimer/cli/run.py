@@ -28,9 +28,22 @@ def _on_signal(signum, frame):
     raise KeyboardInterrupt
 
 
-def run_errors(func):
+def _quiet_interrupts(unraisable) -> None:
+    """sys.unraisablehook during a run: the KeyboardInterrupt our signal handler raised
+    inside a finalizer (weakref callbacks, file managers) is not news; the STOP flag ends
+    the run. Anything else goes to Python's hook."""
+    from ..runs.sweep import STOP
+
+    if issubclass(unraisable.exc_type, KeyboardInterrupt) and STOP.is_set():
+        return
+    sys.__unraisablehook__(unraisable)
+
+
+def run_errors(func=None, *, resume: bool = False):
     """user_errors, plus one-line messages for OS errors, Ctrl-C (exit 130) and SIGTERM
-    (exit 143); the points written so far are kept."""
+    (exit 143); resume: say that the points written so far are kept (`mcdimer run`)."""
+    if func is None:
+        return functools.partial(run_errors, resume=resume)
 
     @functools.wraps(func)
     @user_errors
@@ -42,15 +55,17 @@ def run_errors(func):
         STOP.clear()
         previous = signal.signal(signal.SIGTERM, _on_signal)
         previous_int = signal.signal(signal.SIGINT, _on_signal)
+        previous_hook, sys.unraisablehook = sys.unraisablehook, _quiet_interrupts
         try:
             return func(*args, **kwargs)
         except KeyboardInterrupt:
             what = "terminated (SIGTERM)" if _terminated else "interrupted"
-            click.echo(
-                f"mcdimer: {what}; the points written so far are complete: "
-                "run the same command again to resume",
-                err=True,
+            hint = (
+                "; the points written so far are complete: run the same command again to resume"
+                if resume
+                else ""
             )
+            click.echo(f"mcdimer: {what}{hint}", err=True)
             sys.exit(143 if _terminated else 130)
         except BrokenPipeError:
             quiet_broken_pipe()
@@ -59,6 +74,7 @@ def run_errors(func):
         finally:
             signal.signal(signal.SIGTERM, previous)
             signal.signal(signal.SIGINT, previous_int)
+            sys.unraisablehook = previous_hook
 
     return wrapper
 
@@ -116,7 +132,7 @@ def connect(scheduler: str):
 )
 @click.option("--force", is_flag=True, help="Recompute points stored by another version or spec.")
 @click.option("--wait", is_flag=True, help="If another run uses --out, wait for it to finish.")
-@run_errors
+@run_errors(resume=True)
 def run(spec_file, out, workers, scheduler, point, force, wait):
     """Compute every point of SPEC.toml not yet stored under --out, then merge the sweep.
 
@@ -148,10 +164,12 @@ def run(spec_file, out, workers, scheduler, point, force, wait):
     finally:
         if client is not None:
             client.close()
+    from . import printable
+
     msg = (
-        f"{spec_file}: {res['computed']} point(s) computed, {res['skipped']} already stored, "
-        f"{res['points']} in the spec -> {out}"
+        f"{printable(spec_file)}: {res['computed']} point(s) computed, "
+        f"{res['skipped']} already stored, {res['points']} in the spec -> {printable(out)}"
     )
     if res["sweep"]:
-        msg += f" (merged: {res['sweep']})"
+        msg += f" (merged: {printable(res['sweep'])})"
     click.echo(msg)

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 import numpy as np
 
+from . import printable
 from .run import run_errors
 
 
@@ -74,7 +75,7 @@ def show(result):
     """Summary of a point file (or of a merged sweep.nc): means, MCSE, ESS, R-hat."""
     from .. import runs
 
-    tree = runs.open_point(result)
+    tree = runs.open_point(result)  # a FIFO or device is refused, never opened
     try:
         _show(result, tree)
     except (KeyError, AttributeError, IndexError, TypeError, json.JSONDecodeError) as err:
@@ -87,9 +88,12 @@ def show(result):
 def _show(result, tree) -> None:
     ds = tree.to_dataset()
     spec = json.loads(ds.attrs["spec_json"])
-    click.echo(f"{result}: mcdimer {ds.attrs['mcdimer_version']}, kind {spec['kind']}")
+    click.echo(
+        f"{printable(result)}: mcdimer {printable(ds.attrs['mcdimer_version'])}, "
+        f"kind {printable(spec['kind'])}"
+    )
     if spec.get("title"):
-        click.echo(f"  {spec['title']}")
+        click.echo(f"  {printable(spec['title'])}")
     if "point_index" in ds.attrs:
         coords = json.loads(ds.attrs["point_coords_json"])
         where = ", ".join(f"{k} = {v:g}" for k, v in coords.items())

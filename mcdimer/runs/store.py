@@ -203,6 +203,8 @@ def read_attrs(path: Path) -> dict | None:
     """Root attributes of a result file, or None if it is unreadable or incomplete."""
     import h5netcdf
 
+    if not Path(path).is_file():  # a FIFO or device would block the reader, or never end
+        return None
     try:
         with h5netcdf.File(path, "r") as f:
             attrs = dict(f.attrs)
@@ -272,6 +274,10 @@ def open_point(path) -> xr.DataTree:
     path = Path(path)
     if not path.exists():
         raise ResultError(f"{path}: result file not found")
+    if not path.is_file():
+        raise ResultError(
+            f"{path}: not a regular file (a directory, FIFO or device), not a result file"
+        )
     attrs = read_attrs(path)
     if attrs is None:
         raise ResultError(f"{path}: corrupted or incomplete result file (no completion mark)")

@@ -45,10 +45,17 @@ def _exit_with_parent(parent: int, every: float = 0.5) -> None:
 
 def _init_worker(counter) -> None:
     """Process-pool initializer: single-threaded Numba, a progress-bar line, Ctrl-C left to
-    the parent (which stops the pool: no worker tracebacks), exit when the parent dies."""
+    the parent (which stops the pool: no worker tracebacks), exit when the parent dies.
+
+    tqdm's write lock is a thread lock here: its default, a multiprocessing lock, is a
+    named semaphore registered with the parent's resource tracker, and a worker the parent
+    terminates (Ctrl-C, SIGTERM) never unregisters it: the tracker would print a "leaked
+    semaphore" warning after the run's last line."""
     global _slot
     import numba
+    from tqdm import tqdm
 
+    tqdm.set_lock(threading.RLock())
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     numba.set_num_threads(1)
@@ -95,6 +102,14 @@ def warm_up(spec: Spec) -> None:
         sample(model, spec.method.name, seed=0, **kw)
 
 
+def usable_cpus() -> int:
+    """CPUs this process may run on (its affinity mask, else the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
 def default_executor(workers: int) -> ProcessPoolExecutor:
     """A process pool of `workers` spawn-started processes with single-threaded Numba."""
     ctx = multiprocessing.get_context("spawn")
@@ -133,7 +148,8 @@ def run_sweep(
     """Compute the points of `spec` not yet stored in `out`, then merge the sweep.
 
     executor: any concurrent.futures.Executor; None -> this process (one worker or one
-    point) or a spawn process pool of `workers` (default: the number of CPUs).
+    point) or a spawn process pool of `workers`, capped at the CPUs this process may use
+    (`usable_cpus`) and at the points to compute (default: that cap).
     indices: compute only these points (`--point I`, job arrays).
     force: recompute points written by another package version or another spec.
     wait: if another run holds `out` (see `mcdimer.runs.lock`), wait for it instead of
@@ -183,8 +199,10 @@ def _run_locked(spec, out, executor, text, workers, indices, force, log) -> dict
     if todo:
         warm_up(spec)
         if executor is None:
-            workers = workers or os.cpu_count() or 1
-            workers = min(workers, len(todo))
+            cap = usable_cpus()
+            if workers is not None and workers > cap:
+                log(f"workers = {workers}: this process may use {cap} CPUs; running {cap}")
+            workers = min(workers or cap, cap, len(todo))
             if workers > 1:
                 executor, own_pool = default_executor(workers), True
     bar = _outer_bar(len(chosen), skipped) if todo else None

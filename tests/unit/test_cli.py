@@ -4,6 +4,8 @@ never a traceback, and nothing is computed or written first."""
 from __future__ import annotations
 
 import importlib
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -96,3 +98,104 @@ def test_data_function_arguments_beyond_their_range_are_one_line(tmp_path):
     )
     msg = one_line_error(["run", str(spec), "--out", str(tmp_path / "out")])
     assert "calls[f7]: points must be an integer <= 100000" in msg
+
+
+# --- figure scripts, output a user sees ------------------------------------------------------
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    """A project with runs/s.toml (one exact point, figure 'mine', a title with control
+    characters) and its results stored under results/."""
+    from mcdimer import runs
+
+    root = tmp_path_factory.mktemp("project")
+    (root / "runs").mkdir()
+    spec_path = root / "runs" / "s.toml"
+    spec_path.write_text(
+        SPEC.replace('figure = "fig8"', 'figure = "mine"\ntitle = "a\\rmcdimer: error: b\\u0007"')
+    )
+    spec, text = runs.load(spec_path)
+    runs.run_sweep(spec, root / "results", text=text, workers=1)
+    return root
+
+
+def _script(folder: Path, body: str = "    return png\n") -> Path:
+    folder.mkdir(exist_ok=True)
+    script = folder / "mine.py"
+    script.write_text(f"def main(out, png):\n{body}")
+    return script
+
+
+def test_figure_scripts_of_a_project_others_can_write_are_refused(project, tmp_path):
+    """ssh's rule: the project's analysis/ and script must be the user's (or root's) and not
+    writable by group or others; a directory named with --analysis is taken as named."""
+    spec = project / "runs" / "s.toml"
+    script = _script(project / "analysis")
+    try:
+        for target in (project / "analysis", script):
+            target.chmod(0o777 if target.is_dir() else 0o666)
+            with pytest.raises(ValueError, match=f"^{target}: will not run a figure script"):
+                figure.find_script(spec, "mine")
+            target.chmod(0o755 if target.is_dir() else 0o644)
+        assert figure.find_script(spec, "mine") == script
+        if os.getuid() == 0:  # another owner: only root can make one
+            os.chown(script, 65534, 65534)
+            with pytest.raises(ValueError, match="owned by uid 65534, not by you"):
+                figure.find_script(spec, "mine")
+        named = _script(tmp_path / "named")
+        named.parent.chmod(0o777)
+        assert figure.find_script(spec, "mine", tmp_path / "named") == named
+    finally:
+        shutil.rmtree(project / "analysis")
+
+
+def test_figure_on_a_full_disk_names_the_file(project):
+    body = "    raise OSError(28, 'No space left on device')\n"
+    _script(project / "own", body)
+    try:
+        with pytest.raises(OSError, match="No space left on device") as err:
+            figure.draw(project / "runs" / "s.toml", project / "results", project / "own")
+        assert err.value.filename == str(project / "results" / "mine.png")
+    finally:
+        shutil.rmtree(project / "own")
+
+
+def test_control_characters_are_escaped_in_errors_and_titles(project, tmp_path):
+    msg = one_line_error(["show", str(tmp_path / "x\ny\x07.nc")])
+    assert "x\\ny\\x07.nc: result file not found" in msg
+    proc = subprocess.run(
+        [MCDIMER, "show", str(project / "results" / "sweep.nc")], capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "  a\\rmcdimer: error: b\\x07\n" in proc.stdout
+    assert "\r" not in proc.stdout and "\x07" not in proc.stdout
+
+
+def test_show_refuses_a_fifo_without_blocking(tmp_path):
+    fifo = tmp_path / "fifo.nc"
+    os.mkfifo(fifo)
+    msg = one_line_error(["show", str(fifo)])  # the helper's 120 s timeout: no hang
+    assert f"{fifo}: not a regular file" in msg
+
+
+def test_an_interrupt_inside_a_finalizer_prints_nothing():
+    """Our signal handler raises KeyboardInterrupt wherever Python is; inside a finalizer
+    Python would print "Exception ignored in ..." with a traceback: the run's hook drops it
+    (the STOP flag ends the run). In a subprocess: pytest installs its own hook."""
+    code = """
+from mcdimer.cli.run import run_errors
+from mcdimer.runs.sweep import STOP
+
+class Finalized:
+    def __del__(self):
+        raise KeyboardInterrupt
+
+@run_errors
+def body():
+    STOP.set()
+    Finalized()
+    return 0
+
+print(body())
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "0\n", "")

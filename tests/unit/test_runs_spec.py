@@ -229,6 +229,28 @@ sweeps = 2000
 @pytest.mark.parametrize(
     ("method", "output", "field", "words"),
     [
+        ("ladder = [0.5, 1.0]", "", "method.ladder", "start at b = 1"),
+        ("ladder = [1.0, 0.5, 0.8]", "", "method.ladder", "strictly decreasing"),
+        ("ladder = [1.0, 0.5, 0.0]", "", "method.ladder", "(0, 1]"),
+        ("ladder = [1.0, 1.5]", "", "method.ladder", "(0, 1]"),
+        ("ladder = [1.0]", "", "method.ladder", "at least 2 levels"),
+        ("ladder = []", "", "method.ladder", "at least 2 levels"),
+        ("ladder = [1.0, 0.5, 0.5]", "", "method.ladder", "strictly decreasing"),
+        (
+            "ladder = [" + ", ".join(f"{1 - k / 400:.6f}" for k in range(300)) + "]",
+            "",
+            "method.ladder",
+            "at most 256 levels",
+        ),
+    ],
+)
+def test_ladders_are_checked_at_load(method, output, field, words):
+    _refused(method, output, field, words)
+
+
+@pytest.mark.parametrize(
+    ("method", "output", "field", "words"),
+    [
         ("thin = 500", "reweight = 4", "output.reweight", "at least 10 draws per chain"),
         ('name = "metropolis"', "reweight = 4", "output.reweight", "not 'metropolis'"),
     ],
@@ -252,6 +274,13 @@ def _refused(method, output, field, words):
     table, name = field.split(".")
     assert msg.startswith(f"t.toml: {table}") and name in msg and words in msg, msg
     assert "\n" not in msg
+
+
+def test_jump_every_is_bounded_at_load_naming_it():
+    """jump_every = 20000 is a 19999-sweep displacement cycle: refused at load naming
+    method.jump_every (not, at run time, `moves`)."""
+    with pytest.raises(runs.SpecError, match=r"^j.toml: method\.jump_every: .*10001"):
+        runs.parse(SAMPLE + "jump_every = 20000\n", "j.toml")
 
 
 def test_one_particle_with_the_default_tempering_ladder_is_refused_at_load():

@@ -226,3 +226,56 @@ def test_reweight_output_stores_mbar_curves_between_the_levels():
     assert abs(float(at_one - level0)) < 4 * float(se) + 4 * float(ds.mcse.sel(observable="mu1z2"))
     dens = ds.reweight_pdf_mz.values
     assert np.allclose(dens.sum(axis=1) * 2.0 / dens.shape[1], 1.0)
+
+
+EXACT = """
+kind = "exact"
+seed = 1
+[model]
+n = 2
+C = 20.0
+[axes]
+ratio = [0.5, 1.0, 1.5]
+[output]
+bins = 10
+"""
+
+
+def test_workers_are_capped_at_the_usable_cpus(tmp_path, monkeypatch):
+    """--workers 64 on a machine this process may use one CPU of runs one worker (here, in
+    this process: no pool is started), and says so."""
+    from mcdimer.runs import sweep
+
+    def no_pool(workers):
+        raise AssertionError(f"a pool of {workers} workers was started")
+
+    monkeypatch.setattr(sweep, "usable_cpus", lambda: 1)
+    monkeypatch.setattr(sweep, "default_executor", no_pool)
+    logged = []
+    spec = runs.parse(EXACT)
+    res = runs.run_sweep(spec, tmp_path / "out", workers=64, log=logged.append)
+    assert res["computed"] == 3
+    assert logged == ["workers = 64: this process may use 1 CPUs; running 1"]
+
+
+def test_pool_workers_register_no_semaphore_for_their_progress_bars():
+    """A worker's tqdm bar must not create a multiprocessing lock: a worker terminated on
+    Ctrl-C or SIGTERM never unregisters it, and the resource tracker then prints a
+    "leaked semaphore" warning after the run's one-line message."""
+    code = """
+import io, multiprocessing as mp
+mp.set_start_method("spawn", force=True)
+counter = mp.Value("i", 0)
+from multiprocessing import resource_tracker
+seen = []
+resource_tracker.register = lambda name, rtype: seen.append(rtype)
+from mcdimer.runs import sweep
+sweep._init_worker(counter)
+from tqdm.auto import tqdm
+with tqdm(total=1, file=io.StringIO()) as bar:
+    bar.update()
+print(seen)
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
