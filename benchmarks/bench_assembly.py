@@ -18,6 +18,14 @@ Then periodic boxes (`Assembly(box=...)`, Ewald sum, tin foil), n = 125 ... 4096
   moves and displacement, measured side by side (target: the box within 2x the cluster).
 Every figure is the best of REPEATS, chain and cluster interleaved: the machine is shared
 and timings are noisy; the load average is printed with them.
+
+Measured (--periodic, OPENBLAS_NUM_THREADS=1, 2-core machine under load ~9):
+  n      tensor build   size      default: cluster / box (ms)   displace: cluster / box (ms)
+  125        0.09 s     0.7 MiB        0.50 /   0.18  (0.37x)         0.14 /   0.03  (0.18x)
+  512        0.35 s    12.0 MiB        2.44 /   1.14  (0.47x)         1.09 /   0.55  (0.50x)
+  1000       2.34 s    45.8 MiB        7.77 /   6.56  (0.85x)         4.81 /   3.90  (0.81x)
+  2048      11.1  s   192   MiB       43.1  /  40.3   (0.94x)        22.6  /  18.5   (0.82x)
+  4096      64.3  s   768   MiB      204    / 273     (1.34x)       103    / 146    (1.41x)
 """
 
 from __future__ import annotations

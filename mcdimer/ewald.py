@@ -145,8 +145,8 @@ def ewald_tensor(positions, box, *, alpha: float | None = None) -> np.ndarray:
     out = np.zeros((6, n, n))
     shells = np.ceil(r_c / box + 0.5).astype(np.int64)
     _real_space(pos, box, alpha, r_c, shells, out)
-    _reciprocal_space(pos, box, alpha, k_c, out)
-    _symmetrise(out)
+    _reciprocal_space(pos, box, alpha, k_c, out, _ROWS)
+    _mirror(out, _ROWS)
     self_term = 4.0 * alpha**3 / (3.0 * math.sqrt(math.pi))
     idx = np.arange(n)
     for c in range(3):
@@ -211,14 +211,22 @@ def _real_space(pos, box, alpha, r_c, shells, out):
                     out[k, j, i] += g[k]
 
 
+_ROWS = 256  # rows per block of the k-space products
+
+
 @njit(cache=True)
-def _symmetrise(out):
-    """Each component matrix made exactly symmetric (the k-space products are so only up to
-    round-off), in place."""
+def _mirror(out, rows):
+    """Each component matrix made exactly symmetric, in place. The k-space products filled
+    only the blocks on and above the diagonal (row block b, columns >= its first row); below
+    them out holds the real-space part alone, which is symmetric: copy the upper triangle
+    there, and average the two halves of each diagonal block (symmetric up to round-off)."""
     n = out.shape[1]
     for c in range(out.shape[0]):
         for i in range(n):
-            for j in range(i + 1, n):
+            first = (i // rows) * rows
+            for j in range(first):
+                out[c, i, j] = out[c, j, i]
+            for j in range(first, i):
                 v = 0.5 * (out[c, i, j] + out[c, j, i])
                 out[c, i, j] = v
                 out[c, j, i] = v
@@ -241,18 +249,23 @@ def _k_vectors(box, alpha, k_c):
     return k, weight
 
 
-def _reciprocal_space(pos, box, alpha, k_c, out, chunk=1024, rows=256):
-    """-(4 pi / V) sum_k exp(-k^2/4 alpha^2) k k^T / k^2 cos(k.(r_i - r_j)), added into out,
-    as products of cos/sin tables: cos(k.r_i - k.r_j) = c_i c_j + s_i s_j. By chunks of k
-    and blocks of rows, so that temporaries stay small beside out (48 n^2 bytes)."""
+def _reciprocal_space(pos, box, alpha, k_c, out, rows, chunk=256):
+    """-(4 pi / V) sum_k exp(-k^2/4 alpha^2) k k^T / k^2 cos(k.(r_i - r_j)), added into out
+    on and above the diagonal blocks of `rows` rows (`_mirror` completes the rest), as
+    products of cos/sin tables: cos(k.r_i - k.r_j) = c_i c_j + s_i s_j. By chunks of k and
+    blocks of rows, so that temporaries stay small beside out (48 n^2 bytes): about
+    2 * 8 n * 2 * chunk bytes (34 MB at n = 4096)."""
     k, weight = _k_vectors(box, alpha, k_c)
     n = pos.shape[0]
     for start in range(0, k.shape[0], chunk):
         kk, w = k[start : start + chunk], weight[start : start + chunk]
         phase = pos @ kk.T
-        table = np.concatenate([np.cos(phase), np.sin(phase)], axis=1)
+        table = np.empty((n, 2 * kk.shape[0]))
+        np.cos(phase, out=table[:, : kk.shape[0]])
+        np.sin(phase, out=table[:, kk.shape[0] :])
+        del phase
         for c, (a, b) in enumerate(COMPONENTS):
             weighted = table * np.tile(w * kk[:, a] * kk[:, b], 2)
             for r0 in range(0, n, rows):
                 block = slice(r0, min(r0 + rows, n))
-                out[c, block] -= weighted[block] @ table.T
+                out[c, block, r0:] -= weighted[block] @ table[r0:].T

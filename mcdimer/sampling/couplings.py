@@ -35,6 +35,13 @@ sampler its speed changed 2x with what the process had run before (not understoo
 pages or the memory bus shared with the other processes are candidates), it took ~0.3 s
 per `sample()` call to build and 134 MB per running sampler. So no table; a full
 n^2 x 9 tensor (1.2 GB) was not tried.
+
+A periodic box has no on-the-fly form (each T_ij is an Ewald sum), so it reads the table
+of its six components (48 n^2 bytes, shared by every chain and level). Measured side by
+side with benchmarks/bench_assembly.py --periodic (one thread, machine under load ~9,
+random box and open cluster at packing 0.2, size dispersion 0.3): a sweep of the box costs
+0.4-0.9x the open cluster's up to n = 2048 and 1.3-1.4x at n = 4096 (272 vs 204 ms default
+moves, 146 vs 103 ms displacement), where streaming the 768 MB table bounds the update.
 """
 
 from __future__ import annotations

@@ -209,3 +209,19 @@ def test_box_too_small_for_the_hard_cores_names_box_or_positions():
 def test_bad_positions_in_a_box_name_positions(positions):
     with pytest.raises(ValueError, match="positions"):
         Assembly(positions, K=1.0, C=1.0, box=(3, 3, 3))
+
+
+def test_blocked_k_space_products_and_mirroring_give_the_full_sum(monkeypatch):
+    """The k-space products fill the blocks on and above the diagonal only; the rest is
+    mirrored. One block of all rows computes every entry: the same tensor."""
+    box = (6.0, 5.5, 6.5)
+    pos = random_box(150, box, seed=12)
+    blocked = ewald.ewald_tensor(pos, box)
+    monkeypatch.setattr(ewald, "_ROWS", 37)
+    small = ewald.ewald_tensor(pos, box)
+    monkeypatch.setattr(ewald, "_ROWS", 1000)
+    whole = ewald.ewald_tensor(pos, box)
+    scale = np.abs(whole).max()
+    assert np.abs(blocked - whole).max() <= 1e-13 * scale
+    assert np.abs(small - whole).max() <= 1e-13 * scale
+    np.testing.assert_array_equal(small, np.swapaxes(small, 1, 2))
