@@ -45,6 +45,7 @@ def sample(
     jump_every: int | None = None,
     critical_modes="auto",
     progress=None,
+    pairs: bool = False,
     **options,
 ) -> SampleResult:
     """Sample the thermal distribution of `model` (a `mcdimer.Chain` or `Assembly`).
@@ -74,6 +75,9 @@ def sample(
         NaN), True (compute them whatever n; ValueError if the model has none), False, or a
         real array (k, n, 3) of k <= 3n modes, not all zero (orthonormalised here).
     progress : optional callable(done_sweeps, total_sweeps) called between chunks.
+    pairs : run the chains as replica pairs (0, 1), (2, 3), ... and record their overlaps
+        (q2, q4 in `expect()`, `binder("q")`, `pdf_q`, `correlation_length("q")`); needs
+        an even number of chains and the compiled engine (not emcee).
     **options : of method="tempering": replicas, b_min, ladder, adapt, flip (`Tempering`).
 
     A tempering replica k samples `model.tempered(b_k)`: K and h scale by b_k and the
@@ -87,6 +91,9 @@ def sample(
     config = as_sampler(method, moves=moves, jump_every=jump_every, **options)
     run = RunSize(sweeps, burn, chains, seed, thin, n_batches)
     config.check_run(model, run)
+    from .engine import check_pairs
+
+    pairs = check_pairs(pairs, run.chains, config.name)
     common = dict(run.kwargs(), progress=progress)
     if isinstance(config, Emcee):
         from .emcee_backend import run_emcee
@@ -106,6 +113,7 @@ def sample(
         adapt=config.adapt if isinstance(config, Tempering) else False,
         check_levels=check_levels,
         modes=_modes(model, critical_modes),
+        pairs=pairs,
         **common,
     )
 

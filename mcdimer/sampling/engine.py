@@ -20,12 +20,14 @@ from .driver import ChunkRunner, RunStats, over_chains, per_second
 from .heatbath import HeatbathTable, build_heatbath_table, stack_tables
 from .kernels import (
     NO_MODES,
+    NO_PHASES,
     Counters,
     EngineState,
     Records,
     Schedule,
     Target,
     advance_chain,
+    advance_pair,
     init_uniform_ball,
     refresh_all,
 )
@@ -105,12 +107,44 @@ def auto_b_min(model) -> float:
     return best
 
 
+def check_pairs(pairs, chains: int, method: str) -> bool:
+    """`sample`'s pairs option: a bool; True needs the compiled engine (method "metropolis"
+    or "tempering") and an even number of chains >= 2 (pairs (0, 1), (2, 3), ...)."""
+    if not isinstance(pairs, bool):
+        raise ValueError(f"pairs must be True or False, got {pairs!r}")
+    if pairs and method not in ("metropolis", "tempering"):
+        raise ValueError(
+            f"pairs=True needs method 'metropolis' or 'tempering' (replica pairs of the "
+            f"compiled engine), got {method!r}"
+        )
+    if pairs and (chains < 2 or chains % 2):
+        raise ValueError(
+            f"chains must be an even number >= 2 with pairs=True (chains 2p and 2p + 1 form "
+            f"replica pair p), got {chains}"
+        )
+    return pairs
+
+
+def box_phases(model) -> np.ndarray:
+    """(3, n, 2): cos and sin of k_a r_j^a with k_a = 2 pi / L_a, the smallest wave vector
+    along box axis a, for the structure factors chi(k_min) of docs/physics.md, "Order
+    observables"; (0, 1, 2) for an open assembly (`model.box` None or absent)."""
+    box = getattr(model, "box", None)
+    if box is None:
+        return NO_PHASES
+    k = 2.0 * np.pi / np.asarray(box, dtype=float)
+    arg = np.asarray(model.positions, dtype=float) * k[None, :]  # (n, 3)
+    return np.ascontiguousarray(np.stack([np.cos(arg.T), np.sin(arg.T)], axis=-1))
+
+
 class _Setup:
     """What does not change when the ladder does: couplings, species, the move cycle."""
 
     def __init__(self, model, cycle, modes=None):
         self.n = model.n
         self.modes = NO_MODES if modes is None else np.ascontiguousarray(modes, dtype=float)
+        self.phases = box_phases(model)
+        self.stotal = float(np.sum(model.scale))
         self.cpl = couplings_of(model)
         self.species, index = model.landscape_groups()
         self.species_index = np.ascontiguousarray(index, dtype=np.int64)
@@ -121,7 +155,9 @@ class _Setup:
     def target(self, b: np.ndarray) -> Target:
         tables = level_tables(self.species, b)
         hb = heatbath_tables(tables, b, self.bound, self.uses_heatbath)
-        return Target(b, tables, self.species_index, hb, self.cpl, self.modes)
+        return Target(
+            b, tables, self.species_index, hb, self.cpl, self.modes, self.phases, self.stotal
+        )
 
     def state(self, target: Target, chains: int, rng: np.ndarray, start=None) -> EngineState:
         """Slot k at level k. `start` = (b, mu (chains, R', n, 3), delta (chains, R')) of
@@ -245,11 +281,15 @@ def run_engine(
     progress=None,
     check_levels=None,
     modes=None,
+    pairs: bool = False,
 ) -> SampleResult:
     """Run the engine. `ladder` None (tempering with default options): b_min from
     `auto_b_min`, then `tune` in the first TUNE_SHARE of burn-in, unless `adapt` is False
     or burn-in is too short for one round (then 8 geometric levels, adapted as an explicit
-    ladder is). `check_levels(R)` may refuse the run once R is known (memory)."""
+    ladder is). `check_levels(R)` may refuse the run once R is known (memory). `pairs`
+    (chains even): chains 2p and 2p + 1 run in lockstep on one thread and their overlaps
+    are recorded (`kernels.advance_pair`); burn-in and ladder tuning are the same as
+    without pairs, so every chain's trajectory is too."""
     setup = _Setup(model, cycle, modes)
     n = model.n
     auto = ladder is None
@@ -289,7 +329,9 @@ def run_engine(
         refresh_every=REFRESH_EVERY,
         tunnel_level=TUNNEL_LEVEL,
     )
-    records = allocate(chains, R, n, n_batches, n_draws, level_draws=R > 1)
+    records = allocate(
+        chains, R, n, n_batches, n_draws, level_draws=R > 1, pairs=chains // 2 if pairs else 0
+    )
     rec = Records(**records)
     counters = _counters(chains, R)
     adapting = adapt and R > 2 and tuned is None
@@ -300,9 +342,16 @@ def run_engine(
     current = {"target": target}
 
     def step(first, count):
-        over_chains(
-            advance_chain, chains, state, current["target"], sched, counters, rec, first, count
-        )
+        if pairs and first + count > burn:
+            over_chains(
+                advance_pair, chains // 2, state, current["target"], sched, counters, rec,
+                first, count,
+            )  # fmt: skip
+        else:
+            over_chains(
+                advance_chain, chains, state, current["target"], sched, counters, rec, first,
+                count,
+            )  # fmt: skip
         end = first + count
         if end in stops:
             att = counters.swap_att.sum(axis=0)
@@ -380,6 +429,7 @@ def run_engine(
         "n_batches": n_batches,
         "moves": describe(cycle),
         "critical_modes": int(setup.modes.shape[0]),
+        "pairs": bool(pairs),
     }
     if R > 1:
         settings.update(replicas=R, adapt=adapt, ladder="given")
@@ -398,4 +448,4 @@ def run_engine(
     )
 
 
-__all__ = ["ADAPT_EVERY", "REFRESH_EVERY", "TUNNEL_LEVEL", "run_engine"]
+__all__ = ["ADAPT_EVERY", "REFRESH_EVERY", "TUNNEL_LEVEL", "check_pairs", "run_engine"]

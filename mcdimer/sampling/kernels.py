@@ -32,7 +32,16 @@ from numba import njit
 from .couplings import Couplings, full_field, interaction_energy
 from .heatbath import HeatbathTable
 from .moves import DISPLACE, FLIP, MOVES, flip_move, local_sweep
-from .observables import DRAW_COLUMNS, accumulate, swap_batch, sweep_values
+from .observables import (
+    DRAW_COLUMNS,
+    PAIR_SCALARS,
+    accumulate,
+    accumulate_pair,
+    pair_values,
+    swap_batch,
+    sweep_values,
+    weighted_values,
+)
 from .rng import next_double
 from .tables import landscape_at
 
@@ -58,6 +67,7 @@ class EngineState(NamedTuple):
 
 
 NO_MODES = np.zeros((0, 1, 3))
+NO_PHASES = np.zeros((0, 1, 2))
 
 
 class Target(NamedTuple):
@@ -67,6 +77,8 @@ class Target(NamedTuple):
     heatbath: HeatbathTable  # stacked per (level, species): `heatbath.stack_tables`
     cpl: Couplings
     modes: np.ndarray = NO_MODES  # (k, n, 3) orthonormal critical modes for mode_overlap
+    phases: np.ndarray = NO_PHASES  # (axes, n, 2) cos, sin of k_min . r_j per box axis
+    stotal: float = 1.0  # sum_i s_i, the weight of m_s
 
 
 class Schedule(NamedTuple):
@@ -103,6 +115,8 @@ class Records(NamedTuple):
     level_values: np.ndarray
     level_w: np.ndarray
     level_moduli: np.ndarray
+    pair_scalars: np.ndarray
+    pair_hists: np.ndarray
 
 
 @njit(inline="always")
@@ -222,11 +236,21 @@ def swap_pairs(parity, config_at, mu, fcur, fsum, wint, b, tables, species, att,
     return tried, done, (t0, t1, t2, t3)
 
 
+@njit(inline="always")
+def level_values(mu, m, energy, target, vals):
+    """Every DRAW_COLUMNS value of slot m (energy: its reduced energy at its level);
+    returns m^z."""
+    mz = sweep_values(mu, m, energy, target.modes, vals)
+    weighted_values(mu, m, target.cpl.scale, target.stotal, target.phases, vals)
+    return mz
+
+
 @njit(cache=True, _nrt=False)
-def record_draw(c, draw, b, rec, mu, fsum, wint, config_at, modes, vals):
+def record_draw(c, draw, target, rec, mu, fsum, wint, config_at, vals):
     """Thinned draw `draw`: the b = 1 configuration whole and, for a ladder, every level's
     sweep values, W and moduli (what reweighting needs)."""
     n = mu.shape[1]
+    b = target.b
     m = config_at[0]
     if draw < rec.draws.shape[1]:
         for i in range(n):
@@ -237,7 +261,7 @@ def record_draw(c, draw, b, rec, mu, fsum, wint, config_at, modes, vals):
     if draw < rec.level_values.shape[2]:
         for lev in range(b.size):
             m = config_at[lev]
-            sweep_values(mu, m, fsum[m] + b[lev] * wint[m], modes, vals)
+            level_values(mu, m, fsum[m] + b[lev] * wint[m], target, vals)
             for k in range(vals.size):
                 rec.level_values[c, lev, draw, k] = vals[k]
             rec.level_w[c, lev, draw] = wint[m]
@@ -285,20 +309,13 @@ class ChainWork(NamedTuple):
 WINDOW, TRIPS, TUNNELS = 0, 1, 2
 
 
-@njit(cache=True, nogil=True)
-def advance_chain(c, state, target, sched, counters, rec, first, count):
-    """Advance chain c by `count` sweeps, sweep numbers first .. first + count - 1 (all its
-    levels, swaps, records). It releases the GIL: the driver runs chains on threads, and
-    chain c touches only its own rows and streams, so threads change nothing.
-
-    This wrapper copies the chain's state into a `ChainWork`, runs `run_sweeps` (compiled
-    without reference counting: taking an array out of a tuple in a loop otherwise costs
-    two atomic operations, more than a dimer proposal) and writes the state back.
-    """
+@njit(cache=True)
+def load_work(c, state, rec):
+    """Chain c's `ChainWork`: copies of its state, zeroed tallies and batch sums."""
     R, n = state.mu.shape[1], state.mu.shape[2]
     tally = np.zeros(3, dtype=np.int64)
     tally[WINDOW] = state.window[c]
-    w = ChainWork(
+    return ChainWork(
         state.mu[c].copy(),
         state.fld[c].copy(),
         state.fcur[c].copy(),
@@ -326,7 +343,12 @@ def advance_chain(c, state, target, sched, counters, rec, first, count):
         tally,
         state.drift[c].copy(),
     )
-    run_sweeps(c, w, target, sched, rec, first, count)
+
+
+@njit(cache=True)
+def store_work(c, w, state, counters):
+    """Write chain c's working copies back into the run's state and add its tallies."""
+    R = state.mu.shape[1]
     counters.proposals[c] += w.proposals
     counters.accepted[c] += w.accepted
     if R > 1:
@@ -342,15 +364,121 @@ def advance_chain(c, state, target, sched, counters, rec, first, count):
     state.drift[c] = w.drift
 
 
+@njit(cache=True, nogil=True)
+def advance_chain(c, state, target, sched, counters, rec, first, count):
+    """Advance chain c by `count` sweeps, sweep numbers first .. first + count - 1 (all its
+    levels, swaps, records). It releases the GIL: the driver runs chains on threads, and
+    chain c touches only its own rows and streams, so threads change nothing.
+
+    The chain's state is copied into a `ChainWork`, `run_sweeps` (compiled without
+    reference counting: taking an array out of a tuple in a loop otherwise costs two
+    atomic operations, more than a dimer proposal) advances it, and it is written back.
+    """
+    w = load_work(c, state, rec)
+    run_sweeps(c, w, target, sched, rec, first, count)
+    store_work(c, w, state, counters)
+
+
+@njit(cache=True, nogil=True)
+def advance_pair(p, state, target, sched, counters, rec, first, count):
+    """`advance_chain` for the replica pair p (chains 2p and 2p + 1) in lockstep: after
+    both have done sweep s, the overlap of their configurations at every level is recorded
+    (`run_pair_sweeps`). Each chain still draws from its own streams only, so its
+    trajectory is the one `advance_chain` gives, and the pair's records depend on the seed
+    alone, whatever thread runs the pair."""
+    a, b = 2 * p, 2 * p + 1
+    wa = load_work(a, state, rec)
+    wb = load_work(b, state, rec)
+    out = np.empty(len(PAIR_SCALARS))
+    buf = np.empty((2, 3, 3))
+    run_pair_sweeps(p, wa, wb, target, sched, rec, first, count, out, buf)
+    store_work(a, wa, state, counters)
+    store_work(b, wb, state, counters)
+
+
+@njit(inline="always")
+def clock_start(c, w, sched, rec, first, count):
+    """The counters a chain carries from sweep to sweep, at sweep `first`: (position in
+    the cycle, sweeps to the next refresh, batch, sweeps to the next batch, to the next
+    draw, next draw, displacement proposals in the adaptation window, the swap stream's
+    four words); loads the current batch's sums when the chunk reaches production.
+
+    Countdowns instead of a division per sweep: an integer division costs as much as a
+    dimer proposal. Production sweeps are counted as p = s - burn."""
+    R = w.mu.shape[0]
+    burn, thin, batch_len, n_batches = sched.burn, sched.thin, sched.batch_len, sched.n_batches
+    pos = first % sched.cycle.size
+    to_refresh = sched.refresh_every - first % sched.refresh_every
+    p0 = max(first - burn, 0)
+    batch = min(p0 // batch_len, n_batches - 1)
+    to_batch = (batch + 1) * batch_len - p0 if batch < n_batches - 1 else -1
+    to_draw = (thin - p0 % thin) % thin
+    next_draw = (p0 + to_draw) // thin
+    if first + count > burn:
+        swap_batch(rec, c, batch, w.b_scal, w.b_site, w.b_zz, w.b_hist, w.b_count, w.b_acc, False)
+    t = w.rng
+    return (
+        pos, to_refresh, batch, to_batch, to_draw, next_draw, w.tally[WINDOW],
+        t[R, 0], t[R, 1], t[R, 2], t[R, 3],
+    )  # fmt: skip
+
+
+@njit(inline="always")
+def clock_stop(c, w, sched, rec, first, count, clock):
+    """Store the current batch's sums and the counters that outlive the chunk."""
+    batch, window = clock[2], clock[6]
+    if first + count > sched.burn:
+        swap_batch(rec, c, batch, w.b_scal, w.b_site, w.b_zz, w.b_hist, w.b_count, w.b_acc, True)
+    R = w.mu.shape[0]
+    w.rng[R, 0], w.rng[R, 1], w.rng[R, 2], w.rng[R, 3] = clock[7], clock[8], clock[9], clock[10]
+    w.tally[WINDOW] = window
+
+
 @njit(cache=True, nogil=True, _nrt=False)
 def run_sweeps(c, w, target, sched, rec, first, count):
-    """The sweeps of `advance_chain` on the working copies w.
+    """The sweeps of `advance_chain` on the working copies w (`one_sweep` each)."""
+    clock = clock_start(c, w, sched, rec, first, count)
+    for k in range(count):
+        clock = one_sweep(c, w, target, sched, rec, first + k, clock)
+    clock_stop(c, w, sched, rec, first, count, clock)
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def run_pair_sweeps(p, wa, wb, target, sched, rec, first, count, out, buf):
+    """The sweeps of `advance_pair`: sweep s of chain 2p, then of chain 2p + 1, then, in
+    production, the overlap of the two configurations at each level (the replicas the two
+    chains hold at that level: with tempering, whichever slots swaps have put there) into
+    batch (s - burn) // batch_len of pair p (the last batch takes the remainder)."""
+    ca = clock_start(2 * p, wa, sched, rec, first, count)
+    cb = clock_start(2 * p + 1, wb, sched, rec, first, count)
+    R = wa.mu.shape[0]
+    burn, batch_len, last = sched.burn, sched.batch_len, sched.n_batches - 1
+    for k in range(count):
+        s = first + k
+        ca = one_sweep(2 * p, wa, target, sched, rec, s, ca)
+        cb = one_sweep(2 * p + 1, wb, target, sched, rec, s, cb)
+        if s >= burn:
+            batch = min((s - burn) // batch_len, last)
+            for lev in range(R):
+                qs = pair_values(
+                    wa.mu, wa.config_at[lev], wb.mu, wb.config_at[lev], target.phases, out, buf
+                )
+                accumulate_pair(rec, p, lev, batch, out, qs)
+    clock_stop(2 * p, wa, sched, rec, first, count, ca)
+    clock_stop(2 * p + 1, wb, sched, rec, first, count, cb)
+
+
+@njit(inline="always")
+def one_sweep(c, w, target, sched, rec, s, clock):
+    """Sweep s of chain c on its working copies w; returns the updated clock
+    (`clock_start`).
 
     Sweeps < burn adapt the displacement step of every level toward STEP_TARGET (per
     window of adapt_every displacement sweeps) and record nothing; later sweeps never
     adapt and are recorded into batch (s - burn) // batch_len (the last batch takes the
     remainder) and, every `thin` sweeps, into the draws.
     """
+    pos, to_refresh, batch, to_batch, to_draw, next_draw, window, t0, t1, t2, t3 = clock
     R, n = w.mu.shape[0], w.mu.shape[1]
     b, tables, species, cpl = target.b, target.tables, target.species, target.cpl
     mu, fld, fcur, fsum, wint, rng, config_at = (
@@ -362,91 +490,72 @@ def run_sweeps(c, w, target, sched, rec, first, count):
         w.rng,
         w.config_at,
     )
-    cycle = sched.cycle
-    L = cycle.size
-    t0, t1, t2, t3 = rng[R, 0], rng[R, 1], rng[R, 2], rng[R, 3]
-    # Countdowns instead of a division per sweep (an integer division costs as much as a
-    # dimer proposal): position in the cycle, sweeps to the next refresh, and, counted in
-    # production sweeps p = s - burn, to the next batch and the next draw.
     burn, thin, batch_len, n_batches = sched.burn, sched.thin, sched.batch_len, sched.n_batches
-    pos = first % L
-    to_refresh = sched.refresh_every - first % sched.refresh_every
-    p0 = max(first - burn, 0)
-    batch = min(p0 // batch_len, n_batches - 1)
-    to_batch = (batch + 1) * batch_len - p0 if batch < n_batches - 1 else -1
-    to_draw = (thin - p0 % thin) % thin
-    next_draw = (p0 + to_draw) // thin
-    window = w.tally[WINDOW]
-    if first + count > burn:
-        swap_batch(rec, c, batch, w.b_scal, w.b_site, w.b_zz, w.b_hist, w.b_count, w.b_acc, False)
-    for k in range(count):
-        s = first + k
-        move = cycle[pos]
-        pos += 1
-        if pos == L:
-            pos = 0
-        producing = s >= burn
+    move = sched.cycle[pos]
+    pos += 1
+    if pos == sched.cycle.size:
+        pos = 0
+    producing = s >= burn
+    for lev in range(R):
+        m = config_at[lev]
+        s0, s1, s2, s3 = rng[m, 0], rng[m, 1], rng[m, 2], rng[m, 3]
+        if move == FLIP:
+            dw, acc, s0, s1, s2, s3 = flip_move(
+                mu, fld, m, b[lev], cpl.h, cpl.scale, s0, s1, s2, s3
+            )
+            df = 0.0
+            tried = 1
+        else:
+            df, dw, acc, s0, s1, s2, s3 = local_sweep(
+                move, mu, fld, fcur, m, lev, b[lev], tables, species, target.heatbath,
+                cpl.is_chain, cpl.chain, cpl.positions, cpl.scale, cpl.K, cpl.table, w.delta[lev],
+                s0, s1, s2, s3,
+            )  # fmt: skip
+            tried = n
+        rng[m, 0], rng[m, 1], rng[m, 2], rng[m, 3] = s0, s1, s2, s3
+        fsum[m] += df
+        wint[m] += dw
+        w.acc_lev[lev] = acc
+        if producing:
+            w.proposals[lev, move] += tried
+            w.accepted[lev, move] += acc
+        elif move == DISPLACE:
+            w.window_acc[lev] += acc
+    if not producing and move == DISPLACE:
+        window += n
+        if window >= sched.adapt_every * n:
+            for lev in range(R):
+                step = np.exp(STEP_GAIN * (w.window_acc[lev] / window - STEP_TARGET))
+                w.delta[lev] = min(STEP_MAX, w.delta[lev] * step)
+                w.window_acc[lev] = 0
+            window = 0
+    tried_sw, done_sw = 0, 0
+    if R > 1:
+        tried_sw, done_sw, (t0, t1, t2, t3) = swap_pairs(
+            s & 1, config_at, mu, fcur, fsum, wint, b, tables, species,
+            w.swap_att, w.swap_acc, (t0, t1, t2, t3),
+        )  # fmt: skip
+        top = config_at[0]
+        if w.label[top] == 2:
+            w.tally[TRIPS] += 1
+        w.label[top] = 1
+        bottom = config_at[R - 1]
+        if w.label[bottom] == 1:
+            w.label[bottom] = 2
+    to_refresh -= 1
+    if to_refresh == 0:
+        to_refresh = sched.refresh_every
         for lev in range(R):
             m = config_at[lev]
-            s0, s1, s2, s3 = rng[m, 0], rng[m, 1], rng[m, 2], rng[m, 3]
-            if move == FLIP:
-                dw, acc, s0, s1, s2, s3 = flip_move(
-                    mu, fld, m, b[lev], cpl.h, cpl.scale, s0, s1, s2, s3
-                )
-                df = 0.0
-                tried = 1
-            else:
-                df, dw, acc, s0, s1, s2, s3 = local_sweep(
-                    move, mu, fld, fcur, m, lev, b[lev], tables, species, target.heatbath,
-                    cpl.is_chain, cpl.chain, cpl.positions, cpl.scale, cpl.K, cpl.table,
-                    w.delta[lev], s0, s1, s2, s3,
-                )  # fmt: skip
-                tried = n
-            rng[m, 0], rng[m, 1], rng[m, 2], rng[m, 3] = s0, s1, s2, s3
-            fsum[m] += df
-            wint[m] += dw
-            w.acc_lev[lev] = acc
-            if producing:
-                w.proposals[lev, move] += tried
-                w.accepted[lev, move] += acc
-            elif move == DISPLACE:
-                w.window_acc[lev] += acc
-        if not producing and move == DISPLACE:
-            window += n
-            if window >= sched.adapt_every * n:
-                for lev in range(R):
-                    step = np.exp(STEP_GAIN * (w.window_acc[lev] / window - STEP_TARGET))
-                    w.delta[lev] = min(STEP_MAX, w.delta[lev] * step)
-                    w.window_acc[lev] = 0
-                window = 0
-        tried_sw, done_sw = 0, 0
-        if R > 1:
-            tried_sw, done_sw, (t0, t1, t2, t3) = swap_pairs(
-                s & 1, config_at, mu, fcur, fsum, wint, b, tables, species,
-                w.swap_att, w.swap_acc, (t0, t1, t2, t3),
-            )  # fmt: skip
-            top = config_at[0]
-            if w.label[top] == 2:
-                w.tally[TRIPS] += 1
-            w.label[top] = 1
-            bottom = config_at[R - 1]
-            if w.label[bottom] == 1:
-                w.label[bottom] = 2
-        to_refresh -= 1
-        if to_refresh == 0:
-            to_refresh = sched.refresh_every
-            for lev in range(R):
-                m = config_at[lev]
-                f, wi, fd = refresh_slot(mu, fld, fcur, m, lev, target, w.scratch)
-                w.drift[0] = max(w.drift[0], abs(f - fsum[m]) + abs(wi - wint[m]))
-                w.drift[1] = max(w.drift[1], fd)
-                fsum[m], wint[m] = f, wi
-        if not producing:
-            continue
+            f, wi, fd = refresh_slot(mu, fld, fcur, m, lev, target, w.scratch)
+            w.drift[0] = max(w.drift[0], abs(f - fsum[m]) + abs(wi - wint[m]))
+            w.drift[1] = max(w.drift[1], fd)
+            fsum[m], wint[m] = f, wi
+    if producing:
         mz0 = 0.0
         for lev in range(R):
             m = config_at[lev]
-            mz = sweep_values(mu, m, fsum[m] + b[lev] * wint[m], target.modes, w.vals)
+            mz = level_values(mu, m, fsum[m] + b[lev] * wint[m], target, w.vals)
             accumulate(mu, m, w.vals, lev, w.b_scal, w.b_site, w.b_zz, w.b_hist)
             w.b_count[lev] += 1
             w.b_acc[lev] += w.acc_lev[lev]
@@ -456,7 +565,7 @@ def run_sweeps(c, w, target, sched, rec, first, count):
         w.side[m0], flipped = track_side(mz0, sched.tunnel_level, w.side[m0])
         w.tally[TUNNELS] += flipped
         if to_draw == 0:
-            record_draw(c, next_draw, b, rec, mu, fsum, wint, config_at, target.modes, w.vals)
+            record_draw(c, next_draw, target, rec, mu, fsum, wint, config_at, w.vals)
             if next_draw < rec.draws.shape[1]:
                 rec.draw_stats[c, next_draw, 0] = w.acc_lev[0] / (n if move != FLIP else 1)
                 rec.draw_stats[c, next_draw, 1] = done_sw / max(tried_sw, 1)
@@ -473,10 +582,15 @@ def run_sweeps(c, w, target, sched, rec, first, count):
                 rec, c, batch, w.b_scal, w.b_site, w.b_zz, w.b_hist, w.b_count, w.b_acc, False
             )
             to_batch = batch_len if batch < n_batches - 1 else -1
-    if first + count > burn:
-        swap_batch(rec, c, batch, w.b_scal, w.b_site, w.b_zz, w.b_hist, w.b_count, w.b_acc, True)
-    rng[R, 0], rng[R, 1], rng[R, 2], rng[R, 3] = t0, t1, t2, t3
-    w.tally[WINDOW] = window
+    return (pos, to_refresh, batch, to_batch, to_draw, next_draw, window, t0, t1, t2, t3)
 
 
-__all__ = ["Counters", "EngineState", "Records", "Schedule", "Target", "advance_chain"]
+__all__ = [
+    "Counters",
+    "EngineState",
+    "Records",
+    "Schedule",
+    "Target",
+    "advance_chain",
+    "advance_pair",
+]

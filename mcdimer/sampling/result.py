@@ -15,7 +15,16 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .. import _checks
-from .observables import DRAW_COLUMNS, HIST_BINS, HISTS, PARTICLE1, SCALARS, SITE_COLUMNS
+from .observables import (
+    AXES,
+    DRAW_COLUMNS,
+    HIST_BINS,
+    HISTS,
+    PAIR_SCALARS,
+    PARTICLE1,
+    SCALARS,
+    SITE_COLUMNS,
+)
 
 EXPECT_KEYS = (
     "mu1z",
@@ -36,6 +45,11 @@ EXPECT_KEYS = (
     "binder",
     "energy_var",
 )
+# the order observables of docs/physics.md, "Order observables": also keys of expect();
+# q2 and q4 need sample(..., pairs=True) (NaN otherwise), ms2 and ms4 the engine (NaN
+# from emcee)
+ORDER_KEYS = ("m2", "m4", "ms2", "ms4", "nematic", "q2", "q4")
+BINDER_DIMENSION = {"m": 3, "ms": 3, "q": 9}
 
 
 def _ratio_mean_se(sums: np.ndarray, counts: np.ndarray):
@@ -69,6 +83,17 @@ def _jackknife(func, sums: np.ndarray, counts: np.ndarray):
     return full, float(np.sqrt((nb - 1) / nb * ((loo - loo.mean()) ** 2).sum()))
 
 
+def _check_bins(bins) -> int:
+    bins = _checks.integer("bins", bins, low=1)
+    if HIST_BINS % bins:
+        allowed = [b for b in range(1, HIST_BINS + 1) if HIST_BINS % b == 0]
+        raise ValueError(
+            f"bins must divide {HIST_BINS} (the accumulated fine bins): "
+            f"one of {allowed}, got {bins}"
+        )
+    return bins
+
+
 # per-batch observable vector: the accumulated scalars, then particle 1's site sums
 OBS = SCALARS + tuple(PARTICLE1)
 O = {name: k for k, name in enumerate(OBS)}
@@ -82,8 +107,55 @@ def _energy_var(m):
     return m[O["energy2"]] - m[O["energy"]] ** 2
 
 
+P = {name: k for k, name in enumerate(PAIR_SCALARS)}
+
+
+def binder_cumulant(x2, x4, d: int):
+    """g = (1/2)(d + 2 - d <x^4>/<x^2>^2) of a d-component order parameter x.
+
+    Derivation: a d-component Gaussian vector with independent components of equal
+    variance s^2 has <|x|^2> = d s^2 and <|x|^4> = (d^2 + 2d) s^4, so
+    <x^4>/<x^2>^2 = 1 + 2/d; a vector of fixed length (the ordered state, any direction)
+    has the ratio 1. The one linear function of the ratio that is 0 for the first and 1
+    for the second is g above: for d = 3 (m) g_m = (1/2)(5 - 3 <|m|^4>/<|m|^2>^2); the
+    overlap tensor q_ab has d = 9 components (isotropic replicas of n independent moments
+    give q_ab's nine entries independent with equal variance a2^2/(9n), a sum over n
+    sites: Gaussian for large n), and two ordered replicas give q_ab = |m_a||m_b| u v^T of
+    fixed q2, so g_q = (1/2)(11 - 9 <q2^2>/<q2>^2). Anisotropic fluctuations (unequal
+    variances) raise the ratio: g can then be negative in the disordered phase."""
+    return 0.5 * (d + 2 - d * x4 / (x2 * x2))
+
+
+TRIPS_WANTED = 10  # round trips over the ladder each chain should make in production
+DRIFT_LIMIT = 4.0  # |z| of (last half - quarter before) beyond which a run is flagged
+
+
+@dataclass(frozen=True)
+class Equilibration:
+    """What a run shows about its own equilibration (`SampleResult.equilibration`).
+
+    drift: per observable, z = (mean over the last half of production - mean over the
+    quarter before it) / (SE of that difference), the two segments disjoint (the last two
+    logarithmic bins of the run, as spin-glass studies compare them); batch means within
+    each segment. round_trips: the fewest production round trips b = 1 -> b_min -> b = 1
+    made by any chain (None without a ladder). ok is False when any |z| > drift_limit or
+    round_trips < trips_wanted; `flags` says why, in words."""
+
+    drift: dict
+    round_trips: int | None
+    drift_limit: float
+    trips_wanted: int
+    flags: tuple
+
+    @property
+    def ok(self) -> bool:
+        return not self.flags
+
+
 # recorded per level: (chains, levels, ...); the others are kept at b = 1 only
-PER_LEVEL = ("accepted", "scalars", "sites", "zz", "hists", "counts")
+PER_LEVEL = (
+    "accepted", "scalars", "sites", "zz", "hists", "counts", "pair_scalars", "pair_hists",
+)  # fmt: skip
 
 
 @dataclass
@@ -170,6 +242,16 @@ class SampleResult:
         out["energy_var"], err["energy_var"] = _jackknife(_energy_var, sums, counts)
         if not self.settings.get("critical_modes", 0):  # no modes given: not measured
             out["mode_overlap"] = err["mode_overlap"] = float("nan")
+        for key in ORDER_KEYS:
+            if key in O:
+                out[key], err[key] = float(mean[O[key]]), float(se[O[key]])
+        if self.has_pairs:
+            pmean, pse = _ratio_mean_se(self._batches("pair_scalars"), self._pair_counts)
+            for key in ("q2", "q4"):
+                out[key], err[key] = float(pmean[P[key]]), float(pse[P[key]])
+        else:
+            for key in ("q2", "q4"):
+                out[key] = err[key] = float("nan")
         return out, err
 
     def expect(self) -> dict[str, float]:
@@ -177,7 +259,15 @@ class SampleResult:
         abs_mz, mz2, mz4, abs_mu_mean (mean modulus <|mu_i|>), abs_m (<|sum_i mu_i|>/n),
         mode_overlap (projection on
         the mean-field critical modes, `sample(..., critical_modes=...)`; NaN when none were
-        given), binder (1 - <mz^4>/(3<mz^2>^2)) and energy_var (Var beta E)."""
+        given), binder (1 - <mz^4>/(3<mz^2>^2)) and energy_var (Var beta E); and the order
+        observables ORDER_KEYS (docs/physics.md, "Order observables"; dimensionless, moments
+        in units of M0): m2 = <|m|^2> and m4 = <|m|^4> of m = (1/n) sum_i mu_i; ms2, ms4
+        the same for m_s = sum_i s_i mu_i / sum_i s_i (equal to m2, m4 when all s_i = 1);
+        nematic = <lambda_max(Q)>, Q = sum_i mu_i mu_i^T / sum_i |mu_i|^2 - I/3 normalised
+        by each configuration's own sum_i |mu_i|^2 (2/3 when all moments share one axis,
+        ~1/sqrt(n) when isotropic); q2 = <sum_ab q_ab^2> and q4 = <(sum_ab q_ab^2)^2> of
+        the overlap tensor q_ab = (1/n) sum_i mu_i^a (mu_i^b)^T of replica pairs
+        (`sample(..., pairs=True)`, averaged over pairs; NaN without pairs)."""
         return self._expect_and_se()[0]
 
     def mcse(self) -> dict[str, float]:
@@ -185,18 +275,133 @@ class SampleResult:
         return self._expect_and_se()[1]
 
     def _pdf(self, which: str, bins: int):
-        bins = _checks.integer("bins", bins, low=1)
-        if HIST_BINS % bins:
-            allowed = [b for b in range(1, HIST_BINS + 1) if HIST_BINS % b == 0]
-            raise ValueError(
-                f"bins must divide {HIST_BINS} (the accumulated fine bins): "
-                f"one of {allowed}, got {bins}"
-            )
+        bins = _check_bins(bins)
         h = self._batches("hists")[:, HISTS.index(which)]
         h = h.reshape(h.shape[0], bins, HIST_BINS // bins).sum(axis=2)
         width = (1.0 if which == "abs_mu1" else 2.0) / bins
         mean, se = _ratio_mean_se(h / width, self._counts)
         return mean, se
+
+    # --- order observables: replica pairs, Binder cumulants, correlation lengths --------
+    @property
+    def has_pairs(self) -> bool:
+        """Whether the chains ran in replica pairs (`sample(..., pairs=True)`)."""
+        return self.records.get("pair_scalars", np.zeros(0)).shape[0] > 0
+
+    @property
+    def _pair_counts(self):
+        """Sweeps per (pair, batch): pair p is recorded at every sweep of its chain 2p."""
+        pairs = self.records["pair_scalars"].shape[0]
+        return self.records["counts"][0 : 2 * pairs : 2, self.level_index].reshape(-1)
+
+    def _need_pairs(self, name: str, value: str) -> None:
+        if not self.has_pairs:
+            raise ValueError(
+                f"{name} = {value!r} needs the overlap of replica pairs, which this run did "
+                "not record: sample(..., pairs=True) with an even number of chains"
+            )
+
+    def pdf_q(self, bins: int = 40):
+        """(density, stderr) of the scalar overlap qs = (1/n) sum_i mu_i^a . mu_i^b of the
+        replica pairs on `bins` equal bins of [-1, 1] (all pairs pooled; batch-means
+        errors); needs `sample(..., pairs=True)`."""
+        self._need_pairs("the distribution", "q")
+        bins = _check_bins(bins)
+        h = self._batches("pair_hists")
+        h = h.reshape(h.shape[0], bins, HIST_BINS // bins).sum(axis=2)
+        return _ratio_mean_se(h / (2.0 / bins), self._pair_counts)
+
+    def pair_values(self):
+        """Per replica pair p (chains 2p, 2p + 1): (means, stderrs), dicts of (pairs,)
+        arrays over PAIR_SCALARS (q2, q4, qs, qs2 and the structure factors chi_q_*), batch
+        means within each pair; needs `sample(..., pairs=True)`."""
+        self._need_pairs("pair_values of", "q")
+        sums = self.records["pair_scalars"][:, self.level_index]  # (pairs, batches, k)
+        counts = self.records["counts"][0 : 2 * sums.shape[0] : 2, self.level_index]
+        rows = [_ratio_mean_se(sums[p], counts[p]) for p in range(sums.shape[0])]
+        return (
+            {k: np.array([r[0][j] for r in rows]) for j, k in enumerate(PAIR_SCALARS)},
+            {k: np.array([r[1][j] for r in rows]) for j, k in enumerate(PAIR_SCALARS)},
+        )
+
+    def _order_sums(self, which: str):
+        """(per-batch sums, counts, column index) of the chains' ("m", "ms") or the pairs'
+        ("q") order-parameter moments."""
+        if which == "q":
+            self._need_pairs("which", which)
+            return self._batches("pair_scalars"), self._pair_counts, P
+        return self._observable_sums(), self._counts, O
+
+    def binder(self, which: str = "m"):
+        """(g, stderr): the Binder cumulant g = (1/2)(d + 2 - d <x^4>/<x^2>^2) of the order
+        parameter `which` (`binder_cumulant`, where the normalisation is derived): "m"
+        (d = 3, x = m = (1/n) sum_i mu_i), "ms" (d = 3, the s_i-weighted m_s) or "q"
+        (d = 9, x = the overlap tensor q_ab of replica pairs, `sample(..., pairs=True)`):
+        0 for Gaussian fluctuations, 1 for an ordered state (docs/physics.md, "Order
+        observables"). Jackknife error over the batches of every chain (pair)."""
+        if which not in BINDER_DIMENSION:
+            raise ValueError(f"which must be one of {tuple(BINDER_DIMENSION)}, got {which!r}")
+        sums, counts, col = self._order_sums(which)
+        d = BINDER_DIMENSION[which]
+        i2, i4 = col[f"{which}2"], col[f"{which}4"]
+        value, se = _jackknife(lambda v: binder_cumulant(v[i2], v[i4], d), sums, counts)
+        return float(value), float(se)
+
+    def _check_periodic(self, name: str):
+        box = getattr(self._physical_model, "box", None)
+        if box is None:
+            raise ValueError(
+                f"{name} needs a periodic assembly: this result's model has box = None "
+                "(open); build it with Assembly(..., box=(Lx, Ly, Lz))"
+            )
+        return np.asarray(box, dtype=float)
+
+    def structure_factor(self, which: str = "m"):
+        """(chi, stderr), arrays (4,): chi(0) and chi(k_min) along x, y, z of a periodic
+        assembly, chi(k) = (1/n) <|sum_j x_j exp(i k . r_j)|^2> summed over the components
+        of x_j = mu_j ("m") or the overlap field mu_j^a (mu_j^b)^T ("q", replica pairs);
+        k_min = 2 pi / L_a along axis a (docs/physics.md, "Order observables"). Units of
+        M0^2 (M0^4 for q). chi(0) = n <|m|^2> (n <q2>). Batch-means errors."""
+        if which not in ("m", "q"):
+            raise ValueError(f"which must be 'm' or 'q', got {which!r}")
+        self._check_periodic("structure_factor")
+        sums, counts, col = self._order_sums(which)
+        n = self._physical_model.n
+        cols = [col[f"{which}2"]] + [col[f"chi_{which}_{a}"] for a in AXES]
+        mean, se = _ratio_mean_se(sums[:, cols], counts)
+        return mean * np.array([n, 1, 1, 1]), se * np.array([n, 1, 1, 1])
+
+    def correlation_length(self, which: str = "m"):
+        """(xi/L, stderr): the second-moment correlation length over the box edge, on a
+        periodic assembly (docs/physics.md, "Order observables"):
+
+            xi_a = sqrt(chi(0)/chi(k_a) - 1) / (2 sin(k_a/2)),  k_a = 2 pi / L_a,
+
+        chi(k) = (1/n) <|sum_j x_j exp(i k . r_j)|^2> summed over the components of x_j =
+        mu_j ("m", 3 components) or the overlap field mu_j^a (mu_j^b)^T ("q", 9; needs
+        `sample(..., pairs=True)`), k_a the smallest wave vector along box axis a and L_a
+        that edge, both in the model's unit of length (the lattice form 2 sin(k/2) takes
+        that unit as the spacing; it tends to k for L >> 1). With unequal edges each axis
+        gives xi_a / L_a and the result is their mean over the three axes (equal edges:
+        xi/L with xi averaged over the axes). chi(0) = n <|m|^2> (n <q2> for q). NaN when
+        chi(0) < chi(k_a) on an axis (no measurable correlation: xi is below what the box
+        resolves). Jackknife error over the batches of every chain (pair)."""
+        if which not in ("m", "q"):
+            raise ValueError(f"which must be 'm' or 'q', got {which!r}")
+        L = self._check_periodic("correlation_length")
+        k = 2.0 * np.pi / L
+        sums, counts, col = self._order_sums(which)
+        n = self._physical_model.n
+        i0 = col[f"{which}2"]
+        ik = [col[f"chi_{which}_{a}"] for a in AXES]
+
+        def xi_over_l(v):
+            with np.errstate(invalid="ignore", divide="ignore"):
+                ratio = n * v[i0] / np.array([v[i] for i in ik]) - 1.0
+                return float(np.mean(np.sqrt(ratio) / (2.0 * np.sin(k / 2.0)) / L))
+
+        value, se = _jackknife(xi_over_l, sums, counts)
+        return float(value), float(se)
 
     def pdf_mu1z(self, bins: int = 40):
         """(density, stderr) of mu_1^z on `bins` equal bins of [-1, 1] (cf. exact.pdf_mu1z)."""
@@ -226,6 +431,52 @@ class SampleResult:
         upper = np.triu(np.ones(z.shape[-2:], dtype=bool))
         z = np.where(upper, z, np.swapaxes(z, -1, -2))  # kernels fill i <= j only
         return _ratio_mean_se(z, self._counts)
+
+    def equilibration(
+        self, *, drift_limit: float = DRIFT_LIMIT, trips_wanted: int = TRIPS_WANTED
+    ) -> Equilibration:
+        """Equilibration checks of this level, flagged, never applied: energy, m2 and (with
+        pairs) q2 over the last half of production against the quarter before it, and the
+        fewest round trips over the ladder per chain (tempering). A hot and an ordered
+        start agreeing is not checked here: it needs two runs. See `Equilibration`."""
+        if not (isinstance(drift_limit, (int, float)) and drift_limit > 0):
+            raise ValueError(f"drift_limit must be a number > 0, got {drift_limit!r}")
+        trips_wanted = _checks.integer("trips_wanted", trips_wanted, low=0)
+        nb = self.records["counts"].shape[2]
+        half, quarter = slice(nb - nb // 2, nb), slice(nb - nb // 2 - nb // 4, nb - nb // 2)
+        series = {"energy": (self.records["scalars"], self.records["counts"], O["energy"])}
+        series["m2"] = (self.records["scalars"], self.records["counts"], O["m2"])
+        if self.has_pairs:
+            pairs = self.records["pair_scalars"].shape[0]
+            series["q2"] = (
+                self.records["pair_scalars"],
+                self.records["counts"][0 : 2 * pairs : 2],
+                P["q2"],
+            )
+        drift, flags = {}, []
+        k = self.level_index
+        for name, (sums, counts, col) in series.items():
+            seg = []
+            for part in (half, quarter):
+                s_, c_ = sums[:, k, part, col].reshape(-1), counts[:, k, part].reshape(-1)
+                seg.append(_ratio_mean_se(s_, c_) if nb >= 8 else (np.nan, np.nan))
+            (m1, e1), (m2, e2) = seg
+            z = float((m1 - m2) / np.hypot(e1, e2)) if np.hypot(e1, e2) > 0 else 0.0
+            drift[name] = z
+            if abs(z) > drift_limit:
+                flags.append(
+                    f"{name} drifts: last half {m1:.6g} vs the quarter before {m2:.6g} "
+                    f"({z:+.1f} SE)"
+                )
+        trips = None
+        rt = self.stats.get("round_trips") if self.ladder.size > 1 else None
+        if rt is not None:
+            trips = int(np.min(rt))
+            if trips < trips_wanted:
+                flags.append(f"a chain made {trips} round trips over the ladder (< {trips_wanted})")
+        if nb < 8:
+            flags.append(f"n_batches = {nb} < 8: too few batches to compare segments")
+        return Equilibration(drift, trips, float(drift_limit), trips_wanted, tuple(flags))
 
     # --- temperature as an axis: MBAR reweighting and free-energy profiles ------------
     def _check_which(self, which: str, allowed=("mu1z", "mz", "abs_mu1")) -> None:
@@ -305,9 +556,10 @@ class SampleResult:
         )
         fill = np.nan if np.ndim(b) == 0 else np.full(np.shape(b), np.nan)
         pick = float if np.ndim(b) == 0 else np.asarray
+        keys = EXPECT_KEYS + ORDER_KEYS
         return (
-            {k: pick(est.get(k, fill)) for k in EXPECT_KEYS},
-            {k: pick(se.get(k, fill)) for k in EXPECT_KEYS},
+            {k: pick(est.get(k, fill)) for k in keys},
+            {k: pick(se.get(k, fill)) for k in keys},
         )
 
     def reweight_pdf(self, b: float, which: str = "mz", bins: int = 40, *, n_boot=None, seed=0):
