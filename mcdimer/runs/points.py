@@ -252,25 +252,22 @@ def validate(spec: Spec) -> None:
             f"sweeps = {m.sweeps}, thin = {m.thin}, chains = {m.chains}, "
             f"n_batches = {m.n_batches}, replicas = {replicas} (n = {n})",
         )
+        if model is not None:  # what the sampler itself refuses for this model and run
+            try:
+                m.sampler().check_run(model, m.run_size())
+            except ValueError as err:
+                raise ValueError(f"method: {err}") from None
 
 
 REWEIGHT_MIN_DRAWS = 10  # MBAR's bootstrap needs 2 * reweight.MIN_BLOCKS draws per chain
 
 
-def _particle_numbers(spec: Spec) -> list[int]:
-    if spec.geometry is not None:
-        return [spec.geometry.particles]
-    if "n" in spec.axes:
-        return sorted(set(axis_values(spec)["n"]))
-    return [spec.model.n]
-
-
 def check_method(spec: Spec) -> None:
     """What only a run would find wrong in [method] and [output] together with the model,
     checked at load (ValueError naming the field): `[output] reweight` (tempering only, at
-    least REWEIGHT_MIN_DRAWS draws per chain, else refused after the sampling) and n = 1
-    with the default tempering ladder (`ladder.hottest_level` needs a pair). The [method]
-    options on their own are checked by `MethodSpec`."""
+    least REWEIGHT_MIN_DRAWS draws per chain, else refused after the sampling). The [method]
+    options on their own are checked by `MethodSpec`, and with the model by `validate`
+    (the sampler's `check_run`)."""
     m = spec.method
     reweight = spec.output.reweight
     if m is None or spec.kind not in ("sample", "compare"):
@@ -296,18 +293,6 @@ def check_method(spec: Spec) -> None:
                 f"for its bootstrap; sweeps = {m.sweeps} with thin = {thin} keeps {draws}: "
                 f"lower method.thin or raise method.sweeps"
             )
-    default_ladder = m.ladder is None and m.replicas is None and m.b_min is None
-    if m.name == "tempering" and default_ladder and 1 in _particle_numbers(spec):
-        where = (
-            "geometry.particles"
-            if spec.geometry is not None
-            else ("axes.n" if "n" in spec.axes else "model.n")
-        )
-        raise ValueError(
-            f"{where}: n = 1 cannot use the default tempering ladder (its hottest level, "
-            "ladder.hottest_level, is chosen from a pair's coupling): give method.replicas "
-            "or method.ladder, or name = 'metropolis'"
-        )
 
 
 # why a microscopic [model] takes none of C, K, ratio (in [model] or as an axis)

@@ -283,10 +283,16 @@ def test_jump_every_is_bounded_at_load_naming_it():
         runs.parse(SAMPLE + "jump_every = 20000\n", "j.toml")
 
 
-def test_one_particle_with_the_default_tempering_ladder_is_refused_at_load():
-    with pytest.raises(runs.SpecError, match=r"model\.n: n = 1 cannot use the default"):
-        runs.parse(TEMPERING.replace("n = 2", "n = 1"), "one.toml")
-    runs.parse(TEMPERING.replace("n = 2", "n = 1") + "replicas = 4\n")
+def test_what_the_sampler_refuses_for_the_model_is_refused_at_load():
+    """emcee needs at least 2 * 3n walkers: refused when the spec loads, not at run time."""
+    text = SAMPLE.replace('name = "metropolis"', 'name = "emcee"\nchains = 4')
+    with pytest.raises(runs.SpecError, match=r"^w.toml: method: .*chains"):
+        runs.parse(text, "w.toml")
+
+
+def test_one_particle_specs_load_for_each_sampler():
+    for name in ("metropolis", "tempering"):
+        runs.parse(SAMPLE.replace("n = 2", "n = 1").replace("metropolis", name))
 
 
 def test_a_reweight_run_with_enough_draws_loads():
