@@ -37,6 +37,8 @@ exclude_patterns = ["_build", "jupyter_execute", ".ipynb_checkpoints", "**/READM
 templates_path = ["_templates"]
 source_suffix = {".rst": "restructuredtext", ".md": "myst-nb"}
 root_doc = "index"
+# `x` in a docstring is code (a name, a call, a formula), as in the MyST pages
+default_role = "code"
 
 # --- MyST and executed tutorials --------------------------------------------------------
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist", "substitution"]
@@ -71,11 +73,12 @@ nitpick_ignore_regex = [
     (r"py:.*", r"(NDArray|ArrayLike|Executor|Path|Sequence|Mapping|Iterable|Callable)"),
     (r"py:.*", r"(annotated_types|FieldInfo|NoneType|_Pydantic).*"),  # pydantic field metadata
     (r"py:class", r"mcdimer\..*\._\w+"),  # private base classes (Bases: ...)
-    # the spec's tables: reference/spec documents them from their field descriptions
-    (r"py:class", r"mcdimer\.runs\.(spec|realisations)\.(\w+Spec|Range)"),
-    # returned by public functions, not exported themselves
-    (r"py:class", r"mcdimer\.(micro\.spectrum\.ZeroTable|runs\.points\.Points)"),
 ]
+
+# MathJax comes from its CDN (Sphinx's default); for offline reading point this at a local
+# copy, e.g. MCDIMER_MATHJAX=file:///path/to/mathjax/es5/tex-chtml.js bash scripts/docs.sh
+if os.environ.get("MCDIMER_MATHJAX"):
+    mathjax_path = os.environ["MCDIMER_MATHJAX"]
 
 # --- HTML ---------------------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"

@@ -194,7 +194,19 @@ def resolve_alias(app, env, node, contnode):
             return domain.resolve_xref(
                 env, node["refdoc"], app.builder, node["reftype"], new, node, contnode
             ) or domain.resolve_any_xref(env, node["refdoc"], app.builder, new, node, contnode)
+    if target.startswith("mcdimer.") and _importable(target):
+        # a real class of mcdimer that is not public (a result type such as
+        # runs.points.Points): shown as its name, without a link
+        return contnode
     return None
+
+
+def _importable(target: str) -> bool:
+    modname, _, name = target.rpartition(".")
+    try:
+        return hasattr(importlib.import_module(modname), name)
+    except ImportError:
+        return False
 
 
 class SpecSchema(Directive):
@@ -285,6 +297,10 @@ _SECTIONS = (
 )
 
 
+# sections whose entries are "name : text"
+_FIELD_SECTIONS = ("Parameters", "Attributes", "Other Parameters", "Receives")
+
+
 def _escape(text: str) -> str:
     """Escape | and lone * outside inline literals (`...`, ``...``)."""
     out = []
@@ -312,7 +328,8 @@ def _item_indent(line: str) -> int | None:
 def plain_text_docstring(app, what, name, obj, options, lines) -> None:
     """Make a plain-text docstring valid reStructuredText (in place, before napoleon)."""
     out: list[str] = []
-    in_sections = False
+    in_sections = in_fields = False
+    section_indent = ""
     literal_indent = None  # indent of the paragraph that opened a literal block
     prev = ""
     i = 0
@@ -338,9 +355,19 @@ def plain_text_docstring(app, what, name, obj, options, lines) -> None:
                     out += [_escape(head[len(section) :].strip(" ():") + ".") , ""]
                     head = section
             in_sections = True
+            in_fields = head in _FIELD_SECTIONS
+            section_indent = " " * _indent(line)
             out += [" " * _indent(line) + head, " " * _indent(line) + "-" * len(head)]
             prev = out[-1]
             i += 2
+            continue
+        field = re.match(r"(\s*)([\w*][\w*, ]*?) : (.*)$", line) if in_fields else None
+        if field and field.group(1) == section_indent:
+            # "name : text": in mcdimer's docstrings the text is a description, not a type
+            indent, name, text = field.groups()
+            out += [indent + name, indent + "    " + _escape(text)]
+            prev = line
+            i += 1
             continue
         if stripped.endswith("::"):
             out.append(_escape(line))
