@@ -244,6 +244,8 @@ class SpecSchema(Directive):
             body = nodes.tbody()
             group += body
             for name, text in fields:
+                if not text and any(t.split(".")[0] == name for t in groups):
+                    text = f"the [{name}] table below"
                 row = nodes.row()
                 row += nodes.entry("", nodes.paragraph("", "", nodes.literal(text=name)))
                 row += nodes.entry("", nodes.paragraph(text=text or "(no description)"))
