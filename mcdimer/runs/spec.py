@@ -38,6 +38,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ..micro.units import KFA_MAX, KFA_MIN, T_MAX, T_MIN
 from ..sampling.config import (
     DEFAULT_B_MIN,
     DEFAULT_MOVES,
@@ -145,17 +146,22 @@ class ModelSpec(_Strict):
     shell: list[int] | None = Field(
         None,
         description="microscopic: [n, l], the radius kFa = zeta_{n,l} on that shell's Curie "
-        "peak to full precision (Fig. 5); give shell or kfa",
+        f"peak to full precision (Fig. 5), zeta_{{n,l}} <= {KFA_MAX:g} (n <= "
+        f"{int(KFA_MAX / math.pi)}, l <= {int(KFA_MAX - 0.5)}); give shell or kfa",
     )
     kfa: float | None = Field(
-        None, gt=0, le=500, description="microscopic: radius k_F a, 0 < kfa <= 500; or shell"
+        None,
+        ge=KFA_MIN,
+        le=KFA_MAX,
+        description=f"microscopic: radius k_F a, pi <= kfa <= {KFA_MAX:g} (below pi no "
+        "electron); or shell",
     )
     t: float | None = Field(
         None,
-        gt=0,
-        le=0.1,
-        description="microscopic: T/T_F of the coldest level (b = 1), 0 < t <= 0.1 (gold: "
-        "5e-3 is room temperature); the landscape must be paramagnetic there",
+        gt=0,  # t < T_MIN is refused, naming model.t, by the landscape check at load
+        le=T_MAX,
+        description=f"microscopic: T/T_F of the coldest level (b = 1), {T_MIN:g} <= t <= "
+        f"{T_MAX:g} (gold: 5e-3 is room temperature); the landscape must be paramagnetic there",
     )
     d_over_a: float | None = Field(
         None,

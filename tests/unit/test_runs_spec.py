@@ -297,3 +297,34 @@ def test_one_particle_specs_load_for_each_sampler():
 
 def test_a_reweight_run_with_enough_draws_loads():
     runs.parse(TEMPERING + "thin = 100\n[output]\nreweight = 4\n")
+
+
+MICRO = """
+kind = "sample"
+[model]
+n = 2
+landscape = "microscopic"
+{change}
+[method]
+name = "metropolis"
+"""
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ("shell = [1000, 1]\nt = 1e-3", "model.shell", "kfa <= 500: n <= 159 and l <= 499"),
+        ("shell = [1, 1000]\nt = 1e-3", "model.shell", "kfa <= 500"),
+        ("kfa = 1e-300\nt = 1e-3", "model.kfa", "greater than or equal to 3.14159"),
+        ("kfa = 42.9669\nt = 1e-300", "model.t", "t must be >= 1e-12"),
+    ],
+)
+def test_microscopic_input_is_refused_at_once_naming_the_field(change, field, words):
+    """shell = [1000, 1] loaded for minutes, kfa = 1e-300 ended in a ZeroDivisionError
+    blamed on model.t: the bounds are the spectrum code's (kfa in [pi, 500])."""
+    start = time.perf_counter()
+    with pytest.raises(runs.SpecError) as err:
+        runs.parse(MICRO.format(change=change), "m.toml")
+    assert time.perf_counter() - start < 5
+    msg = str(err.value)
+    assert msg.startswith(f"m.toml: {field}: ") and words in msg, msg
