@@ -120,7 +120,10 @@ def connect(scheduler: str):
 @click.argument("spec_file", metavar="SPEC.toml", type=click.Path(path_type=Path))
 @click.option("--out", help="Results directory [default: results/<SPEC>].")
 @click.option(
-    "--workers", type=click.IntRange(min=1), help="Local worker processes [default: CPUs]."
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Local worker processes, at most the CPUs this process may use and the points to "
+    "compute [default: that many].",
 )
 @click.option("--scheduler", metavar="ADDRESS", help="Run the points on this Dask scheduler.")
 @click.option(
@@ -137,7 +140,8 @@ def run(spec_file, out, workers, scheduler, point, force, wait):
     """Compute every point of SPEC.toml not yet stored under --out, then merge the sweep.
 
     Ctrl-C or SIGTERM stop the run (exit 130 / 143) keeping every point written; rerun
-    to resume. Two runs never share an --out: the second refuses (or waits, --wait)."""
+    to resume. Two runs never share an --out: the second refuses (or waits, --wait);
+    --point tasks share it only with tasks of the same spec."""
     from .. import runs
 
     spec, text = runs.load(spec_file)

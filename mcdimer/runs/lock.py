@@ -132,8 +132,19 @@ class OutLock:
 
     def _lock_shared(self) -> None:
         """Shared with tasks of this spec only. Alone (the exclusive lock is free), write our
-        digest, then downgrade; otherwise share and compare the digest the holders wrote."""
-        waited = False
+        digest, then downgrade; otherwise share and compare the digest the holders wrote.
+        With `wait`, wait for a whole run or for the tasks of another spec to end."""
+        said = False
+
+        def waiting(info: dict) -> None:
+            nonlocal said
+            if not said:
+                self.log(
+                    f"{printable(self.path.parent)}: in use by {self.holder(info)}; "
+                    "waiting (--wait)"
+                )
+                said = True
+
         while True:
             try:
                 fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -145,20 +156,19 @@ class OutLock:
                 info = self._info()
                 if info.get("digest", self.digest) == self.digest:
                     return
-                raise self._other_spec(info)
+                if not self.wait:
+                    raise self._other_spec(info)
+                waiting(info)
+                fcntl.flock(self.fd, fcntl.LOCK_UN)
+                continue
             try:
                 fcntl.flock(self.fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            except BlockingIOError:
+            except BlockingIOError:  # a whole run holds it
                 if not self.wait:
                     raise self._busy() from None
-                if not waited:
-                    self.log(
-                        f"{printable(self.path.parent)}: in use by {self.holder()}; "
-                        "waiting (--wait)"
-                    )
+                waiting(self._info())
                 fcntl.flock(self.fd, fcntl.LOCK_SH)  # until the whole run ends
                 fcntl.flock(self.fd, fcntl.LOCK_UN)
-                waited = True
                 continue
             info = self._info()
             if info.get("digest", self.digest) == self.digest:
@@ -168,7 +178,10 @@ class OutLock:
             try:
                 fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                raise self._other_spec(self._info()) from None
+                if not self.wait:
+                    raise self._other_spec(self._info()) from None
+                waiting(self._info())
+                fcntl.flock(self.fd, fcntl.LOCK_EX)  # until the other spec's tasks end
             fcntl.flock(self.fd, fcntl.LOCK_UN)
 
     def _other_spec(self, info: dict) -> LockedError:

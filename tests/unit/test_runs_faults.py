@@ -334,3 +334,23 @@ def test_control_characters_of_a_title_are_escaped_in_the_lock_message(tmp_path)
     message = str(err.value)
     assert "\n" not in message and "\r" not in message and "\x07" not in message
     assert "x\\nmcdimer: error: forged\\r\\x07" in message
+
+
+def test_a_point_task_of_another_spec_waits_with_wait(tmp_path):
+    import threading
+
+    out = tmp_path / "out"
+    store.prepare_out(out)
+    logged, entered = [], threading.Event()
+
+    def other():
+        with lock.OutLock(out, shared=True, wait=True, digest="bbbb", log=logged.append):
+            entered.set()
+
+    with lock.OutLock(out, shared=True, label="a.toml", digest="aaaa"):
+        task = threading.Thread(target=other)
+        task.start()
+        assert not entered.wait(0.5)  # held off while a.toml's tasks run
+        assert "--point tasks of a.toml" in logged[0] and "waiting (--wait)" in logged[0]
+    task.join(10)
+    assert entered.is_set()
