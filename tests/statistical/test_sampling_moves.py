@@ -113,7 +113,7 @@ def test_overrelaxation_keeps_the_energy_to_round_off(model):
         old = mu.copy()
         df, dw, acc, *_ = local_sweep(
             OVERRELAX, mu, fld, fcur, 0, 0, 1.0, tables, np.asarray(index), hb,
-            cpl.is_chain, cpl.chain, cpl.positions, cpl.scale, cpl.K, 0.1, *state,
+            cpl.is_chain, cpl.chain, cpl.positions, cpl.scale, cpl.K, cpl.table, 0.1, *state,
         )  # fmt: skip
         after = model.energy(mu[0])
         assert acc == model.n
