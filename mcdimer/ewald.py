@@ -44,7 +44,8 @@ matrix is symmetric). Lattice translation invariance is not exploited: random bo
 
 **Cost** (benchmarks/bench_assembly.py): O(n^2 (r_c^3 / V + k_c^3 V)) with the real-space
 part compiled (one thread) and the k-space part as six matrix products of (n, 2 n_k)
-cos/sin tables; see the benchmark for the measured times.
+cos/sin tables over the upper blocks (the rest mirrored): about 2 s at n = 1000, a minute
+at n = 4096 on a loaded core; temporaries beside the result stay below ~60 MB.
 """
 
 from __future__ import annotations
