@@ -10,6 +10,8 @@ same batches for the Binder cumulant and xi/L), as in test_sampling_metropolis; 
 case was run by hand with seeds 0-5 and stays within them.
 """
 
+import copy
+
 import numba
 import numpy as np
 import pytest
@@ -18,6 +20,7 @@ from scipy.integrate import quad
 from mcdimer import Assembly, Chain, Dimer, exact, geometry
 from mcdimer.meanfield import critical_coupling
 from mcdimer.sampling import driver, sample
+from mcdimer.sampling.observables import PAIR_SCALARS, SCALARS
 
 
 def free_moments(C):
@@ -188,3 +191,45 @@ def test_pairs_and_order_queries_refuse_bad_input():
     with pytest.raises(ValueError, match="box"):
         paired.correlation_length("q")
 
+
+def segment_z(scalars, counts, col):
+    """z of (last half - the quarter before) of the batches, pooled over chains, from
+    plain batch means (equal batch lengths here): mean and SE of the batch means."""
+    nb = counts.shape[-1]
+    means = scalars[:, 0, :, col] / counts[:, 0, :]
+    half, quarter = means[:, nb - nb // 2 :].ravel(), means[:, nb // 4 : nb - nb // 2].ravel()
+    se = np.hypot(
+        half.std(ddof=1) / np.sqrt(half.size), quarter.std(ddof=1) / np.sqrt(quarter.size)
+    )
+    return (half.mean() - quarter.mean()) / se
+
+
+def test_equilibration_compares_the_last_half_with_the_quarter_before_and_counts_trips():
+    res = sample(Dimer(K=20.0, C=50.0), sweeps=8_000, burn=1_000, chains=4, seed=0, pairs=True)
+    eq = res.equilibration()
+    assert set(eq.drift) == {"energy", "m2", "q2"} and eq.round_trips is None
+    rec = res.records
+    for name, sums, counts, col in (
+        ("energy", rec["scalars"], rec["counts"], SCALARS.index("energy")),
+        ("m2", rec["scalars"], rec["counts"], SCALARS.index("m2")),
+        ("q2", rec["pair_scalars"], rec["counts"][::2], PAIR_SCALARS.index("q2")),
+    ):
+        assert eq.drift[name] == pytest.approx(segment_z(sums, counts, col), rel=1e-9), name
+    assert eq.ok == (max(abs(z) for z in eq.drift.values()) <= 4.0)
+    worst = max(abs(z) for z in eq.drift.values())
+    flagged = res.equilibration(drift_limit=0.5 * worst)
+    assert not flagged.ok and "drifts" in flagged.flags[0]
+    # a run drifting on purpose: the last half's energy sums shifted by 10 batch SEs
+    shifted = copy.deepcopy(res)
+    e = SCALARS.index("energy")
+    nb = rec["counts"].shape[2]
+    sd = (rec["scalars"][:, 0, :, e] / rec["counts"][:, 0]).std()
+    shifted.records["scalars"][:, 0, nb - nb // 2 :, e] += 10 * sd * rec["counts"][:, 0, :1]
+    assert shifted.equilibration().drift["energy"] > 4.0 and not shifted.equilibration().ok
+    tempered = sample(Dimer(K=20.0, C=50.0), "tempering", ladder=[1.0, 0.5], adapt=False,
+                      sweeps=4_000, burn=500, chains=2, seed=0)  # fmt: skip
+    eq = tempered.equilibration(trips_wanted=10**9)
+    assert eq.round_trips == int(tempered.stats["round_trips"].min()) > 10
+    assert not eq.ok and any("round trips" in f for f in eq.flags)
+    with pytest.raises(ValueError, match="drift_limit"):
+        res.equilibration(drift_limit=-1.0)
