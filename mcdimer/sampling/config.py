@@ -343,6 +343,23 @@ class Tempering(Metropolis):
             DEFAULT_B_MIN if self.b_min is None else self.b_min,
         )
 
+    def check(self, model) -> None:
+        """`check_model`, and that the hottest level of a given ladder exists: a landscape
+        defined on a bounded temperature range (`Microscopic`: t/b <= 0.1, paramagnetic)
+        may not be temperable to b_min; ValueError naming ladder or b_min."""
+        check_model(model)
+        b = self.betas()
+        if b is None:
+            return  # the default ladder stops where the landscape ends (`hottest_level`)
+        where = "ladder" if self.ladder is not None else "b_min"
+        for land in model.landscape_groups()[0]:
+            try:
+                land.tempered(float(b[-1]))
+            except ValueError as err:
+                raise ValueError(
+                    f"{where}: the hottest level b = {b[-1]:.3g} does not exist for {land!r}: {err}"
+                ) from None
+
     def levels(self) -> int:
         if self.ladder is not None:
             return len(self.ladder)

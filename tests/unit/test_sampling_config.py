@@ -142,3 +142,17 @@ def test_method_spec_builds_the_configuration_with_the_same_limits():
 def test_the_configurations_are_exported():
     assert mcdimer.Metropolis is Metropolis and mcdimer.Tempering is Tempering
     assert mcdimer.sampling.Emcee is Emcee
+
+
+def test_tempering_check_names_a_hottest_level_the_landscape_does_not_have():
+    """Microscopic(kfa, t) exists for t/b <= 0.1 only: b_min = 1e-7 at t = 1e-7 would be
+    t/b = 1; refused by check(model), naming b_min, before any table is built."""
+    from mcdimer.micro import Microscopic
+
+    land = Microscopic(mcdimer.micro.bessel_zero(1, 36), 1e-7)
+    model = Chain(2, K=land.K, landscape=land)
+    with pytest.raises(ValueError, match="b_min: the hottest level b = 1e-07"):
+        Tempering(b_min=1e-7).check(model)
+    with pytest.raises(ValueError, match="ladder: the hottest level"):
+        Tempering(ladder=[1.0, 1e-7]).check(model)
+    Tempering(b_min=0.5).check(model)
