@@ -44,16 +44,11 @@ def _reduce(
 def run_emcee(
     model: Chain, *, sweeps, burn, chains, seed, thin, n_batches, progress=None
 ) -> SampleResult:
-    import emcee
+    import emcee  # only when the reference sampler runs: not part of import mcdimer
 
     n = model.n
     ndim = 3 * n
-    walkers = chains
-    if walkers < 2 * ndim:
-        raise ValueError(
-            f"chains (emcee walkers) must be at least twice the dimension 3n = {ndim}, i.e. "
-            f">= {2 * ndim}, got {walkers}: emcee's stretch move needs that many walkers"
-        )
+    walkers = chains  # at least 2 x 3n: `config.Emcee.check_run` refuses fewer
 
     def log_prob(x):
         mu = x.reshape(len(x), n, 3)
