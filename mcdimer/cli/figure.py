@@ -28,19 +28,37 @@ def script_dirs(spec_file: Path, analysis: Path | None = None) -> list[Path]:
     return [spec_file.resolve().parent.parent / "analysis", own]
 
 
+def _private_group(gid: int) -> bool:
+    """The user's own group (named after them, no other member): group-writable is then
+    safe, as Debian's ssh allows for umask 002 systems with user private groups."""
+    import grp
+    import pwd
+
+    try:
+        group = grp.getgrgid(gid)
+        user = pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:
+        return False
+    return group.gr_name == user and set(group.gr_mem) <= {user}
+
+
 def check_owned(path: Path) -> None:
     """ValueError naming `path` unless it is owned by this user (or root) and not writable
-    by group or others: the rule ssh applies to its files, since anyone who may write a
-    figure script (or replace it in its directory) runs code as the user who draws."""
+    by group (unless the group is the user's private group) or others: the rule ssh applies
+    to its files, since anyone who may write a figure script (or replace it in its
+    directory) runs code as the user who draws."""
     st = path.stat()
     owner_ok = st.st_uid in (os.getuid(), 0)
-    if owner_ok and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+    unsafe = stat.S_IWOTH | (0 if _private_group(st.st_gid) else stat.S_IWGRP)
+    if owner_ok and not st.st_mode & unsafe:
         return
     if not owner_ok:
         why = f"owned by uid {st.st_uid}, not by you"
     else:
         who = [
-            w for bit, w in ((stat.S_IWGRP, "group"), (stat.S_IWOTH, "others")) if st.st_mode & bit
+            w
+            for bit, w in ((stat.S_IWGRP, "group"), (stat.S_IWOTH, "others"))
+            if st.st_mode & unsafe & bit
         ]
         why = f"writable by {' and '.join(who)}"
     raise ValueError(

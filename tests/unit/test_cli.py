@@ -137,7 +137,11 @@ def test_figure_scripts_of_a_project_others_can_write_are_refused(project, tmp_p
                 figure.find_script(spec, "mine")
             target.chmod(0o755 if target.is_dir() else 0o644)
         assert figure.find_script(spec, "mine") == script
-        if os.getuid() == 0:  # another owner: only root can make one
+        if os.getuid() == 0:  # other owners and groups: only root can make them
+            script.chmod(0o664)  # group-writable: safe for a private group only
+            os.chown(script, 0, 65534)
+            with pytest.raises(ValueError, match="writable by group"):
+                figure.find_script(spec, "mine")
             os.chown(script, 65534, 65534)
             with pytest.raises(ValueError, match="owned by uid 65534, not by you"):
                 figure.find_script(spec, "mine")
