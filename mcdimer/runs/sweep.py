@@ -19,6 +19,7 @@ import time
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from pathlib import Path
 
+from ..sampling.moves import MOVES
 from . import store
 from .compute import check_available, compute_point
 from .lock import OutLock
@@ -97,6 +98,12 @@ def warm_up(spec: Spec) -> None:
         from .. import sample
 
         kw = spec.method.sample_kwargs()
+        if spec.method.name != "emcee" and ("moves" in kw or "jump_every" in kw):
+            # the same kernels on a short cycle of the spec's distinct moves: a long cycle
+            # could not be traversed the 10 times the samplers ask for in 80 sweeps
+            cycle = spec.method.sampler().cycle()
+            kw.pop("jump_every", None)
+            kw["moves"] = sorted({MOVES[m] for m in cycle} - {"flip"})
         kw.update(sweeps=64, burn=16, chains=1, n_batches=2)
         kw.pop("thin", None)
         sample(model, spec.method.name, seed=0, **kw)

@@ -279,3 +279,15 @@ print(seen)
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def test_warm_up_takes_a_spec_whose_cycle_is_longer_than_its_own_short_run():
+    """The warm-up compiles with 80 sweeps; a spec's cycle of 21 sweeps (traversed 10 times
+    only by the spec's own run) must not be refused there: the warm-up runs the spec's
+    distinct moves as a short cycle."""
+    from mcdimer.runs.sweep import warm_up
+
+    text = COMPARE.format(num=1, sweeps=600).replace(
+        'replicas = 3', 'replicas = 3\nmoves = [["overrelax", 20], "heatbath"]'
+    )
+    warm_up(runs.parse(text))
