@@ -145,9 +145,12 @@ def ewald_tensor(positions, box, *, alpha: float | None = None) -> np.ndarray:
         alpha = a0
     out = np.zeros((6, n, n))
     shells = np.ceil(r_c / box + 0.5).astype(np.int64)
-    _real_space(pos, box, alpha, r_c, shells, out)
+    # each part fills the upper triangle (rows read and written contiguously), then the
+    # lower one is copied from it: G_ji = G_ij
     _reciprocal_space(pos, box, alpha, k_c, out, _ROWS)
     _mirror(out, _ROWS)
+    _real_space(pos, box, alpha, r_c, shells, out)
+    _mirror(out, 1)
     self_term = 4.0 * alpha**3 / (3.0 * math.sqrt(math.pi))
     idx = np.arange(n)
     for c in range(3):
@@ -167,8 +170,8 @@ def blocks(g6: np.ndarray) -> np.ndarray:
 
 @njit(cache=True, error_model="numpy")
 def _real_space(pos, box, alpha, r_c, shells, out):
-    """The real-space images of every pair i <= j within r_c, added into out (both (i, j)
-    and (j, i)); from the minimum image, images out to `shells` boxes each way."""
+    """The real-space images of every pair i <= j within r_c, added into out[:, i, j] (the
+    upper triangle); from the minimum image, images out to `shells` boxes each way."""
     n = pos.shape[0]
     rc2 = r_c * r_c
     a2 = alpha * alpha
@@ -181,7 +184,7 @@ def _real_space(pos, box, alpha, r_c, shells, out):
             d0 -= box[0] * np.round(d0 / box[0])
             d1 -= box[1] * np.round(d1 / box[1])
             d2 -= box[2] * np.round(d2 / box[2])
-            g = np.zeros(6)
+            g0 = g1 = g2 = g3 = g4 = g5 = 0.0
             for a in range(-shells[0], shells[0] + 1):
                 x = d0 + a * box[0]
                 for b in range(-shells[1], shells[1] + 1):
@@ -200,16 +203,18 @@ def _real_space(pos, box, alpha, r_c, shells, out):
                         inv2 = 1.0 / r2
                         bb = (erfc + e) * inv2 / r
                         cc = (3.0 * erfc + e * (3.0 + 2.0 * a2 * r2)) * inv2 * inv2 / r
-                        g[0] += cc * x * x - bb
-                        g[1] += cc * y * y - bb
-                        g[2] += cc * z * z - bb
-                        g[3] += cc * x * y
-                        g[4] += cc * x * z
-                        g[5] += cc * y * z
-            for k in range(6):
-                out[k, i, j] += g[k]
-                if j != i:
-                    out[k, j, i] += g[k]
+                        g0 += cc * x * x - bb
+                        g1 += cc * y * y - bb
+                        g2 += cc * z * z - bb
+                        g3 += cc * x * y
+                        g4 += cc * x * z
+                        g5 += cc * y * z
+            out[0, i, j] += g0
+            out[1, i, j] += g1
+            out[2, i, j] += g2
+            out[3, i, j] += g3
+            out[4, i, j] += g4
+            out[5, i, j] += g5
 
 
 _ROWS = 256  # rows per block of the k-space products
@@ -217,10 +222,10 @@ _ROWS = 256  # rows per block of the k-space products
 
 @njit(cache=True)
 def _mirror(out, rows):
-    """Each component matrix made exactly symmetric, in place. The k-space products filled
-    only the blocks on and above the diagonal (row block b, columns >= its first row); below
-    them out holds the real-space part alone, which is symmetric: copy the upper triangle
-    there, and average the two halves of each diagonal block (symmetric up to round-off)."""
+    """Each component matrix made exactly symmetric, in place, when only the blocks of
+    `rows` rows on and above the diagonal are filled (row block b, columns >= its first row):
+    copy the upper triangle below them, and average the two halves of each diagonal block
+    (symmetric up to round-off). rows = 1 copies the whole upper triangle."""
     n = out.shape[1]
     for c in range(out.shape[0]):
         for i in range(n):
