@@ -334,6 +334,13 @@ def test_periodic_pair_tensor_includes_the_self_images_and_gives_the_field(rng):
     mu = rng.uniform(-0.5, 0.5, (4, 3))
     want = model.scale[:, None] * model.h + np.einsum("ijab,jb->ia", t, mu)
     np.testing.assert_allclose(model.field(mu), want, rtol=1e-12, atol=1e-12)
+    many = rng.uniform(-0.5, 0.5, (2, 3, 4, 3))  # vectorised over leading axes
+    np.testing.assert_allclose(
+        model.field(many), [[model.field(m) for m in row] for row in many], rtol=1e-12, atol=1e-12
+    )
+    np.testing.assert_allclose(
+        model.energy(many), [[model.energy(m) for m in row] for row in many], rtol=1e-12
+    )
     # one periodic particle still has a dipolar energy: its own images
     one = Assembly([[0.0, 0.0, 0.0]], K=1.0, C=0.0, box=(1.0, 1.0, 1.0))
     assert one.energy(np.array([[0.0, 0.0, 1.0]])) == pytest.approx(-2 * np.pi / 3, rel=1e-10)
