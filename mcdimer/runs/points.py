@@ -251,7 +251,10 @@ def validate(spec: Spec) -> None:
         replicas = 1
         if m.name == "tempering":
             replicas = len(m.ladder) if m.ladder else (m.replicas or TEMPERING_REPLICAS)
-        nbytes = estimate_sample_bytes(n, m.chains, replicas, m.sweeps, m.thin, m.n_batches)
+        periodic = spec.geometry is not None and spec.geometry.is_periodic
+        nbytes = estimate_sample_bytes(
+            n, m.chains, replicas, m.sweeps, m.thin, m.n_batches, periodic=periodic
+        )
         memory(
             "method",
             nbytes,

@@ -194,7 +194,13 @@ def check_cycle_passes(cycle: np.ndarray, sweeps: int, burn: int) -> None:
 def run_bytes(model, run: RunSize, levels: int) -> int:
     """Estimated bytes a compiled run of `levels` replicas holds (`estimate_sample_bytes`)."""
     return estimate_sample_bytes(
-        model.n, run.chains, levels, run.sweeps, run.thin, min(run.n_batches, run.sweeps)
+        model.n,
+        run.chains,
+        levels,
+        run.sweeps,
+        run.thin,
+        min(run.n_batches, run.sweeps),
+        periodic=getattr(model, "box", None) is not None,
     )
 
 

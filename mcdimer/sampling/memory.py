@@ -21,13 +21,21 @@ def default_thin(sweeps: int) -> int:
 
 
 def estimate_sample_bytes(
-    n: int, chains: int, replicas: int, sweeps: int, thin: int | None, n_batches: int
+    n: int,
+    chains: int,
+    replicas: int,
+    sweeps: int,
+    thin: int | None,
+    n_batches: int,
+    periodic: bool = False,
 ) -> int:
     """Bytes a run of `sample()` holds at once (accumulators, draws, their arviz copy).
 
     n: particles; chains: independent chains; replicas: tempering levels (1 for Metropolis
     and emcee); sweeps: production sweeps per chain; thin: keep every thin-th sweep (None:
-    `default_thin(sweeps)`); n_batches: batches per chain. Python ints throughout, so
+    `default_thin(sweeps)`); n_batches: batches per chain; periodic: the model is a periodic
+    box, whose Ewald tensor (6 n^2 doubles, `mcdimer.ewald`) every chain and level share.
+    Python ints throughout, so
     absurd requests (sweeps = 1e9, thin = 1) give a large number, not an overflow.
     """
     n, chains, levels, sweeps, n_batches = (
@@ -47,5 +55,6 @@ def estimate_sample_bytes(
         + chains * n_draws * per_draw
         + chains * levels * (n_draws if level_draws else 0) * per_level_draw
         + state
+        + (6 * n * n if periodic else 0)
     )
     return 8 * words

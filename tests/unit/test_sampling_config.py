@@ -156,3 +156,17 @@ def test_tempering_check_names_a_hottest_level_the_landscape_does_not_have():
     with pytest.raises(ValueError, match="ladder: the hottest level"):
         Tempering(ladder=[1.0, 1e-7]).check(model)
     Tempering(b_min=0.5).check(model)
+
+
+def test_memory_estimate_counts_the_ewald_tensor_of_a_periodic_box():
+    """A periodic box holds its Ewald tensor, six symmetric components of n x n doubles
+    (`mcdimer.ewald`), once per model: 48 n^2 bytes on top of the records."""
+    from mcdimer import Assembly
+    from mcdimer.geometry import periodic_lattice
+
+    positions, box = periodic_lattice("sc", 3)
+    model = Assembly(positions, K=1.0, C=5.0, box=box)
+    run = RunSize(sweeps=1000, chains=2)
+    n = model.n
+    open_ = Metropolis().memory(Assembly(positions, K=1.0, C=5.0), run)
+    assert Metropolis().memory(model, run) == open_ + 48 * n * n
