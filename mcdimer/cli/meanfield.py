@@ -6,8 +6,16 @@ import json
 
 import click
 
-from .. import meanfield as mf
 from . import user_errors
+
+
+def _meanfield():
+    """mcdimer.meanfield, imported when a command runs, not when the CLI loads: it pulls in
+    xarray and scipy, ~0.8 s of CPU that `mcdimer --help` should not pay
+    (benchmarks/bench_startup.py)."""
+    from .. import meanfield
+
+    return meanfield
 
 
 @click.group()
@@ -21,6 +29,7 @@ def meanfield():
 @user_errors
 def critical(d_over_a, as_json):
     """Critical susceptibilities chi_c^z, chi_c^x of Eq. (8) (cgs, dimensionless)."""
+    mf = _meanfield()
     out = {
         "d_over_a": d_over_a,
         "chi_c_z": mf.critical_susceptibility(d_over_a, "z"),
@@ -43,6 +52,7 @@ def critical(d_over_a, as_json):
 @user_errors
 def dimer(chi1, chi2, hz, as_json):
     """The tanh dimer, Eqs. (3) + (9): moments and phase (Figs. 3-4)."""
+    mf = _meanfield()
     state = mf.saturating_dimer(chi1, chi2, hz)
     out = {
         "chi1": chi1,
@@ -77,6 +87,7 @@ def dimer(chi1, chi2, hz, as_json):
 @user_errors
 def chain(n, as_json):
     """Critical susceptibility of an n-particle chain, Eq. (C1) (Fig. 9)."""
+    mf = _meanfield()
     ratio = mf.chain_critical_ratio(n)
     out = {"n": n, "ratio": ratio, "asymptote": mf.CHAIN_ASYMPTOTE}
     if as_json:
