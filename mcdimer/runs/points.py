@@ -176,13 +176,13 @@ def validate(spec: Spec) -> None:
     sampler's memory are checked at the most demanding point (largest |K|, |h| and n).
     ValueError names the field: `axes.hx: ...`, `method: ...`.
     """
+    check_method(spec)
     if spec.model is None:
         return
     from pydantic import ValidationError
 
     from .spec import ModelSpec
 
-    check_method(spec)
     check_microscopic(spec)
     check_geometry(spec)  # every realisation's sizes; the packing bound places every one
 

@@ -295,6 +295,12 @@ def test_one_particle_specs_load_for_each_sampler():
         runs.parse(SAMPLE.replace("n = 2", "n = 1").replace("metropolis", name))
 
 
+def test_reweight_on_a_kind_without_sampler_is_refused():
+    text = 'kind = "meanfield"\n[output]\nreweight = 4\n[[calls]]\nname = "a"\n'
+    with pytest.raises(runs.SpecError, match=r"^r.toml: output\.reweight: .*not kind 'meanfield'"):
+        runs.parse(text + 'function = "fig3_data"\n', "r.toml")
+
+
 def test_a_reweight_run_with_enough_draws_loads():
     runs.parse(TEMPERING + "thin = 100\n[output]\nreweight = 4\n")
 
