@@ -140,8 +140,9 @@ def box_phases(model) -> np.ndarray:
 class _Setup:
     """What does not change when the ladder does: couplings, species, the move cycle."""
 
-    def __init__(self, model, cycle, modes=None):
+    def __init__(self, model, cycle, modes=None, pairs=False):
         self.n = model.n
+        self.order = bool(pairs or not model.is_chain)
         self.modes = NO_MODES if modes is None else np.ascontiguousarray(modes, dtype=float)
         self.phases = box_phases(model)
         self.stotal = float(np.sum(model.scale))
@@ -156,7 +157,15 @@ class _Setup:
         tables = level_tables(self.species, b)
         hb = heatbath_tables(tables, b, self.bound, self.uses_heatbath)
         return Target(
-            b, tables, self.species_index, hb, self.cpl, self.modes, self.phases, self.stotal
+            b,
+            tables,
+            self.species_index,
+            hb,
+            self.cpl,
+            self.modes,
+            self.phases,
+            self.stotal,
+            self.order,
         )
 
     def state(self, target: Target, chains: int, rng: np.ndarray, start=None) -> EngineState:
@@ -290,7 +299,7 @@ def run_engine(
     (chains even): chains 2p and 2p + 1 run in lockstep on one thread and their overlaps
     are recorded (`kernels.advance_pair`); burn-in and ladder tuning are the same as
     without pairs, so every chain's trajectory is too."""
-    setup = _Setup(model, cycle, modes)
+    setup = _Setup(model, cycle, modes, pairs)
     n = model.n
     auto = ladder is None
     tuned, start, tuned_sweeps, b_min, tune_wall = None, None, 0, None, 0.0
@@ -430,6 +439,7 @@ def run_engine(
         "moves": describe(cycle),
         "critical_modes": int(setup.modes.shape[0]),
         "pairs": bool(pairs),
+        "nematic": setup.order,
     }
     if R > 1:
         settings.update(replicas=R, adapt=adapt, ladder="given")

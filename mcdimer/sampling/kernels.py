@@ -35,6 +35,7 @@ from .moves import DISPLACE, FLIP, MOVES, flip_move, local_sweep
 from .observables import (
     DRAW_COLUMNS,
     PAIR_SCALARS,
+    Scalar,
     accumulate,
     accumulate_pair,
     pair_values,
@@ -79,6 +80,9 @@ class Target(NamedTuple):
     modes: np.ndarray = NO_MODES  # (k, n, 3) orthonormal critical modes for mode_overlap
     phases: np.ndarray = NO_PHASES  # (axes, n, 2) cos, sin of k_min . r_j per box axis
     stotal: float = 1.0  # sum_i s_i, the weight of m_s
+    # nematic, m_s, chi(k_min) measured: a dimer's sweep is ~0.15 us, and the eigenvalue and
+    # the extra O(n) sums nearly doubled it, so a chain without pairs skips them
+    order: bool = True
 
 
 class Schedule(NamedTuple):
@@ -239,9 +243,16 @@ def swap_pairs(parity, config_at, mu, fcur, fsum, wint, b, tables, species, att,
 @njit(inline="always")
 def level_values(mu, m, energy, target, vals):
     """Every DRAW_COLUMNS value of slot m (energy: its reduced energy at its level);
-    returns m^z."""
+    returns m^z. Without `target.order` the nematic column holds 0 (not measured)."""
     mz = sweep_values(mu, m, energy, target.modes, vals)
-    weighted_values(mu, m, target.cpl.scale, target.stotal, target.phases, vals)
+    if target.order:
+        weighted_values(mu, m, target.cpl.scale, target.stotal, target.phases, vals)
+    else:  # a chain without pairs: s_i = 1, no box, no nematic (`Target.order`)
+        vals[Scalar.ms2] = vals[Scalar.m2]
+        vals[Scalar.ms4] = vals[Scalar.m4]
+        vals[Scalar.nematic] = 0.0
+        for a in range(3):
+            vals[Scalar.chi_m_x + a] = 0.0
     return mz
 
 

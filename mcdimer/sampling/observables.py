@@ -99,14 +99,7 @@ def sweep_values(mu, m, energy, modes, vals):
     (the mean-field critical modes; 0 when k = 0): 1 for saturated moments along a mode,
     ~ sqrt(k/(3n)) x rms |mu| for disordered ones.
 
-    nematic is the largest eigenvalue of the traceless tensor
-    Q = sum_i mu_i mu_i^T / sum_i |mu_i|^2 - I/3, normalised by this configuration's own
-    mean square modulus (so Q is traceless exactly and measures alignment, not modulus):
-    2/3 when every moment lies on one axis (either sign), O(1/sqrt(n)) for isotropic
-    moments, 0 when every moment vanishes.
-
-    The columns that need the sizes s_i or a periodic box (ms2, ms4, chi_m_*) are set to
-    NaN here; `weighted_values` fills them.
+    The columns of `weighted_values` (nematic, ms2, ms4, chi_m_*) are set to NaN here.
     """
     n = mu.shape[1]
     q2 = 0.0
@@ -121,37 +114,16 @@ def sweep_values(mu, m, energy, modes, vals):
     my = 0.0
     mz = 0.0
     rsum = 0.0
-    sxx = 0.0
-    syy = 0.0
-    szz = 0.0
-    sxy = 0.0
-    sxz = 0.0
-    syz = 0.0
     for i in range(n):
-        x, y, z = mu[m, i, 0], mu[m, i, 1], mu[m, i, 2]
-        mx += x
-        my += y
-        mz += z
-        xx, yy, zz = x * x, y * y, z * z
-        sxx += xx
-        syy += yy
-        szz += zz
-        sxy += x * y
-        sxz += x * z
-        syz += y * z
-        rsum += np.sqrt(xx + yy + zz)
+        mx += mu[m, i, 0]
+        my += mu[m, i, 1]
+        mz += mu[m, i, 2]
+        rsum += np.sqrt(mu[m, i, 0] ** 2 + mu[m, i, 1] ** 2 + mu[m, i, 2] ** 2)
     m2 = (mx * mx + my * my + mz * mz) / (n * n)
     vals[Scalar.abs_m] = np.sqrt(m2)
     vals[Scalar.m2] = m2
     vals[Scalar.m4] = m2 * m2
-    tr = sxx + syy + szz
-    if tr > 0.0:
-        third = 1.0 / 3.0
-        vals[Scalar.nematic] = largest_traceless_eigenvalue(
-            sxx / tr - third, syy / tr - third, szz / tr - third, sxy / tr, sxz / tr, syz / tr
-        )
-    else:
-        vals[Scalar.nematic] = 0.0
+    vals[Scalar.nematic] = np.nan
     vals[Scalar.ms2] = np.nan
     vals[Scalar.ms4] = np.nan
     vals[Scalar.chi_m_x] = np.nan
@@ -182,19 +154,44 @@ def sweep_values(mu, m, energy, modes, vals):
 
 @njit(inline="always")
 def weighted_values(mu, m, scale, stotal, phases, vals):
-    """The columns of `sweep_values` that need the sizes or the box: ms2 = |m_s|^2 and
-    ms4 = |m_s|^4 of m_s = sum_i s_i mu_i / sum_i s_i (stotal = sum_i s_i), and
-    chi_m_x, _y, _z = (1/n) |sum_j mu_j exp(i k . r_j)|^2 at k = k_min along each box axis;
-    phases (axes, n, 2) holds cos and sin of k . r_j (no axes, zeros, for an open
-    assembly). Cost O(n) per box axis."""
+    """The columns of `sweep_values` that need the sizes, the box or a 3 x 3 eigenvalue:
+    ms2 = |m_s|^2 and ms4 = |m_s|^4 of m_s = sum_i s_i mu_i / sum_i s_i (stotal =
+    sum_i s_i); chi_m_x, _y, _z = (1/n) |sum_j mu_j exp(i k . r_j)|^2 at k = k_min along
+    each box axis, phases (axes, n, 2) holding cos and sin of k . r_j (no axes, zeros, for
+    an open assembly); and nematic, the largest eigenvalue of the traceless tensor
+    Q = sum_i mu_i mu_i^T / sum_i |mu_i|^2 - I/3, normalised by this configuration's own
+    mean square modulus (so Q is traceless exactly and measures alignment, not modulus):
+    2/3 when every moment lies on one axis (either sign), O(1/sqrt(n)) for isotropic
+    moments, 0 when every moment vanishes. Cost O(n) + O(n) per box axis."""
     n = mu.shape[1]
     wx = 0.0
     wy = 0.0
     wz = 0.0
+    sxx = 0.0
+    syy = 0.0
+    szz = 0.0
+    sxy = 0.0
+    sxz = 0.0
+    syz = 0.0
     for i in range(n):
-        wx += scale[i] * mu[m, i, 0]
-        wy += scale[i] * mu[m, i, 1]
-        wz += scale[i] * mu[m, i, 2]
+        x, y, z = mu[m, i, 0], mu[m, i, 1], mu[m, i, 2]
+        wx += scale[i] * x
+        wy += scale[i] * y
+        wz += scale[i] * z
+        sxx += x * x
+        syy += y * y
+        szz += z * z
+        sxy += x * y
+        sxz += x * z
+        syz += y * z
+    tr = sxx + syy + szz
+    if tr > 0.0:
+        third = tr / 3.0  # lambda_max(S/tr - I/3) = lambda_max(S - tr I/3) / tr
+        vals[Scalar.nematic] = (
+            largest_traceless_eigenvalue(sxx - third, syy - third, szz - third, sxy, sxz, syz) / tr
+        )
+    else:
+        vals[Scalar.nematic] = 0.0
     ms2 = (wx * wx + wy * wy + wz * wz) / (stotal * stotal)
     vals[Scalar.ms2] = ms2
     vals[Scalar.ms4] = ms2 * ms2

@@ -245,6 +245,8 @@ class SampleResult:
         for key in ORDER_KEYS:
             if key in O:
                 out[key], err[key] = float(mean[O[key]]), float(se[O[key]])
+        if not self.settings.get("nematic", True):  # a chain without pairs: not measured
+            out["nematic"] = err["nematic"] = float("nan")
         if self.has_pairs:
             pmean, pse = _ratio_mean_se(self._batches("pair_scalars"), self._pair_counts)
             for key in ("q2", "q4"):
@@ -265,9 +267,11 @@ class SampleResult:
         the same for m_s = sum_i s_i mu_i / sum_i s_i (equal to m2, m4 when all s_i = 1);
         nematic = <lambda_max(Q)>, Q = sum_i mu_i mu_i^T / sum_i |mu_i|^2 - I/3 normalised
         by each configuration's own sum_i |mu_i|^2 (2/3 when all moments share one axis,
-        ~1/sqrt(n) when isotropic); q2 = <sum_ab q_ab^2> and q4 = <(sum_ab q_ab^2)^2> of
-        the overlap tensor q_ab = (1/n) sum_i mu_i^a (mu_i^b)^T of replica pairs
-        (`sample(..., pairs=True)`, averaged over pairs; NaN without pairs)."""
+        ~1/sqrt(n) when isotropic; NaN for a chain sampled without pairs, where it is not
+        measured, to keep the dimer's sweep cheap); q2 = <sum_ab q_ab^2> and
+        q4 = <(sum_ab q_ab^2)^2> of the overlap tensor q_ab = (1/n) sum_i mu_i^a (mu_i^b)^T
+        of replica pairs (`sample(..., pairs=True)`, averaged over pairs; NaN without
+        pairs)."""
         return self._expect_and_se()[0]
 
     def mcse(self) -> dict[str, float]:
@@ -557,6 +561,8 @@ class SampleResult:
         fill = np.nan if np.ndim(b) == 0 else np.full(np.shape(b), np.nan)
         pick = float if np.ndim(b) == 0 else np.asarray
         keys = EXPECT_KEYS + ORDER_KEYS
+        if not self.settings.get("nematic", True):
+            est["nematic"] = se["nematic"] = fill
         return (
             {k: pick(est.get(k, fill)) for k in keys},
             {k: pick(se.get(k, fill)) for k in keys},
