@@ -110,7 +110,7 @@ def _model_member_names(full: str) -> list[str]:
 
 def write_reference(app) -> None:
     """Write reference/api/<module>.rst for every module of MODULES."""
-    out = Path(app.srcdir) / "reference" / "api"
+    out = Path(app.confdir) / "reference" / "api"
     shutil.rmtree(out / "generated", ignore_errors=True)  # stubs of names no longer public
     out.mkdir(parents=True, exist_ok=True)
     canonical: dict = {}  # key -> documented full name
@@ -281,7 +281,9 @@ def setup(app):
     app.connect("config-inited", _napoleon_skips_attributes)
     for event in ("description", "options", "arguments", "epilog"):
         app.connect(f"sphinx-click-process-{event}", _click_lines)
-    app.connect("builder-inited", write_reference, priority=400)  # before autosummary
+    # config-inited: before Sphinx lists the source files, so that a fresh clone (no
+    # reference/api yet) builds the generated pages too
+    app.connect("config-inited", lambda app, config: write_reference(app))
     app.connect("missing-reference", resolve_alias)
     app.add_directive("mcdimer-spec-schema", SpecSchema)
     app.connect("autodoc-process-docstring", plain_text_docstring, priority=100)
