@@ -191,15 +191,34 @@ def test_every_level_of_a_microscopic_dimer_matches_its_exact_quadrature():
 # enough at n = 64 (<m^z> 3.5 MCSE off with R-hat 1.0006: ~1 tunnelling per 400 sweeps,
 # and batch errors too small for that).
 ACCEPTANCE = [(8, 60_000, 8_000), (16, 60_000, 8_000), (32, 40_000, 8_000), (64, 40_000, 8_000)]
+# Batches per chain for the error of <m^z>: the cold level's sign is that of the ordered
+# replicas near the cold end, a population renewed only as replicas circulate to the hot
+# end and back (thousands of sweeps at n = 32), so the default 32 batches (1250 sweeps at
+# n = 32) are correlated (lag-1 correlation of batch means 0.21-0.48 over 15 seeds) and
+# their error is too small: over seeds 1-24 at n = 32, <m^z>/MCSE had rms 1.68 with 32
+# batches; with 8 (seeds 10-24) rms 1.24, largest |z| 2.6.
+BATCHES = 8
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("n, sweeps, burn", ACCEPTANCE)
 def test_default_tempering_equilibrates_ordered_chains(n, sweeps, burn):
     """C = 50, K/C = 0.8, h = 0: ordered below Eq. (C1)'s threshold for n >= 4, so <m^z> = 0
-    only if the sign is randomised; the default ladder must do it."""
+    only if the sign is randomised; the default ladder must do it.
+
+    A run that does not mix the sign leaves each chain at m^z ~ +-0.98, so R-hat is far above
+    1.1; the bounds are set from the statistics measured over seeds at n = 32 (the case that
+    failed CI at R-hat 1.0146 against a bound of 1.01; the same seed does not give the same
+    bits on another CPU or library build): R-hat over seeds 1-24 had mean 1.0034, largest
+    1.0087, so R-hat < 1.02 (about 6x the mean excess) fails by chance with probability
+    well below 1e-3; |<m^z>| < 5 MCSE (8 batches per chain, z rms 1.24 over 15 seeds)
+    fails by chance with probability ~1e-4; the MCSE with 8 batches was at most 0.042.
+    n = 8, 16 and 64 were not measured over seeds (n = 16: 8 seeds with 32 batches, R-hat
+    <= 1.0027, z rms 1.5); they share the mechanism and run longer per tunnelling."""
     t0 = time.perf_counter()
-    run = sample(Chain(n, K=40.0, C=50.0), "tempering", sweeps=sweeps, burn=burn, seed=1)
+    run = sample(
+        Chain(n, K=40.0, C=50.0), "tempering", sweeps=sweeps, burn=burn, seed=1, n_batches=BATCHES
+    )
     seconds = time.perf_counter() - t0
     mean, se = run.expect()["mz"], run.mcse()["mz"]
     rhat = float(az.rhat(run.idata.posterior["mz"]))
@@ -209,5 +228,5 @@ def test_default_tempering_equilibrates_ordered_chains(n, sweeps, burn):
         f"round trips {run.stats['round_trips'].sum()}, {seconds:.0f} s"
     )
     assert run.expect()["abs_mz"] > 0.5  # ordered: the sign is what must mix
-    assert se < 0.03 and abs(mean) < 4 * se, (mean, se)
-    assert rhat < 1.01
+    assert se < 0.06 and abs(mean) < 5 * se, (mean, se)
+    assert rhat < 1.02
