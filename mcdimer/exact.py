@@ -1,7 +1,7 @@
 """The exact dimer: Eq. (B8) by deterministic quadrature.
 
 Particle 2 is integrated out exactly: for a fixed mu_1 it is a single bounded moment in
-the field h_2 = h + K (3 z mu_1^z - mu_1) (PHYSICS.md section 2), whose partition
+the field h_2 = h + K (3 z mu_1^z - mu_1) (docs/physics.md, "Reduced units"), whose partition
 function Z1(|h_2|) depends only on the field's magnitude (`mcdimer.single`). What
 is left is an integral over particle 1 in cylindrical coordinates (mu_1^z, rho_1, phi_1),
 
@@ -398,7 +398,7 @@ def gaussian_limit(model: Assembly) -> dict:
     periodic box the Ewald tensor with tin foil, self images on the diagonal) and
     b_i = s_i h. Below the mean-field onset H is positive definite and, without the bound
     |mu_i| <= 1, x is Gaussian: <x> = H^-1 b, cov = H^-1, <beta E> = 3n/2 - b^T H^-1 b / 2
-    (PHYSICS.md section 2, "Gaussian limit", for any geometry). With the bound the
+    (docs/physics.md, "The exact dimer", for any geometry). With the bound the
     moments differ by ~exp(-edge^2/2): `edge` is the smallest distance from a mean to the
     ball's edge in standard deviations (e.g. > 6 for 1e-8). Dense: n up to a few hundred.
 

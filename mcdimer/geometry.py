@@ -551,7 +551,7 @@ def microscopic_landscapes(radii, kfa: float, t: float, d_over_a: float = 3.0, c
     K = beta M0^2/d^3 is the reference particle's at spacing d = d_over_a a
     (`Microscopic.K`). A dispersion in R of relative width sigma moves kFa by kfa sigma,
     against a Curie peak about kfa t wide (Sec. V). A particle whose zero-field response
-    is diamagnetic has no thermal landscape (PHYSICS.md section 1): ValueError naming it.
+    is diamagnetic has no thermal landscape (docs/physics.md, "Landscapes"): ValueError naming it.
     (Microscopic's warning for a radius just off a shell's Curie peak is silenced here:
     moving radii off the peak is what a dispersion does.)
     Returns a `MicroscopicSet(landscapes, scale, K)`; equal radii share one landscape.

@@ -1,6 +1,6 @@
 """Single-particle free-energy landscapes beta*F(|mu|) in reduced units.
 
-A landscape is the F of PHYSICS.md section 1, written for the reduced modulus
+A landscape is the F of docs/physics.md, "Landscapes", written for the reduced modulus
 r = |M|/M0 in [0, 1] and already multiplied by beta. Every model reaches the compiled
 kernels the same way: as a table of f(s) = beta*F(sqrt(s)) on a uniform grid in
 s = r^2, read by linear interpolation. For the quadratic landscape (B1) f(s) = C s is
@@ -45,7 +45,7 @@ def _checked_table(landscape, values) -> np.ndarray:
 
 
 class Landscape(ABC):
-    """beta*F(r) of one particle, r = |mu| in [0, 1] (reduced units, PHYSICS.md section 2)."""
+    """beta*F(r) of one particle, r = |mu| in [0, 1] (docs/physics.md, "Reduced units")."""
 
     #: False for a diamagnetic response: such a landscape cannot be sampled.
     paramagnetic: bool = True
@@ -99,7 +99,7 @@ class Landscape(ABC):
         """The landscape seen at inverse temperature b*beta.
 
         For a temperature-independent F the reduced energy simply scales by b
-        (PHYSICS.md section 2); landscapes whose F depends on T override this.
+        (docs/physics.md, "Reduced units"); landscapes whose F depends on T override this.
         """
         return Scaled(self, b)
 
@@ -108,7 +108,7 @@ class Landscape(ABC):
         if not self.paramagnetic:
             raise ValueError(
                 f"{self!r} has a diamagnetic response (chi < 0): it has no thermal landscape "
-                "F(M) (PHYSICS.md section 1) and cannot be sampled; use mcdimer.meanfield"
+                "F(M) (docs/physics.md, Landscapes) and cannot be sampled; use mcdimer.meanfield"
             )
 
 
@@ -172,7 +172,8 @@ class Scaled(Landscape):
 
 
 class Saturating(Landscape):
-    """The tanh model of Eq. (9) as a landscape, by the Legendre transform of PHYSICS.md section 1.
+    """The tanh model of Eq. (9) as a landscape, by the Legendre transform of
+    docs/physics.md, "Landscapes".
 
     M = M0 tanh(V chi H / M0) inverts to H = (M0/(V chi)) artanh(M/M0), and
     F(M) = int_0^M H dM' = (M0^2/(V chi)) [u artanh u + ln(1 - u^2)/2], u = M/M0. In reduced
@@ -185,7 +186,7 @@ class Saturating(Landscape):
     C : float > 0, C = beta M0^2 / (2 V chi) (reduced units, like `Quadratic(C)`).
     chi, M0 : the response M = M0 tanh(chi H / M0) with V chi written as chi, in units
         where kT = 1: C = M0^2/(2 chi). chi < 0 (diamagnetic) gives a landscape marked
-        `paramagnetic = False`, which the samplers refuse (PHYSICS.md section 1).
+        `paramagnetic = False`, which the samplers refuse (docs/physics.md, "Landscapes").
     """
 
     def __init__(self, C: float | None = None, *, chi: float | None = None, M0: float = 1.0):
@@ -206,7 +207,8 @@ class Saturating(Landscape):
     def from_susceptibility(cls, chi_ratio: float, K: float) -> Saturating:
         """The landscape for chi = chi_ratio * chi_c^z in a chain of coupling K: C = K/chi_ratio.
 
-        A diamagnetic particle (chi_ratio < 0) has no thermal landscape (PHYSICS.md section 1).
+        A diamagnetic particle (chi_ratio < 0) has no thermal landscape (docs/physics.md,
+        "Landscapes").
         """
         chi_ratio = _checks.real("chi_ratio", chi_ratio)
         K = _checks.real("K", K, low=0.0, low_open=True)
@@ -247,7 +249,7 @@ class Saturating(Landscape):
 class FromResponse(Landscape):
     """The landscape of any tabulated monotonic response |mu|(h), by Legendre transform.
 
-    PHYSICS.md section 1: F(M) = int_0^M H(M') dM', H(M) the inverse of the mean-field
+    docs/physics.md, "Landscapes": F(M) = int_0^M H(M') dM', H(M) the inverse of the mean-field
     response M(H) (Eq. (2)). In reduced units f(r) = int_0^r h(r') dr' with h the
     reduced field that holds the modulus at r. The inverse h(r) is interpolated by a
     monotone cubic (PCHIP), and f is its exact antiderivative.

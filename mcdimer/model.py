@@ -1,4 +1,5 @@
-"""The landscape energy of N moments anywhere in space, in reduced units (PHYSICS.md sections 1-2).
+"""The landscape energy of N moments anywhere in space, in reduced units (docs/physics.md,
+"Landscapes" and "Reduced units").
 
     beta E = sum_i f_i(|mu_i|) - sum_i s_i h . mu_i
              + K sum_{i<j} s_i s_j (mu_i.mu_j - 3 (mu_i.r_ij)(mu_j.r_ij)) / |R_ij|^3

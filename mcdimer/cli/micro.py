@@ -51,7 +51,8 @@ def _emit(out: dict, as_json: bool) -> None:
 
 @click.group()
 def micro():
-    """Microscopic orbital magnetism (PHYSICS.md section 4): chi, M(x), dimers, chains."""
+    """Microscopic orbital magnetism (docs/physics.md, "Microscopic model"): chi, M(x), dimers,
+    chains."""
 
 
 @micro.command()

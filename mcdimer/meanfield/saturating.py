@@ -17,7 +17,7 @@ chi1 chi2 < -(chi_c^z)^2 (it cycles around m = 0 with period 4), so it is not us
 
 Which fixed point. A fixed point is kept as physical when it is stable under the relaxation
 dm/dt = T(m) - m, i.e. every eigenvalue of dT/dm has real part < 1. For a paramagnetic
-pair this is the positivity of the Hessian of the landscape energy (PHYSICS.md section 1);
+pair this is the positivity of the Hessian of the landscape energy (docs/physics.md, "Landscapes");
 for a diamagnetic pair, where no thermal landscape exists, it is what the paper's iteration
 selects (its m = 0 loses stability exactly on chi1 chi2 = (chi_c^z)^2). Among stable fixed
 points the largest total |m_1| + |m_2| is reported (ties: the earliest start, so +z or along

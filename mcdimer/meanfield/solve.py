@@ -1,6 +1,6 @@
 """All mean-field (stationary) configurations of any `Assembly`: Eqs. (2)-(3) for every model.
 
-PHYSICS.md section 1: the self-consistent equations are the stationarity conditions of the
+docs/physics.md, "Landscapes": the self-consistent equations are the stationarity conditions of the
 landscape energy beta E[mu] (`Chain.energy`, reduced units of App. B). With the ball bound
 |mu_i| <= 1, mu is stationary (a KKT point) when, for every particle i, with h_i the
 effective reduced field of Eq. (3) (`Assembly.field`),

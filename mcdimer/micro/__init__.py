@@ -1,4 +1,5 @@
-"""Microscopic orbital magnetism of gold-like spheres (Sec. V, App. A; PHYSICS.md section 4).
+"""Microscopic orbital magnetism of gold-like spheres (Sec. V, App. A; docs/physics.md,
+"Microscopic model").
 
 - `spectrum`: zeros zeta_nl of j_l, <rho^2>_nl, first-order level shifts;
 - `response`: `moment(kfa, t, x)` (M/mu_B, Fig. 7), `zfs(kfa, t)` (chi/|chi_L|, Figs. 5a, 6);

@@ -1,4 +1,5 @@
-"""The microscopic free-energy landscape beta F(M) of one sphere (PHYSICS.md sections 1 and 4).
+"""The microscopic free-energy landscape beta F(M) of one sphere (docs/physics.md,
+"Landscapes" and "Microscopic model").
 
 F(M) = int_0^M H(M') dM' with H(M) the inverse of the exact M(H) of `response.moment`
 on its monotonic branch, up to the first maximum of M(H) (Fig. 7), which defines M0.
@@ -6,7 +7,7 @@ In the units of section 4 (m = M/mu_B, x = 2 mu_B H/E_F):
 
     beta F = (1/t) int_0^m x(m')/2 dm',
 
-and in the reduced units of App. B (PHYSICS.md section 2), r = M/M0 and
+and in the reduced units of App. B (docs/physics.md, "Reduced units"), r = M/M0 and
 
     h = beta M0 H = m0 x / (2 t),
     K = beta M0^2/d^3 = m0^2 (a/d)^3 6 pi^2 |chi_L| / ((kFa)^3 t),
@@ -103,7 +104,7 @@ class Microscopic(FromResponse):
             raise ValueError(
                 f"the zero-field response at kfa={self.kfa}, t={self.t} is diamagnetic "
                 f"(chi/|chi_L| = {self.chi:.4g} < 0): no thermal landscape F(M) exists "
-                "(PHYSICS.md section 1); use the mean-field solvers"
+                "(docs/physics.md, Landscapes); use the mean-field solvers"
             )
         self.x0, m_peak = first_maximum(self.kfa, self.t)
         m0 = m_peak if _m0 is None else _m0

@@ -1,6 +1,6 @@
 """Orbital response of one sphere: M(x) at finite field and the zero-field susceptibility.
 
-PHYSICS.md section 4 (App. A; Eqs. (A4)-(A5) of Ref. [21]). Grand canonical at
+docs/physics.md, "Microscopic model" (App. A; Eqs. (A4)-(A5) of Ref. [21]). Grand canonical at
 mu = E_F, temperature t = T/T_F, spin degeneracy 2 and no spin Zeeman term:
 
     M/mu_B = -2 sum_{nlm, spin} f(eps_nlm) d(eps_nlm/E_F)/dx = -4 sum_{nlm} f de/dx,
@@ -84,7 +84,7 @@ def _zfs_kernel(zeta, l, kfa, t, tail):
 
 @njit(cache=True)
 def _moment_kernel(zeta, l, kfa, t, x, e_cut, tail):
-    """M/mu_B at each field x[k] (PHYSICS.md section 4), levels with e0 <= e_cut."""
+    """M/mu_B at each field x[k] (docs/physics.md, "Microscopic model"), levels with e0 <= e_cut."""
     out = np.empty(x.size)
     for k in range(x.size):
         xk = x[k]
@@ -147,7 +147,7 @@ def zfs(kfa, t, *, tail: float = TAIL):
 def moment(kfa, t, x, *, tail: float = TAIL):
     """Moment M/mu_B of one sphere in the field x = hbar omega_c/E_F (Fig. 7; Eq. (A4) of [21]).
 
-    Exact sum over the levels eps_nlm of PHYSICS.md section 4 (first order in the
+    Exact sum over the levels eps_nlm of docs/physics.md, "Microscopic model" (first order in the
     diamagnetic term). M is odd in x, so x < 0 is allowed: |x| <= 0.01.
 
     Parameters

@@ -2,7 +2,7 @@
 
 Eqs. (2)-(3) at H = 0 with the moments along the chain axis z (footnote 9: the
 transverse solution is always zero) and each M_i = M(x_i) the single-sphere response of
-`response.moment`. In the units of PHYSICS.md section 4 the field on particle i is
+`response.moment`. In the units of docs/physics.md, "Microscopic model" the field on particle i is
 
     x_i = g sum_{j != i} m_j / |i - j|^3,
     g = 4 (a/d)^3 mu_B^2/(E_F a^3) = 4 (a/d)^3 6 pi^2 |chi_L|/(kFa)^3,

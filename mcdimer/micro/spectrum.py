@@ -1,6 +1,7 @@
 """Zero-field spectrum of free electrons in a hard-wall sphere, and its first-order shifts.
 
-PHYSICS.md section 4, App. A: levels eps_nl = E_F (zeta_nl/kFa)^2 with zeta_nl the n-th
+docs/physics.md, "Microscopic model", App. A: levels eps_nl = E_F (zeta_nl/kFa)^2 with
+zeta_nl the n-th
 zero of the spherical Bessel function j_l, degeneracy 2l+1 (times 2 for spin). In a
 field x = hbar omega_c/E_F along z, first-order perturbation theory in the vector
 potential A = B x r/2 gives

@@ -5,7 +5,7 @@ self-consistent moments of Figs. 5(b) and 10 essentially unchanged. Here the sam
 microscopic landscape (`Microscopic`, the Legendre transform of the exact M(H)) is
 held against them: the dimer exactly, by the quadrature of Eq. (B8) with that landscape
 (`mcdimer.exact` integrates any landscape), and sampled with parallel tempering over
-temperature (each replica at t/b has its own landscape, PHYSICS.md section 2); chains by
+temperature (each replica at t/b has its own landscape, docs/physics.md, "Reduced units"); chains by
 tempering only. Moments are returned in Bohr magnetons.
 """
 

@@ -1,4 +1,5 @@
-"""Units and argument checks of the microscopic model (PHYSICS.md section 4, App. A).
+"""Units and argument checks of the microscopic model (docs/physics.md, "Microscopic model",
+App. A).
 
 Energies are in units of E_F, temperatures t = T/T_F, fields x = hbar omega_c / E_F
 = 2 mu_B H / E_F, moments m = M/mu_B, susceptibilities chi/|chi_L| (Eq. (1)). The
@@ -14,7 +15,7 @@ import numpy as np
 
 from .. import _checks
 
-#: Gold (App. A; PHYSICS.md section 4): Fermi wave vector in 1/Angstrom.
+#: Gold (App. A; docs/physics.md, "Microscopic model"): Fermi wave vector in 1/Angstrom.
 KF_GOLD = 1.21
 #: Gold Fermi energy in eV.
 EF_GOLD = 5.53
@@ -40,7 +41,7 @@ X_MAX = 0.01  # hbar omega_c / E_F; Fig. 7 goes up to 1.9e-3 (footnote 12)
 
 
 def chi_factor(kfa):
-    """chi/|chi_L| per d(M/mu_B)/dx: 9 pi / (kFa)^3 (PHYSICS.md section 4).
+    """chi/|chi_L| per d(M/mu_B)/dx: 9 pi / (kFa)^3 (docs/physics.md, "Microscopic model").
 
     chi = M/(V H) with V = 4 pi a^3/3 and H = x E_F/(2 mu_B) gives
     chi = (2 mu_B^2/(V E_F)) dm/dx, and dividing by |chi_L| leaves 9 pi/(kFa)^3.
@@ -49,7 +50,7 @@ def chi_factor(kfa):
 
 
 def dipole_energy(kfa, chi_l=CHI_L_GOLD):
-    """mu_B^2 / (E_F a^3) = 6 pi^2 |chi_L| / (kFa)^3 (PHYSICS.md section 4)."""
+    """mu_B^2 / (E_F a^3) = 6 pi^2 |chi_L| / (kFa)^3 (docs/physics.md, "Microscopic model")."""
     return 6.0 * np.pi**2 * chi_l / np.asarray(kfa, dtype=float) ** 3
 
 

@@ -319,7 +319,8 @@ LADDER_CHECKS = 24  # temperatures between t and t/b_min where a given ladder mu
 def check_microscopic(spec: Spec) -> None:
     """The [model] fields of landscape = "microscopic", checked at load (ValueError naming
     the field): shell or kfa, t, no C/K/ratio; the landscape exists at t (a paramagnetic
-    response with a bounded M(H), PHYSICS.md sections 1 and 4), and at every temperature
+    response with a bounded M(H), docs/physics.md, "Landscapes" and "Microscopic model"), and
+    at every temperature
     t/b of a tempering ladder the spec fixes (explicit ladder, or b_min / replicas: the
     geometric ladder, whose ends adaptation keeps). The default ladder
     (`ladder.hottest_level`) stops where the landscape ends by itself."""

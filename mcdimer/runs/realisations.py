@@ -236,7 +236,7 @@ def realisation_at(geometry: GeometrySpec, params: dict, seed: int, realisation:
     Microscopic landscape: particle i is a sphere of kFa_i = kfa R_i/a at temperature t.
     Only the paramagnetic ones (zero-field chi_i > 0, `micro.zfs`) enter the assembly, with
     `mcdimer.geometry.microscopic_landscapes` (s_i = M0,i/M0, K of the reference particle).
-    A diamagnetic particle has no thermal landscape (PHYSICS.md section 1) because it has
+    A diamagnetic particle has no thermal landscape (docs/physics.md, "Landscapes") because it has
     no permanent moment: its moment is slaved to the local field, M_i = V_i chi_i H_i, and is
     zero at H = 0 without a neighbour. In the dipolar field 2 M_j/d^3 of a neighbour it
     carries M_i/M_j = 2 V_i chi_i/d^3 = chi_i/chi_c^z (Eq. (8); chi_i ~ -(2/5)(kFa)^2 |chi_L|

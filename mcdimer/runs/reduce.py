@@ -1,6 +1,6 @@
 """Reductions of a merged sweep over its disorder realisations (axis `realisation`).
 
-Statistics second, after the data (STYLE.md): `over_realisations(sweep)` takes the merged
+Statistics second, after the data: `over_realisations(sweep)` takes the merged
 sweep Dataset (`store.open_results(out).to_dataset()`) and returns, for every variable
 with a `realisation` dimension, its mean over realisations, their spread (sample standard
 deviation, ddof = 1) and the standard error of the mean, sd/sqrt(R). The realisations are

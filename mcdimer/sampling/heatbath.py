@@ -34,7 +34,7 @@ quadrature: a coarse pass on [0, 1] finds where the mass lies, a fine one per ro
 edges). Inside bin k the density is a tilted exponential, q(r) = z e^{z x} / (B (e_{k+1} -
 e_k) expm1(z)), x = (r - e_k)/(e_{k+1} - e_k), its tilt z the log-slope of g at the bin's
 heavier end. log g = log r + A r + log(1 - e^{-2 A r}) - f(r^2) + const is concave whenever
-f is convex in r (a paramagnetic landscape, PHYSICS.md section 1), so this exponential lies
+f is convex in r (a paramagnetic landscape, docs/physics.md, "Landscapes"), so this exponential lies
 above g's shape inside the bin: q follows g even across the wide tail bins and w = g/q
 stays close to 1 (rejections and their autocorrelation stay at the 1 % level). For
 a field between rows (asinh(A)/dt = j + lam) edges and tilts are interpolated,

@@ -2,7 +2,7 @@
 
 Plain Metropolis is the one-replica configuration (R = 1, b = 1); parallel tempering has
 R >= 2. Replica k samples u_k(x) = sum_i f_k(|mu_i|^2) + b_k W(x) with its own landscape
-tables f_k (PHYSICS.md section 2: f_k = b_k f when F does not depend on temperature, a
+tables f_k (docs/physics.md, "Reduced units": f_k = b_k f when F does not depend on temperature, a
 table of its own when it does) and W the Zeeman + dipolar energy (`couplings.py`).
 
 A sweep (`advance`) is, per chain: one move of the cycle on every level (`moves.py`), the

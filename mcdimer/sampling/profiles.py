@@ -1,7 +1,7 @@
 """Free-energy profiles F(m) = -ln P(m) and the barrier between two ordered states.
 
 F is in units of kT at the temperature of the density (the landscape picture of
-PHYSICS.md section 1 seen through one coordinate m: mu_1^z, m^z or |mu_1|).
+docs/physics.md, "Landscapes" seen through one coordinate m: mu_1^z, m^z or |mu_1|).
 Errors are first order (delta method) with the bins treated as independent: a
 histogram's bins are correlated only through its normalisation, which shifts F by a
 constant and cancels in every difference of F, the barrier included.

@@ -1,6 +1,6 @@
 """MBAR reweighting of parallel-tempering draws to any inverse temperature b in [b_min, 1].
 
-Level k of a tempering run samples the reduced potential (PHYSICS.md section 2)
+Level k of a tempering run samples the reduced potential (docs/physics.md, "Reduced units")
 
     u_k(x) = sum_i f_k(|mu_i|) + b_k W(x),
 

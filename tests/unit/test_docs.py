@@ -28,9 +28,8 @@ PHYSICS_SECTIONS = (
     "Order observables",
 )
 
-# Files outside the repository that docstrings still cite: once they cite docs/physics.md
-# instead, this set is emptied and the test below is strict for every name.
-PENDING = {"PHYSICS.md", "STYLE.md"}
+# Files outside the repository that docstrings may still cite (none: they cite docs/physics.md)
+PENDING: set[str] = set()
 
 
 def _docstrings(path: Path):
@@ -107,3 +106,23 @@ def test_docs_build_without_warnings(tmp_path):
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-8000:]
     for page in ("index", "physics", "reference/cli", "reference/spec"):
         assert (out / f"{page}.html").is_file(), page
+
+
+def test_sections_cited_in_docstrings_are_headings_of_the_physics_page():
+    """A docstring that cites docs/physics.md followed by a quoted section title (or two,
+    joined by "and") names a heading that exists on that page."""
+    headings = {
+        line.lstrip("#").strip()
+        for line in (ROOT / "docs" / "physics.md").read_text().splitlines()
+        if re.match(r"#{1,3} ", line)
+    }
+    cite = re.compile(r'docs/physics\.md,\s+"([^"]+)"(?:\s+and\s+"([^"]+)")?')
+    cited = []
+    for folder in (*DOCSTRING_DIRS, "tests"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            for line, doc in _docstrings(path):
+                for match in cite.finditer(doc):
+                    cited += [(f"{path.relative_to(ROOT)}:{line}", t) for t in match.groups() if t]
+    assert cited, "no docstring cites a section of docs/physics.md"
+    unknown = [(where, t) for where, t in cited if " ".join(t.split()) not in headings]
+    assert not unknown, unknown

@@ -14,7 +14,7 @@ from mcdimer._quadrature import composite
 
 
 def gaussian_limit(C, K):
-    """PHYSICS.md section 2: the unbounded Gaussian dimer below threshold."""
+    """docs/physics.md, "The exact dimer": the unbounded Gaussian dimer below threshold."""
     return {
         "mu1z2": C / (2 * (C**2 - K**2)),
         "mu1z_mu2z": K / (2 * (C**2 - K**2)),
@@ -27,14 +27,16 @@ def gaussian_limit(C, K):
 def test_exact_dimer_matches_gaussian_limit_below_threshold(C, K):
     got = exact.expect(Dimer(K=K, C=C))
     for key, want in gaussian_limit(C, K).items():
-        # the ball truncation is ~1e-8 at C = 50, K = 40 (PHYSICS.md), smaller beyond
+        # the ball truncation is ~1e-8 at C = 50, K = 40 (docs/physics.md), smaller beyond
         assert got[key] == pytest.approx(want, rel=2e-6), key
     assert got["mu1z"] == pytest.approx(0.0, abs=1e-12)
 
 
 @pytest.mark.parametrize("C, hz", [(5.0, 0.0), (5.0, 2.0), (50.0, 7.0), (0.0, 1.5)])
 def test_exact_single_particle_limit_is_bounded_gaussian(C, hz):
-    """K = 0: p(z) ~ exp(hz z - C z^2) (1 - exp(-C (1 - z^2))) (PHYSICS.md section 2)."""
+    """K = 0: p(z) ~ exp(hz z - C z^2) (1 - exp(-C (1 - z^2))).
+
+    docs/physics.md, "The exact dimer"."""
     bins = 40
     edges = exact.bin_edges(bins)
     z, w = composite(np.linspace(-1, 1, 801), order=12)

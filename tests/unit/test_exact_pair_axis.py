@@ -8,7 +8,7 @@ from mcdimer import Assembly, Chain, Quadratic, Saturating, exact
 
 
 def _gaussian_reference(C, K, s, r, e, h):
-    """Unbounded Gaussian dimer (PHYSICS.md section 2, Gaussian limit) for any axis e.
+    """Unbounded Gaussian dimer (docs/physics.md, "The exact dimer", Gaussian limit) for any axis e.
 
     beta E = (1/2) x^T H x - b^T x with x = (mu_1, mu_2), H = [[2C, B], [B, 2C]],
     B = K s^2 (I - 3 e e^T)/r^3 (Eq. (B6)), b = (s h, s h). Mean H^-1 b, covariance H^-1,
@@ -45,7 +45,7 @@ def test_pair_pointing_down_mirrors_the_density():
 
 
 def test_transverse_pair_at_zero_field_matches_gaussian_limit():
-    # C = 50, K = 40: the ball's edge changes the Gaussian moments only at 1e-8 (PHYSICS.md)
+    # C = 50, K = 40: the ball's edge changes the Gaussian moments only at 1e-8 (docs/physics.md)
     C, K = 50.0, 40.0
     pair = Assembly([[0, 0, 0], [1.0, 0, 0]], K, C=C)
     got = exact.expect(pair)

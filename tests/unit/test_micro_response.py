@@ -1,4 +1,5 @@
-"""mcdimer.micro.response: M(x) and chi/|chi_L| of one sphere (PHYSICS.md section 4, App. A)."""
+"""mcdimer.micro.response: M(x) and chi/|chi_L| of one sphere (docs/physics.md,
+"Microscopic model", App. A)."""
 
 import time
 

@@ -1,4 +1,5 @@
-"""mcdimer.micro.spectrum: Bessel zeros, <rho^2>_nl, level shifts (PHYSICS.md section 4)."""
+"""mcdimer.micro.spectrum: Bessel zeros, <rho^2>_nl, level shifts (docs/physics.md,
+"Microscopic model")."""
 
 import numpy as np
 import pytest
