@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 import numpy as np
 
+from ..sampling.diagnostics import BATCH_R1_LIMIT
 from . import printable
 from .run import run_errors
 
@@ -47,6 +48,15 @@ def _point_lines(ds) -> list[str]:
             r = f"{rhat[obs]:7.4f}" if obs in rhat and np.isfinite(rhat[obs]) else f"{'':7}"
             x = f" {exact[obs]:12.6f}" if obs in exact else (f" {'':12}" if exact else "")
             lines.append(f"  {obs:<12} {mean:12.6f} {se:10.2e} {e} {r}{x}")
+        if "batch_r1" in ds:
+            r1 = dict(zip(ds.summary_observable.values, ds.batch_r1.values, strict=True))
+            bad = [f"{k} (r = {v:.2f})" for k, v in r1.items() if v > BATCH_R1_LIMIT]
+            if bad:
+                lines.append(
+                    f"  warning: batch means correlated (lag-1 r > {BATCH_R1_LIMIT}): "
+                    + ", ".join(bad)
+                    + ": MCSE too small; rerun with fewer batches (n_batches) or more sweeps"
+                )
     elif "exact_mean" in ds:
         for obs, v in zip(ds.exact_observable.values, ds.exact_mean.values, strict=True):
             lines.append(f"  {obs:<12} {v:12.8f}  (exact, Eq. (B8))")

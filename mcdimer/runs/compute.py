@@ -3,7 +3,7 @@
 Root dataset (kinds sample / exact / compare), every array with named dimensions:
 - sample: `mean`, `mcse` (observable), `pdf_mu1z`, `pdf_mu1z_se` (z), `pdf_mz`,
   `pdf_mz_se` (m), `pdf_abs_mu1`, `pdf_abs_mu1_se` (r), `site_mean`, `site_mcse`
-  (particle, column), `ess_bulk`, `r_hat` (summary_observable), acceptance and tempering
+  (particle, column), `ess_bulk`, `r_hat`, `batch_r1` (summary_observable), acceptance and tempering
   counters; groups /posterior and /sample_stats hold the thinned draws (arviz layout).
   Tempering also stores every ladder level k (dimension `level`, b = 1 first): `level_b`
   (level) the inverse-temperature factor b_k, `level_mean`, `level_mcse` (level,
@@ -249,6 +249,7 @@ def _sample(spec: Spec, point: Point, model, position: int | None):
     table = res.summary(warn=False)
     data["ess_bulk"] = (("summary_observable",), table["ess_bulk"].to_numpy())
     data["r_hat"] = (("summary_observable",), table["r_hat"].to_numpy())
+    data["batch_r1"] = (("summary_observable",), table["batch_r1"].to_numpy())
     index_coords = {}
     for key in STORED_STATS:
         value = res.stats.get(key)

@@ -203,3 +203,28 @@ print(body())
 """
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, "0\n", "")
+
+
+def test_show_flags_correlated_batch_means_of_a_point():
+    """A point whose batch means are correlated (lag-1 r above the limit) is flagged by
+    `mcdimer show`, never shown as if its MCSE held."""
+    import xarray as xr
+
+    from mcdimer.cli.show import _point_lines
+
+    obs = ["mz", "energy"]
+    ds = xr.Dataset(
+        {
+            "mean": (("observable",), [0.01, 3.0]),
+            "mcse": (("observable",), [0.02, 0.01]),
+            "ess_bulk": (("summary_observable",), [900.0, 2000.0]),
+            "r_hat": (("summary_observable",), [1.003, 1.001]),
+            "batch_r1": (("summary_observable",), [0.42, 0.02]),
+        },
+        coords={"observable": obs, "summary_observable": obs},
+    )
+    text = "\n".join(_point_lines(ds))
+    assert "mz (r = 0.42)" in text and "energy (r =" not in text
+    assert "MCSE too small" in text
+    ds["batch_r1"] = (("summary_observable",), [0.1, 0.02])
+    assert "MCSE too small" not in "\n".join(_point_lines(ds))
