@@ -36,6 +36,9 @@ _BLOCK = 1 << 21  # doubles per temporary in the pair loop of the dipolar field
 #: positions and scales may produce: beyond, reduced energies lose every digit of their
 #: differences (the samplers bound K and h alone by the same number)
 ENERGY_LIMIT = 1e12
+# Particles in one model: beyond this a chain's per-particle lists alone outgrow memory
+# (Chain(10**9) was killed by the kernel's out-of-memory killer) and no sampler could run it.
+MAX_PARTICLES = 10**6
 _NAMES = ("positions", "K", "h", "C", "landscape", "scale", "box")
 
 
@@ -458,6 +461,10 @@ def _check_positions(positions, min_distance, box=None) -> np.ndarray:
     pos = _real_array("positions", positions, "an (n, 3) array of finite reals")
     if pos.ndim != 2 or pos.shape[1] != 3 or pos.shape[0] < 1:
         raise ValueError(f"positions must have shape (n, 3) with n >= 1, got {pos.shape}")
+    if pos.shape[0] > MAX_PARTICLES:
+        raise ValueError(
+            f"positions must hold at most {MAX_PARTICLES} particles, got {pos.shape[0]}"
+        )
     if not np.all(np.isfinite(pos)):
         raise ValueError("positions must be finite")
     if np.abs(pos).max() > _ewald.MAX_EDGE:
@@ -565,7 +572,7 @@ class Chain(Assembly):
 
     Parameters
     ----------
-    n : number of particles, n >= 1 (a dimer is n = 2).
+    n : number of particles, 1 <= n <= MAX_PARTICLES = 10^6 (a dimer is n = 2).
     K : dipolar coupling beta M0^2/d^3 (reduced, any finite real; the paper has K >= 0).
     h : reduced external field beta M0 H, a 3-vector (x, y, z); z is the chain axis.
     C : give this for the quadratic landscape of Eq. (B1), beta*F = C |mu|^2 ...
@@ -575,7 +582,7 @@ class Chain(Assembly):
     landscape: Landscape
 
     def __init__(self, n, K, h=(0.0, 0.0, 0.0), C=None, landscape=None):
-        n = _checks.integer("n", n, low=1)
+        n = _checks.integer("n", n, low=1, high=MAX_PARTICLES)
         if (C is None) == (landscape is None):
             raise ValueError("give exactly one of C (quadratic landscape, Eq. (B1)) and landscape")
         if landscape is None:

@@ -386,3 +386,16 @@ def test_close_pairs_within_the_energy_bound_are_accepted():
     Assembly([[0, 0, 0], [0, 0, 1e-3]], K=1.0, C=50.0)  # K/r^3 = 1e9
     Assembly([[0, 0, 0], [0, 0, 1]], K=1e12, C=50.0)  # K alone is the samplers' business
     Assembly([[0, 0, 0], [0, 0, 1]], K=1.0, C=50.0, scale=1e5)  # K s^2 = 1e10
+
+
+def test_particle_count_is_bounded_before_any_allocation():
+    """Chain(10**9) was killed by the out-of-memory killer building its per-particle lists:
+    n beyond MAX_PARTICLES is a ValueError naming n (or positions), at once."""
+    from mcdimer.model import MAX_PARTICLES
+
+    for n in (MAX_PARTICLES + 1, 10**9, 2**40):
+        with pytest.raises(ValueError, match=r"n must be an integer <= 1000000"):
+            Chain(n, K=1.0, C=1.0)
+    too_many = np.broadcast_to(np.arange(3.0), (MAX_PARTICLES + 1, 3))
+    with pytest.raises(ValueError, match="positions must hold at most 1000000 particles"):
+        Assembly(too_many, K=1.0, C=1.0)
