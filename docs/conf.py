@@ -27,6 +27,7 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.napoleon",
     "sphinx.ext.mathjax",
+    "sphinx-mathjax-offline",  # MathJax 3 copied into _static: formulas render offline
     "sphinx.ext.doctest",
     "sphinx_click",
     "sphinx_design",
@@ -75,10 +76,6 @@ nitpick_ignore_regex = [
     (r"py:class", r"mcdimer\..*\._\w+"),  # private base classes (Bases: ...)
 ]
 
-# MathJax comes from its CDN (Sphinx's default); for offline reading point this at a local
-# copy, e.g. MCDIMER_MATHJAX=file:///path/to/mathjax/es5/tex-chtml.js bash scripts/docs.sh
-if os.environ.get("MCDIMER_MATHJAX"):
-    mathjax_path = os.environ["MCDIMER_MATHJAX"]
 
 # --- HTML ---------------------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
