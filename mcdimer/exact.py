@@ -370,6 +370,15 @@ def expect(model: Chain) -> dict[str, float]:
     abs_mu1z (<|mu_1^z|>), abs_mu1 (<|mu_1|>), mu1z_mu2z (<mu_1^z mu_2^z>), energy (<beta E>).
     All in the lab frame; for a two-particle `Assembly` whose axis is not along z,
     abs_mu1z is NaN (module docstring: it cannot be had from the pair frame).
+
+    Examples
+    --------
+    Below threshold and at large C the dimer is Gaussian (docs/physics.md, "The exact
+    dimer"): <(mu_1^z)^2> = C / (2 (C^2 - K^2)) = 1/36 at C = 50, K = 40.
+
+    >>> from mcdimer import Dimer
+    >>> round(expect(Dimer(K=40.0, C=50.0))["mu1z2"], 6)
+    0.027778
     """
     _, moments, frame = _integrate(_check_dimer(model), 40)
     rot = pair_frame(model)[1]

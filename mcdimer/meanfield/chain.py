@@ -119,6 +119,13 @@ def chain_critical_ratio(n: int, method: str = "auto") -> float:
     chain_critical_ratio(2) == 1 (the dimer, Eq. (8)); tends to CHAIN_ASYMPTOTE = 1/(2 zeta(3))
     as pi^2 ln n / (4 zeta(3)^2 n^2) (module docstring). Works for n up to ~1e5 and beyond
     without forming A (method "fft").
+
+    Examples
+    --------
+    >>> chain_critical_ratio(2)
+    1.0
+    >>> round(chain_critical_ratio(4), 9)
+    0.573979772
     """
     return 1.0 / chain_lambda_max(n, method)
 

@@ -95,6 +95,11 @@ def critical_susceptibility(d_over_a, axis="z") -> float:
 
     The equal-susceptibility dimer orders along s above chi_c^s; chi_c^z = d^3/(2V) = 3.22 and
     chi_c^x = chi_c^y = 6.45 at d = 3a.
+
+    Examples
+    --------
+    >>> round(critical_susceptibility(3.0, "z"), 5), round(critical_susceptibility(3.0, "x"), 5)
+    (3.22289, 6.44578)
     """
     d_over_a = check_d_over_a(d_over_a)
     eta = check_axis(axis)
