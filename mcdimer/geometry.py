@@ -305,6 +305,19 @@ def _diameters(n: int, radii, min_distance) -> np.ndarray:
     return r
 
 
+@njit(inline="always")
+def _overlaps(pos, dia, j, x, y, z, sig, box):
+    """Whether a sphere of diameter sig at (x, y, z) overlaps placed sphere j (minimum
+    image in a periodic cube of edge box > 0; open for box = 0)."""
+    dx, dy, dz = pos[j, 0] - x, pos[j, 1] - y, pos[j, 2] - z
+    if box > 0.0:
+        dx -= box * np.round(dx / box)
+        dy -= box * np.round(dy / box)
+        dz -= box * np.round(dz / box)
+    contact = 0.5 * (sig + dia[j])
+    return dx * dx + dy * dy + dz * dz < contact * contact
+
+
 @njit(cache=True)
 def _place(cands, sig, k, pos, dia, head, nxt, ncell, origin, side, box):
     """Put particle k (diameter sig) on the first candidate that overlaps no placed one.
@@ -324,13 +337,7 @@ def _place(cands, sig, k, pos, dia, head, nxt, ncell, origin, side, box):
         free = True
         if brute:
             for j in range(k):
-                dx, dy, dz = pos[j, 0] - x, pos[j, 1] - y, pos[j, 2] - z
-                if box > 0.0:
-                    dx -= box * np.round(dx / box)
-                    dy -= box * np.round(dy / box)
-                    dz -= box * np.round(dz / box)
-                contact = 0.5 * (sig + dia[j])
-                if dx * dx + dy * dy + dz * dz < contact * contact:
+                if _overlaps(pos, dia, j, x, y, z, sig, box):
                     free = False
                     break
         else:
@@ -349,13 +356,7 @@ def _place(cands, sig, k, pos, dia, head, nxt, ncell, origin, side, box):
                             ca, cb, ce = a, b, e
                         j = head[(ca * ncell + cb) * ncell + ce]
                         while j >= 0:
-                            dx, dy, dz = pos[j, 0] - x, pos[j, 1] - y, pos[j, 2] - z
-                            if box > 0.0:
-                                dx -= box * np.round(dx / box)
-                                dy -= box * np.round(dy / box)
-                                dz -= box * np.round(dz / box)
-                            contact = 0.5 * (sig + dia[j])
-                            if dx * dx + dy * dy + dz * dz < contact * contact:
+                            if _overlaps(pos, dia, j, x, y, z, sig, box):
                                 free = False
                                 break
                             j = nxt[j]
