@@ -28,13 +28,16 @@ def _on_signal(signum, frame):
     raise KeyboardInterrupt
 
 
-def _quiet_interrupts(unraisable) -> None:
-    """sys.unraisablehook during a run: the KeyboardInterrupt our signal handler raised
-    inside a finalizer (weakref callbacks, file managers) is not news; the STOP flag ends
-    the run. Anything else goes to Python's hook."""
-    from ..runs.sweep import STOP
-
-    if issubclass(unraisable.exc_type, KeyboardInterrupt) and STOP.is_set():
+def _quiet_interrupts(stop, unraisable) -> None:
+    """sys.unraisablehook during a run, and after a stop signal until the process exits:
+    once STOP is set, what a finalizer raises is a consequence of the stop, not news: the
+    KeyboardInterrupt our handler raised inside one (weakref callbacks, file managers), or
+    an in-memory NetCDF file that the interrupt left half-serialised failing to close when
+    it is collected at exit (h5py's KeyError; its bytes never reach the disk, since point
+    files are written whole or not at all). Before a stop, everything goes to Python's
+    hook. `stop` is the STOP event, bound when the hook is installed: at exit no import
+    works any more."""
+    if stop.is_set():
         return
     sys.__unraisablehook__(unraisable)
 
@@ -55,7 +58,8 @@ def run_errors(func=None, *, resume: bool = False):
         STOP.clear()
         previous = signal.signal(signal.SIGTERM, _on_signal)
         previous_int = signal.signal(signal.SIGINT, _on_signal)
-        previous_hook, sys.unraisablehook = sys.unraisablehook, _quiet_interrupts
+        previous_hook = sys.unraisablehook
+        sys.unraisablehook = functools.partial(_quiet_interrupts, STOP)
         try:
             return func(*args, **kwargs)
         except KeyboardInterrupt:
@@ -74,7 +78,8 @@ def run_errors(func=None, *, resume: bool = False):
         finally:
             signal.signal(signal.SIGTERM, previous)
             signal.signal(signal.SIGINT, previous_int)
-            sys.unraisablehook = previous_hook
+            if not STOP.is_set():  # after a stop, objects it broke are collected at exit
+                sys.unraisablehook = previous_hook
 
     return wrapper
 
