@@ -7,6 +7,11 @@ import os
 
 import numpy as np
 
+# Reduced energies (kT) beyond this lose every digit of their differences in doubles: the
+# bound on |K|, |h|, landscapes, pair couplings and Zeeman terms for the samplers and the
+# exact quadrature alike.
+ENERGY_LIMIT = 1e12
+
 
 def real(name: str, value, *, low=None, high=None, low_open=False, high_open=False) -> float:
     """A finite real number, optionally inside [low, high] (or open ends)."""

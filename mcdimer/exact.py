@@ -41,13 +41,13 @@ import numpy as np
 from numba import njit, prange
 
 from . import _checks
+from ._checks import ENERGY_LIMIT
 from ._quadrature import NODES_PER_PANEL, composite, graded_edges
 from .model import Assembly, Chain
 from .single import Table
 
 _PANEL_WIDTH_Z = 1.0 / 64.0  # widest panel in mu_1^z
 _PANELS_RHO = 32  # panels in rho_1 / rho_max before the grading toward the edge
-ENERGY_LIMIT = 1e12  # |K|, |h| in kT: the samplers' limit (mcdimer.sampling.ENERGY_LIMIT)
 STIFFNESS_LIMIT = 1e4  # f(1) in kT: beyond it the panels no longer resolve the Gaussian core
 TRANSVERSE_LIMIT = 1e4  # |h_perp| + 2|K| with a transverse field: bounds the phi_1 nodes
 

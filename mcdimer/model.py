@@ -26,6 +26,7 @@ import numpy as np
 
 from . import _checks
 from . import ewald as _ewald
+from ._checks import ENERGY_LIMIT
 from .landscapes import Landscape, Quadratic
 
 #: default smallest allowed distance between two centres (units of d): refuses coincidence
@@ -35,7 +36,6 @@ _BLOCK = 1 << 21  # doubles per temporary in the pair loop of the dipolar field
 #: bound of the largest pair coupling K s_i s_j / r_ij^3 and Zeeman term s_i |h| (in kT) that
 #: positions and scales may produce: beyond, reduced energies lose every digit of their
 #: differences (the samplers bound K and h alone by the same number)
-ENERGY_LIMIT = 1e12
 # Particles in one model: beyond this a chain's per-particle lists alone outgrow memory
 # (Chain(10**9) was killed by the kernel's out-of-memory killer) and no sampler could run it.
 MAX_PARTICLES = 10**6

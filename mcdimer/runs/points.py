@@ -17,6 +17,7 @@ import numpy as np
 
 from ..landscapes import Quadratic, Saturating
 from ..model import Assembly, Chain
+from ..sampling.config import DEFAULT_REPLICAS
 from .realisations import Realisation, check_geometry, realisation_at
 from .spec import MICRO_FIELDS, Range, Spec
 
@@ -165,9 +166,6 @@ def model_at(spec: Spec, point: Point) -> Chain | Assembly | None:
     return model
 
 
-TEMPERING_REPLICAS = 8  # `sample()`'s default number of tempering replicas
-
-
 def validate(spec: Spec) -> None:
     """Check every point of the spec before any work, without building each one.
 
@@ -250,7 +248,7 @@ def validate(spec: Spec) -> None:
         m = spec.method
         replicas = 1
         if m.name == "tempering":
-            replicas = len(m.ladder) if m.ladder else (m.replicas or TEMPERING_REPLICAS)
+            replicas = len(m.ladder) if m.ladder else (m.replicas or DEFAULT_REPLICAS)
         periodic = spec.geometry is not None and spec.geometry.is_periodic
         nbytes = estimate_sample_bytes(
             n, m.chains, replicas, m.sweeps, m.thin, m.n_batches, periodic=periodic

@@ -24,6 +24,7 @@ from typing import ClassVar
 import numpy as np
 
 from .. import _checks
+from .._checks import ENERGY_LIMIT
 from .memory import default_thin, estimate_sample_bytes
 from .moves import ERGODIC, MOVES, parse_moves
 
@@ -35,7 +36,6 @@ from .moves import ERGODIC, MOVES, parse_moves
 # near threshold (x2.6, x3.1 at n = 256) and worse far from it (x1.6 at n = 64); the pair
 # is the best compromise measured.
 DEFAULT_MOVES = ("heatbath", "overrelax")
-ENERGY_LIMIT = 1e12  # reduced energies beyond this lose every digit of their differences
 # A run of 10^9 sweeps of the smallest model takes hours on one core; beyond that a count is
 # a typo, not a plan.
 MAX_SWEEPS = 10**9
