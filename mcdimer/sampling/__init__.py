@@ -46,6 +46,7 @@ def sample(
     critical_modes="auto",
     progress=None,
     pairs: bool = False,
+    start: str = "hot",
     **options,
 ) -> SampleResult:
     """Sample the thermal distribution of `model` (a `mcdimer.Chain` or `Assembly`).
@@ -78,6 +79,10 @@ def sample(
     pairs : run the chains as replica pairs (0, 1), (2, 3), ... and record their overlaps
         (q2, q4 in `expect()`, `binder("q")`, `pdf_q`, `correlation_length("q")`); needs
         an even number of chains and the compiled engine (not emcee).
+    start : where the chains start: "hot" (uniform points in the balls, the default),
+        "ordered" (every moment (0, 0, 1)) or "both" (the first half of the chains hot, the
+        second half ordered: `result.equilibration()` then checks that the two halves
+        agree on the energy, m2 and q2; chains a multiple of 2, of 4 with pairs).
     **options : of method="tempering": replicas, b_min, ladder, adapt, flip (`Tempering`).
 
     A tempering replica k samples `model.tempered(b_k)`: K and h scale by b_k and the
@@ -91,9 +96,10 @@ def sample(
     config = as_sampler(method, moves=moves, jump_every=jump_every, **options)
     run = RunSize(sweeps, burn, chains, seed, thin, n_batches)
     config.check_run(model, run)
-    from .engine import check_pairs
+    from .engine import check_pairs, check_start
 
     pairs = check_pairs(pairs, run.chains, config.name)
+    start = check_start(start, run.chains, config.name, pairs)
     common = dict(run.kwargs(), progress=progress)
     if isinstance(config, Emcee):
         from .emcee_backend import run_emcee
@@ -114,6 +120,7 @@ def sample(
         check_levels=check_levels,
         modes=_modes(model, critical_modes),
         pairs=pairs,
+        start_kind=start,
         **common,
     )
 

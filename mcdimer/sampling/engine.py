@@ -125,6 +125,23 @@ def check_pairs(pairs, chains: int, method: str) -> bool:
     return pairs
 
 
+def check_start(start, chains: int, method: str, pairs: bool) -> str:
+    """`sample`'s start option, one of START_KINDS; "ordered"/"both" need the compiled
+    engine, "both" an even number of chains (a multiple of 4 with pairs: whole pairs in
+    each half)."""
+    if not isinstance(start, str) or start not in START_KINDS:
+        raise ValueError(f"start must be one of {START_KINDS}, got {start!r}")
+    if start != "hot" and method not in ("metropolis", "tempering"):
+        raise ValueError(f"start={start!r} needs method 'metropolis' or 'tempering', got {method!r}")
+    step = 4 if pairs else 2
+    if start == "both" and chains % step:
+        raise ValueError(
+            f"chains must be a multiple of {step} with start='both' (half the chains start "
+            f"hot, half ordered{', whole pairs in each half' if pairs else ''}), got {chains}"
+        )
+    return start
+
+
 def box_phases(model) -> np.ndarray:
     """(3, n, 2): cos and sin of k_a r_j^a with k_a = 2 pi / L_a, the smallest wave vector
     along box axis a, for the structure factors chi(k_min) of docs/physics.md, "Order
@@ -137,11 +154,26 @@ def box_phases(model) -> np.ndarray:
     return np.ascontiguousarray(np.stack([np.cos(arg.T), np.sin(arg.T)], axis=-1))
 
 
+START_KINDS = ("hot", "ordered", "both")
+
+
+def start_mask(start: str, chains: int) -> np.ndarray:
+    """Which chains start ordered: none ("hot"), all ("ordered"), the second half ("both")."""
+    mask = np.zeros(chains, dtype=bool)
+    if start == "ordered":
+        mask[:] = True
+    elif start == "both":
+        mask[chains // 2 :] = True
+    return mask
+
+
 class _Setup:
     """What does not change when the ladder does: couplings, species, the move cycle."""
 
-    def __init__(self, model, cycle, modes=None, pairs=False):
+    def __init__(self, model, cycle, modes=None, pairs=False, ordered=None):
         self.n = model.n
+        # chains that start ordered (all moments +z, |mu| = 1) instead of uniform in the balls
+        self.ordered = np.zeros(0, dtype=bool) if ordered is None else np.asarray(ordered, bool)
         self.order = bool(pairs or not model.is_chain)
         self.modes = NO_MODES if modes is None else np.ascontiguousarray(modes, dtype=float)
         self.phases = box_phases(model)
@@ -171,7 +203,9 @@ class _Setup:
     def state(self, target: Target, chains: int, rng: np.ndarray, start=None) -> EngineState:
         """Slot k at level k. `start` = (b, mu (chains, R', n, 3), delta (chains, R')) of
         an earlier ladder: level k starts from the configuration and step of the earlier
-        level nearest in log b; without it, from uniform points in the balls."""
+        level nearest in log b; without it, from uniform points in the balls (the chains
+        marked `ordered`: every moment (0, 0, 1), after the same draws, so that the other
+        chains' streams do not depend on it)."""
         b, R, n = target.b, target.b.size, self.n
         state = EngineState(
             mu=np.zeros((chains, R, n, 3)),
@@ -190,6 +224,8 @@ class _Setup:
         )
         if start is None:
             init_uniform_ball(state.mu, state.rng)
+            if self.ordered.any():
+                state.mu[self.ordered] = (0.0, 0.0, 1.0)
         else:
             old_b, mu, delta = start
             near = np.abs(np.log(b)[:, None] - np.log(old_b)[None, :]).argmin(axis=1)
@@ -291,6 +327,7 @@ def run_engine(
     check_levels=None,
     modes=None,
     pairs: bool = False,
+    start_kind: str = "hot",
 ) -> SampleResult:
     """Run the engine. `ladder` None (tempering with default options): b_min from
     `auto_b_min`, then `tune` in the first TUNE_SHARE of burn-in, unless `adapt` is False
@@ -298,8 +335,11 @@ def run_engine(
     ladder is). `check_levels(R)` may refuse the run once R is known (memory). `pairs`
     (chains even): chains 2p and 2p + 1 run in lockstep on one thread and their overlaps
     are recorded (`kernels.advance_pair`); burn-in and ladder tuning are the same as
-    without pairs, so every chain's trajectory is too."""
-    setup = _Setup(model, cycle, modes, pairs)
+    without pairs, so every chain's trajectory is too. `start_kind` (`START_KINDS`): "hot" (every
+    chain from uniform points in the balls), "ordered" (every moment (0, 0, 1)) or "both"
+    (the first half of the chains hot, the second half ordered; `equilibration()` compares
+    the halves)."""
+    setup = _Setup(model, cycle, modes, pairs, start_mask(start_kind, chains))
     n = model.n
     auto = ladder is None
     tuned, start, tuned_sweeps, b_min, tune_wall = None, None, 0, None, 0.0
@@ -439,6 +479,7 @@ def run_engine(
         "moves": describe(cycle),
         "critical_modes": int(setup.modes.shape[0]),
         "pairs": bool(pairs),
+        "start": start_kind,
         "nematic": setup.order,
     }
     if R > 1:
@@ -458,4 +499,12 @@ def run_engine(
     )
 
 
-__all__ = ["ADAPT_EVERY", "REFRESH_EVERY", "TUNNEL_LEVEL", "check_pairs", "run_engine"]
+__all__ = [
+    "ADAPT_EVERY",
+    "REFRESH_EVERY",
+    "START_KINDS",
+    "TUNNEL_LEVEL",
+    "check_pairs",
+    "check_start",
+    "run_engine",
+]

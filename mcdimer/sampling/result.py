@@ -138,14 +138,18 @@ class Equilibration:
     quarter before it) / (SE of that difference), the two segments disjoint (the last two
     logarithmic bins of the run, as spin-glass studies compare them); batch means within
     each segment. round_trips: the fewest production round trips b = 1 -> b_min -> b = 1
-    made by any chain (None without a ladder). ok is False when any |z| > drift_limit or
-    round_trips < trips_wanted; `flags` says why, in words."""
+    made by any chain (None without a ladder). start: for a run with start="both", per
+    observable z = (mean of the chains that started hot - mean of those that started
+    ordered) / (SE of the difference), over all of production (empty otherwise). ok is
+    False when any |z| > drift_limit or round_trips < trips_wanted; `flags` says why, in
+    words."""
 
     drift: dict
     round_trips: int | None
     drift_limit: float
     trips_wanted: int
     flags: tuple
+    start: dict = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -440,9 +444,10 @@ class SampleResult:
         self, *, drift_limit: float = DRIFT_LIMIT, trips_wanted: int = TRIPS_WANTED
     ) -> Equilibration:
         """Equilibration checks of this level, flagged, never applied: energy, m2 and (with
-        pairs) q2 over the last half of production against the quarter before it, and the
-        fewest round trips over the ladder per chain (tempering). A hot and an ordered
-        start agreeing is not checked here: it needs two runs. See `Equilibration`."""
+        pairs) q2 over the last half of production against the quarter before it, the
+        fewest round trips over the ladder per chain (tempering) and, for a run with
+        start="both", the chains that started hot against those that started ordered on
+        the same observables. See `Equilibration`."""
         if not (isinstance(drift_limit, (int, float)) and drift_limit > 0):
             raise ValueError(f"drift_limit must be a number > 0, got {drift_limit!r}")
         trips_wanted = _checks.integer("trips_wanted", trips_wanted, low=0)
@@ -472,6 +477,22 @@ class SampleResult:
                     f"{name} drifts: last half {m1:.6g} vs the quarter before {m2:.6g} "
                     f"({z:+.1f} SE)"
                 )
+        starts = {}
+        if self.settings.get("start") == "both":
+            for name, (sums, counts, col) in series.items():
+                half_rows = sums.shape[0] // 2
+                seg = []
+                for rows in (slice(0, half_rows), slice(half_rows, None)):
+                    s_, c_ = sums[rows, k, :, col].reshape(-1), counts[rows, k].reshape(-1)
+                    seg.append(_ratio_mean_se(s_, c_))
+                (m1, e1), (m2, e2) = seg
+                z = float((m1 - m2) / np.hypot(e1, e2)) if np.hypot(e1, e2) > 0 else 0.0
+                starts[name] = z
+                if abs(z) > drift_limit:
+                    flags.append(
+                        f"{name} depends on the start: hot {m1:.6g} vs ordered {m2:.6g} "
+                        f"({z:+.1f} SE)"
+                    )
         trips = None
         rt = self.stats.get("round_trips") if self.ladder.size > 1 else None
         if rt is not None:
@@ -480,7 +501,9 @@ class SampleResult:
                 flags.append(f"a chain made {trips} round trips over the ladder (< {trips_wanted})")
         if nb < 8:
             flags.append(f"n_batches = {nb} < 8: too few batches to compare segments")
-        return Equilibration(drift, trips, float(drift_limit), trips_wanted, tuple(flags))
+        return Equilibration(
+            drift, trips, float(drift_limit), trips_wanted, tuple(flags), starts
+        )
 
     # --- temperature as an axis: MBAR reweighting and free-energy profiles ------------
     def _check_which(self, which: str, allowed=("mu1z", "mz", "abs_mu1")) -> None:

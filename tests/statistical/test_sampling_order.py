@@ -238,3 +238,33 @@ def test_equilibration_compares_the_last_half_with_the_quarter_before_and_counts
     assert not eq.ok and any("round trips" in f for f in eq.flags)
     with pytest.raises(ValueError, match="drift_limit"):
         res.equilibration(drift_limit=-1.0)
+
+
+def test_hot_and_ordered_starts_agree_at_equilibrium_and_are_flagged_when_frozen():
+    """start="both": the first half of the chains starts uniform in the balls, the second
+    half with every moment (0, 0, 1); `equilibration().start` holds z of (hot - ordered).
+    Gaussian regime (Dimer K = 20, C = 50: fast mixing) -> |z| <= 4 (the same 4 SE as the
+    drift test; measured over seeds 1-20: largest |z| of the three 2.9). A frozen case:
+    displacement Metropolis on an ordered chain far above threshold (Chain(16), K/C = 3),
+    300 + 300 sweeps: hot chains freeze in domains, ordered ones stay saturated, so their
+    energies differ by far more than 4 SE -> flagged (measured over seeds 1-30: z of the
+    energy 9.5 to 726; every hot pair kept a domain)."""
+    res = sample(Dimer(K=20.0, C=50.0), sweeps=4_000, burn=500, chains=4, seed=5,
+                 pairs=True, start="both")  # fmt: skip
+    eq = res.equilibration()
+    assert set(eq.start) == {"energy", "m2", "q2"}
+    assert max(abs(z) for z in eq.start.values()) <= 4.0, eq.start
+    assert res.settings["start"] == "both"
+    frozen = sample(Chain(16, K=150.0, C=50.0), sweeps=300, burn=300, chains=4, seed=5,
+                    start="both", moves=["displace"])  # fmt: skip
+    eq = frozen.equilibration()
+    assert abs(eq.start["energy"]) > 4.0 and any("start" in f for f in eq.flags)
+    final_z = frozen.extra["final_mu"][..., 2]  # (chain, particle)
+    assert np.all(final_z[2:] > 0.5)  # the ordered chains stayed along +z
+    assert not np.all(final_z[:2] > 0.5)  # the hot ones did not all find it
+    plain = sample(Dimer(K=20.0, C=50.0), sweeps=200, burn=10, chains=2, seed=5)
+    assert plain.equilibration().start == {}
+    for kwargs, name in (({"start": "cold"}, "start"), ({"start": "both", "chains": 3}, "chains"),
+                         ({"start": "both", "chains": 2, "pairs": True}, "chains")):  # fmt: skip
+        with pytest.raises(ValueError, match=name):
+            sample(Dimer(K=20.0, C=50.0), **{"sweeps": 100, "burn": 10, "chains": 2, **kwargs})
