@@ -57,6 +57,8 @@ from ..sampling.config import (
     Tempering,
     as_sampler,
     check_cycle_passes,
+    check_pairs,
+    check_start,
 )
 from .realisations import GeometrySpec
 
@@ -238,6 +240,16 @@ class MethodSpec(_Strict):
         f"(burn + sweeps) must traverse it >= {MIN_CYCLE_PASSES} times (default: "
         f"{list(DEFAULT_MOVES)})",
     )
+    pairs: bool = Field(
+        False,
+        description="run the chains as replica pairs and record their overlaps (q2, q4, "
+        "binder('q'), pdf_q, correlation_length('q')); chains even, not emcee",
+    )
+    start: Literal["hot", "ordered", "both"] = Field(
+        "hot",
+        description="initial moments: 'hot' (uniform in the balls), 'ordered' (all (0, 0, 1)) "
+        "or 'both' (half the chains each; the point is flagged if the halves disagree)",
+    )
 
     @model_validator(mode="after")
     def _sampler(self):
@@ -251,6 +263,8 @@ class MethodSpec(_Strict):
         run = self.run_size()
         if isinstance(sampler, Metropolis):
             check_cycle_passes(sampler.cycle(), run.sweeps, run.burn)
+        check_pairs(self.pairs, run.chains, self.name)
+        check_start(self.start, run.chains, self.name, self.pairs)
         return self
 
     def sampler(self) -> Metropolis | Tempering | Emcee:

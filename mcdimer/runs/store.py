@@ -67,8 +67,10 @@ def prepare_out(out) -> Path:
 
 
 # Result-file layout: 2 seals the attributes too (layout 1, without this mark, sealed only
-# the variables); a file of another layout is refused like one of another version.
-LAYOUT = 2
+# the variables); 3 adds the order observables (ORDER_KEYS in `observable`, Binder
+# cumulants, correlation lengths, overlaps, equilibration flags). A file of another
+# layout is refused like one of another version.
+LAYOUT = 3
 # Attributes outside the seal: the seal itself, timings (they differ run to run) and HDF5's
 # dimension-scale object references (addresses, written by the library).
 TIMING_ATTRS = ("timings_json",)

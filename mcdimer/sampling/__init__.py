@@ -24,6 +24,8 @@ from .config import (
     RunSize,
     Tempering,
     as_sampler,
+    check_pairs,
+    check_start,
 )
 from .moves import MOVES
 from .result import EXPECT_KEYS, SampleResult
@@ -96,8 +98,6 @@ def sample(
     config = as_sampler(method, moves=moves, jump_every=jump_every, **options)
     run = RunSize(sweeps, burn, chains, seed, thin, n_batches)
     config.check_run(model, run)
-    from .engine import check_pairs, check_start
-
     pairs = check_pairs(pairs, run.chains, config.name)
     start = check_start(start, run.chains, config.name, pairs)
     common = dict(run.kwargs(), progress=progress)

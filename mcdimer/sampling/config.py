@@ -440,7 +440,50 @@ def as_sampler(method, **options):
     return SAMPLERS[method](**given)
 
 
+START_KINDS = ("hot", "ordered", "both")
+
+
+def check_pairs(pairs, chains: int, method: str) -> bool:
+    """`sample`'s pairs option: a bool; True needs the compiled engine (method "metropolis"
+    or "tempering") and an even number of chains >= 2 (pairs (0, 1), (2, 3), ...)."""
+    if not isinstance(pairs, bool):
+        raise ValueError(f"pairs must be True or False, got {pairs!r}")
+    if pairs and method not in ("metropolis", "tempering"):
+        raise ValueError(
+            f"pairs=True needs method 'metropolis' or 'tempering' (replica pairs of the "
+            f"compiled engine), got {method!r}"
+        )
+    if pairs and (chains < 2 or chains % 2):
+        raise ValueError(
+            f"chains must be an even number >= 2 with pairs=True (chains 2p and 2p + 1 form "
+            f"replica pair p), got {chains}"
+        )
+    return pairs
+
+
+def check_start(start, chains: int, method: str, pairs: bool) -> str:
+    """`sample`'s start option, one of START_KINDS; "ordered"/"both" need the compiled
+    engine, "both" an even number of chains (a multiple of 4 with pairs: whole pairs in
+    each half)."""
+    if not isinstance(start, str) or start not in START_KINDS:
+        raise ValueError(f"start must be one of {START_KINDS}, got {start!r}")
+    if start != "hot" and method not in ("metropolis", "tempering"):
+        raise ValueError(
+            f"start={start!r} needs method 'metropolis' or 'tempering', got {method!r}"
+        )
+    step = 4 if pairs else 2
+    if start == "both" and chains % step:
+        raise ValueError(
+            f"chains must be a multiple of {step} with start='both' (half the chains start "
+            f"hot, half ordered{', whole pairs in each half' if pairs else ''}), got {chains}"
+        )
+    return start
+
+
 __all__ = [
+    "START_KINDS",
+    "check_pairs",
+    "check_start",
     "DEFAULT_MOVES",
     "DEFAULT_REPLICAS",
     "ENERGY_LIMIT",

@@ -107,41 +107,6 @@ def auto_b_min(model) -> float:
     return best
 
 
-def check_pairs(pairs, chains: int, method: str) -> bool:
-    """`sample`'s pairs option: a bool; True needs the compiled engine (method "metropolis"
-    or "tempering") and an even number of chains >= 2 (pairs (0, 1), (2, 3), ...)."""
-    if not isinstance(pairs, bool):
-        raise ValueError(f"pairs must be True or False, got {pairs!r}")
-    if pairs and method not in ("metropolis", "tempering"):
-        raise ValueError(
-            f"pairs=True needs method 'metropolis' or 'tempering' (replica pairs of the "
-            f"compiled engine), got {method!r}"
-        )
-    if pairs and (chains < 2 or chains % 2):
-        raise ValueError(
-            f"chains must be an even number >= 2 with pairs=True (chains 2p and 2p + 1 form "
-            f"replica pair p), got {chains}"
-        )
-    return pairs
-
-
-def check_start(start, chains: int, method: str, pairs: bool) -> str:
-    """`sample`'s start option, one of START_KINDS; "ordered"/"both" need the compiled
-    engine, "both" an even number of chains (a multiple of 4 with pairs: whole pairs in
-    each half)."""
-    if not isinstance(start, str) or start not in START_KINDS:
-        raise ValueError(f"start must be one of {START_KINDS}, got {start!r}")
-    if start != "hot" and method not in ("metropolis", "tempering"):
-        raise ValueError(f"start={start!r} needs method 'metropolis' or 'tempering', got {method!r}")
-    step = 4 if pairs else 2
-    if start == "both" and chains % step:
-        raise ValueError(
-            f"chains must be a multiple of {step} with start='both' (half the chains start "
-            f"hot, half ordered{', whole pairs in each half' if pairs else ''}), got {chains}"
-        )
-    return start
-
-
 def box_phases(model) -> np.ndarray:
     """(3, n, 2): cos and sin of k_a r_j^a with k_a = 2 pi / L_a, the smallest wave vector
     along box axis a, for the structure factors chi(k_min) of docs/physics.md, "Order
@@ -152,9 +117,6 @@ def box_phases(model) -> np.ndarray:
     k = 2.0 * np.pi / np.asarray(box, dtype=float)
     arg = np.asarray(model.positions, dtype=float) * k[None, :]  # (n, 3)
     return np.ascontiguousarray(np.stack([np.cos(arg.T), np.sin(arg.T)], axis=-1))
-
-
-START_KINDS = ("hot", "ordered", "both")
 
 
 def start_mask(start: str, chains: int) -> np.ndarray:
@@ -335,10 +297,10 @@ def run_engine(
     ladder is). `check_levels(R)` may refuse the run once R is known (memory). `pairs`
     (chains even): chains 2p and 2p + 1 run in lockstep on one thread and their overlaps
     are recorded (`kernels.advance_pair`); burn-in and ladder tuning are the same as
-    without pairs, so every chain's trajectory is too. `start_kind` (`START_KINDS`): "hot" (every
-    chain from uniform points in the balls), "ordered" (every moment (0, 0, 1)) or "both"
-    (the first half of the chains hot, the second half ordered; `equilibration()` compares
-    the halves)."""
+    without pairs, so every chain's trajectory is too. `start_kind` (`config.START_KINDS`):
+    "hot" (every chain from uniform points in the balls), "ordered" (every moment
+    (0, 0, 1)) or "both" (the first half of the chains hot, the second half ordered;
+    `equilibration()` compares the halves)."""
     setup = _Setup(model, cycle, modes, pairs, start_mask(start_kind, chains))
     n = model.n
     auto = ladder is None
@@ -502,9 +464,6 @@ def run_engine(
 __all__ = [
     "ADAPT_EVERY",
     "REFRESH_EVERY",
-    "START_KINDS",
     "TUNNEL_LEVEL",
-    "check_pairs",
-    "check_start",
     "run_engine",
 ]

@@ -346,3 +346,23 @@ def test_a_large_microscopic_assembly_loads_without_building_its_spheres(monkeyp
     text = MICRO.format(change="shell = [1, 36]\nt = 1e-7").replace("n = 2\n", "")
     spec = runs.parse(text + '[geometry]\nbuilder = "chain"\nn = 4096\nsigma = 1e-9\n')
     assert spec.geometry.particles == 4096
+
+
+@pytest.mark.parametrize(
+    ("method", "words"),
+    [
+        ('chains = 3\npairs = true', "chains must be an even number"),
+        ('name = "emcee"\nchains = 36\npairs = true', "pairs=True needs method"),
+        ('chains = 2\npairs = true\nstart = "both"', "multiple of 4"),
+        ('start = "cold"', "start"),
+    ],
+)
+def test_pairs_and_start_are_checked_at_load(method, words):
+    text = GOOD.replace('kind = "exact"', 'kind = "sample"') + f"[method]\n{method}\n"
+    with pytest.raises(runs.SpecError, match=words):
+        runs.parse(text, "x.toml")
+    ok = GOOD.replace('kind = "exact"', 'kind = "sample"') + (
+        '[method]\nchains = 4\npairs = true\nstart = "both"\n'
+    )
+    kwargs = runs.parse(ok, "x.toml").method.sample_kwargs()
+    assert kwargs["pairs"] is True and kwargs["start"] == "both"
