@@ -17,6 +17,14 @@ umask, like any new file) and moved in place with os.replace, so a file that exi
 whole and a full disk fails in a plain write (OSError naming the file), never inside
 HDF5. A file that cannot be read, lacks the completion mark, or whose data no longer match
 its digest (bit rot, a stray write) is treated as absent and recomputed.
+
+sweep.nc records, in `points_json`, each point file's data digest and its identity on disk
+(inode, size, modification time in ns) as they were when merged. A re-run trusts a point
+whose file still has that identity without re-hashing it, and when every point is trusted
+it leaves sweep.nc as it is (`unchanged_points`): re-running a finished spec reads one
+header and stats the point files. A file changed since the merge (rewritten, written into,
+replaced) has another identity and is verified in full; reading any file (`open_point`)
+always verifies its digest.
 """
 
 from __future__ import annotations
@@ -355,20 +363,70 @@ def merge(out: Path, spec: Spec) -> xr.DataTree:
     return merged
 
 
+POINTS_ATTR = "points_json"  # sweep.nc: {index: [data_digest, inode, size, mtime_ns]}
+
+
+def file_identity(path: Path) -> list[int]:
+    """[inode, size, mtime_ns] of a file: os.replace gives a rewritten file a new inode,
+    a write into it a new mtime."""
+    st = os.stat(path)
+    return [st.st_ino, st.st_size, st.st_mtime_ns]
+
+
 def write_sweep(out: Path, spec: Spec) -> Path:
-    path = Path(out) / SWEEP_FILE
-    _atomic_write(merge(out, spec), path)
+    """Merge the points into sweep.nc, recording each point's digest and file identity
+    (`POINTS_ATTR`) as they were before the merge read them."""
+    out = Path(out)
+    record = {}
+    for p in points(spec):
+        path = point_path(out, p.index)
+        identity = file_identity(path)
+        attrs = read_attrs(path) or {}
+        record[str(p.index)] = [str(attrs.get("data_digest", "")), *identity]
+    tree = merge(out, spec)
+    root = tree.to_dataset()
+    root.attrs[POINTS_ATTR] = json.dumps(record, separators=(",", ":"))
+    tree.dataset = root
+    path = out / SWEEP_FILE
+    _atomic_write(tree, path)
     return path
+
+
+def unchanged_points(out: Path, spec: Spec) -> set[int]:
+    """Indices of the points whose files are as sweep.nc recorded them when it merged them
+    (same inode, size and mtime): valid without re-hashing, and merged already. Empty
+    unless sweep.nc is whole (its digest verified), of this version, layout and spec."""
+    sweep = Path(out) / SWEEP_FILE
+    attrs = read_attrs(sweep) if sweep.exists() else None
+    if attrs is None or POINTS_ATTR not in attrs:
+        return set()
+    try:
+        check_attrs(sweep, attrs, spec)
+    except ResultError:
+        return set()
+    if not verify(sweep):
+        return set()
+    same = set()
+    for index, (digest, *identity) in json.loads(attrs[POINTS_ATTR]).items():
+        try:
+            if digest and identity == file_identity(point_path(out, int(index))):
+                same.add(int(index))
+        except OSError:
+            continue
+    return same
 
 
 def missing_points(out: Path, spec: Spec) -> list[int]:
     return [p.index for p in points(spec) if status(point_path(out, p.index), spec) != "done"]
 
 
-def first_missing(out: Path, spec: Spec) -> int | None:
+def first_missing(out: Path, spec: Spec, done=frozenset()) -> int | None:
     """The first point not (validly) stored, or None: stops at the first, so a job-array
-    task of a large sweep does not check every file when one is still missing."""
+    task of a large sweep does not check every file when one is still missing. Points in
+    `done` (just checked or written by the caller) are not checked again."""
     for p in points(spec):
+        if p.index in done:
+            continue
         if (
             not point_path(out, p.index).exists()
             or status(point_path(out, p.index), spec) != "done"

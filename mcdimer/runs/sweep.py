@@ -4,7 +4,8 @@ One mechanism for one point and for ten thousand: `run_sweep` checks which point
 already exist (resume), warms the Numba cache in this process, submits the remaining
 points to a `concurrent.futures.Executor` (a spawn-context process pool by default,
 dask.distributed's `Client.get_executor()`, mpi4py.futures' `MPIPoolExecutor`, ...),
-writes each point as its result arrives, and merges the sweep when all points exist.
+writes each point as its result arrives, and merges the sweep when all points exist (not
+again when sweep.nc holds every point file as it is: `store.unchanged_points`).
 Points are computed by `run_one`, a module-level function: any executor can pickle it.
 """
 
@@ -104,8 +105,10 @@ def warm_up(spec: Spec) -> None:
             cycle = spec.method.sampler().cycle()
             kw.pop("jump_every", None)
             kw["moves"] = sorted({MOVES[m] for m in cycle} - {"flip"})
-        kw.update(sweeps=64, burn=16, chains=1, n_batches=2)
+        # one chain, or one pair (the paired kernel); start is a setting, not a kernel
+        kw.update(sweeps=64, burn=16, chains=2 if kw.get("pairs") else 1, n_batches=2)
         kw.pop("thin", None)
+        kw.pop("start", None)
         sample(model, spec.method.name, seed=0, **kw)
 
 
@@ -194,13 +197,19 @@ def _run_locked(spec, out, executor, text, workers, indices, force, log) -> dict
         chosen = [pts[i] for i in indices]
     else:
         chosen = pts
-    todo = []
+    merged = store.unchanged_points(out, spec)
+    todo, done = [], set()
     for p in chosen:
+        if p.index in merged:  # as the merge found it: verified then, not re-hashed now
+            done.add(p.index)
+            continue
         state = store.status(store.point_path(out, p.index), spec, force)
         if state == "corrupt":
             log(f"{store.point_path(out, p.index)}: corrupted or incomplete, recomputing")
         if state != "done":
             todo.append(p)
+        else:
+            done.add(p.index)
     skipped = len(chosen) - len(todo)
     own_pool = False
     if todo:
@@ -218,6 +227,7 @@ def _run_locked(spec, out, executor, text, workers, indices, force, log) -> dict
             for p in todo:
                 _, tree = run_one(spec, p, threads=None)
                 store.write_point(out, spec, text, p, tree)
+                done.add(p.index)
                 bar.update()
                 if STOP.is_set():
                     raise KeyboardInterrupt
@@ -227,6 +237,7 @@ def _run_locked(spec, out, executor, text, workers, indices, force, log) -> dict
             for fut in as_completed(futures):
                 index, tree = fut.result()
                 store.write_point(out, spec, text, by_index[index], tree)
+                done.add(index)
                 bar.update()
                 if STOP.is_set():
                     raise KeyboardInterrupt
@@ -241,7 +252,9 @@ def _run_locked(spec, out, executor, text, workers, indices, force, log) -> dict
         if own_pool:
             executor.shutdown()
     sweep = None
-    if store.first_missing(out, spec) is None:
+    if len(merged) == len(pts):  # every point as merged: sweep.nc is up to date
+        sweep = out / store.SWEEP_FILE
+    elif store.first_missing(out, spec, done | merged) is None:
         sweep = store.write_sweep(out, spec)
     return {"points": len(pts), "skipped": skipped, "computed": len(todo), "sweep": sweep}
 

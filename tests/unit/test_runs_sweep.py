@@ -3,12 +3,14 @@ number of workers and any executor, resume after a kill, refusal of foreign resu
 
 from __future__ import annotations
 
+import shutil
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import h5py
 import numpy as np
 import pytest
 import xarray as xr
@@ -97,6 +99,41 @@ def test_rerun_skips_stored_points_and_recomputes_a_corrupted_one(tmp_path, seri
     broken.write_bytes(broken.read_bytes()[:500])  # a truncated file
     res = runs.run_sweep(spec, out, text=text, workers=1)
     assert (res["skipped"], res["computed"]) == (1, 2)
+    assert_same_data(serial, out)
+
+
+def test_rerun_of_a_finished_sweep_rehashes_no_point_and_keeps_sweep_nc(
+    tmp_path, serial, monkeypatch
+):
+    out = tmp_path / "out"
+    shutil.copytree(serial, out)  # new inodes: the first re-run verifies and merges again
+    spec, text = runs.load(write_spec(tmp_path))
+    assert store.unchanged_points(out, spec) == set()
+    res = runs.run_sweep(spec, out, text=text, workers=1)
+    assert (res["computed"], res["skipped"]) == (0, 3)
+    assert store.unchanged_points(out, spec) == {0, 1, 2}
+    merged = store.file_identity(out / store.SWEEP_FILE)
+    hashed = []
+    real = store.verify
+    monkeypatch.setattr(store, "verify", lambda path: hashed.append(path.name) or real(path))
+    res = runs.run_sweep(spec, out, text=text, workers=1)
+    assert (res["computed"], res["skipped"], res["sweep"]) == (0, 3, out / store.SWEEP_FILE)
+    assert hashed == [store.SWEEP_FILE]  # the points' data were not hashed again
+    assert store.file_identity(out / store.SWEEP_FILE) == merged  # nor merged again
+    # a write into a point after the merge gives it a new mtime: verified, recomputed
+    path = out / "points" / "000001.nc"
+    with h5py.File(path, "r") as f:
+        mean = f["exact_mean"][()]
+    raw = bytearray(path.read_bytes())
+    at = raw.find(mean[:2].tobytes())
+    raw[at : at + 16] = np.array([np.inf, np.inf]).tobytes()
+    time.sleep(0.01)  # past the file system's timestamp tick
+    path.write_bytes(bytes(raw))
+    assert store.unchanged_points(out, spec) == {0, 2}
+    hashed.clear()
+    res = runs.run_sweep(spec, out, text=text, workers=1)
+    assert (res["computed"], res["skipped"]) == (1, 2)
+    assert hashed[:2] == [store.SWEEP_FILE, "000001.nc"]  # then the merge reads every point
     assert_same_data(serial, out)
 
 
@@ -288,6 +325,6 @@ def test_warm_up_takes_a_spec_whose_cycle_is_longer_than_its_own_short_run():
     from mcdimer.runs.sweep import warm_up
 
     text = COMPARE.format(num=1, sweeps=600).replace(
-        'replicas = 3', 'replicas = 3\nmoves = [["overrelax", 20], "heatbath"]'
+        "replicas = 3", 'replicas = 3\nmoves = [["overrelax", 20], "heatbath"]'
     )
     warm_up(runs.parse(text))
