@@ -75,6 +75,34 @@ def _point_lines(ds) -> list[str]:
                 e = float(ds.level_mcse.isel(level=k).sel(observable=c))
                 row += f" {m:10.5f} {e:8.1e}"
             lines.append(row)
+    lines += _order_lines(ds)
+    return lines
+
+
+def _order_lines(ds) -> list[str]:
+    """Binder cumulants and correlation lengths (b = 1, then per level) and the
+    equilibration verdict of a point with order observables (result layout 3)."""
+    if "order" not in ds:
+        return []
+    names = [str(q) for q in ds.order_quantity.values]
+    shown = [k for k, q in enumerate(names) if np.isfinite(ds.order.values[k])]
+    lines = ['  order (docs/physics.md, "Order observables"; xi = xi/L):']
+    lines.append("  " + "  ".join(
+        f"{names[k]} = {ds.order.values[k]:.4f} +- {ds.order_se.values[k]:.1e}" for k in shown
+    ))  # fmt: skip
+    if "level_order" in ds:
+        lines.append(f"  {'k':>3} {'b':>9}" + "".join(f" {names[k]:>9} {'se':>7}" for k in shown))
+        for lv, b in enumerate(ds.level_b.values):
+            if not np.isfinite(b):
+                continue
+            v, e = ds.level_order.values[lv], ds.level_order_se.values[lv]
+            lines.append(
+                f"  {lv:3d} {b:9.5f}" + "".join(f" {v[k]:9.4f} {e[k]:7.1e}" for k in shown)
+            )
+    if "equilibrated" in ds and not bool(ds.equilibrated):
+        flags = json.loads(ds.attrs.get("equilibration_flags_json", "[]"))
+        lines.append("  warning: NOT EQUILIBRATED (do not use this point):")
+        lines += [f"    {printable(f)}" for f in flags]
     return lines
 
 

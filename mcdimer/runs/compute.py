@@ -12,6 +12,16 @@ Root dataset (kinds sample / exact / compare), every array with named dimensions
   point's last level). With `[output] reweight = N`, MBAR curves at N values of b
   (dimension `reweight`, geometric from 1 to b_min): `reweight_b`, `reweight_mean`,
   `reweight_se` (reweight, observable), `reweight_pdf_mz`, `reweight_pdf_mz_se` (reweight, m).
+  Order (docs/physics.md, "Order observables"): `observable` also holds ORDER_KEYS (m2, m4,
+  ms2, ms4, nematic, q2, q4); `order`, `order_se` (order_quantity: g_m, g_ms, g_q Binder
+  cumulants, xi_m, xi_q correlation lengths over the box edge; NaN where not recorded) at
+  b = 1 and `level_order`, `level_order_se` (level, order_quantity) on a ladder; with
+  `[method] pairs = true` the overlap histogram `pdf_q`, `pdf_q_se` (q) and
+  `level_pdf_q`, `level_pdf_q_se` (level, q). Equilibration, shown not assumed:
+  `equilibration_z` ([level,] check) the z-scores of `SampleResult.equilibration` (last
+  half vs the quarter before; hot vs ordered start with `[method] start = "both"`),
+  `equilibrated` (no check failed at any level) and the attribute
+  `equilibration_flags_json` (the failures, in words; with `stat_round_trips`).
 - exact: `exact_mean` (exact_observable), `exact_pdf_mu1z` (z), Eq. (B8).
 - mean field: `meanfield_mz` (mean of mu_i^z) and `meanfield_mu` (particle), the T = 0
   mean-field state (`meanfield_ground_state`); `meanfield_t_mz`, `meanfield_t_mu` the
@@ -187,9 +197,85 @@ def _progress_bar(total: int, position: int, label: str):
     return bar, callback
 
 
+ORDER_QUANTITIES = ("g_m", "g_ms", "g_q", "xi_m", "xi_q")
+EQUILIBRATION_CHECKS = tuple(
+    f"{kind}_{name}" for kind in ("drift", "start") for name in ("energy", "m2", "q2")
+)
+
+
+def order_quantities(res) -> tuple[np.ndarray, np.ndarray]:
+    """(values, stderrs) of ORDER_QUANTITIES at one level: the Binder cumulants g_m, g_ms,
+    g_q and the correlation lengths xi_m/L, xi_q/L (docs/physics.md, "Order observables");
+    NaN where not recorded (g_q, xi_q without pairs; xi on an open assembly)."""
+    periodic = getattr(res.model, "box", None) is not None
+    out = []
+    for name in ORDER_QUANTITIES:
+        kind, which = name.split("_")
+        if which == "q" and not res.has_pairs or kind == "xi" and not periodic:
+            out.append((np.nan, np.nan))
+        elif kind == "g":
+            out.append(res.binder(which))
+        else:
+            out.append(res.correlation_length(which))
+    values, errors = np.array(out).T
+    return values, errors
+
+
+def equilibration_z(res) -> tuple[np.ndarray, tuple]:
+    """(z per EQUILIBRATION_CHECKS, flags) of `res.equilibration()` at one level; NaN where
+    a check does not apply (no pairs, start other than "both")."""
+    eq = res.equilibration()
+    z = [getattr(eq, kind).get(name, np.nan) for kind, name in
+         (c.split("_", 1) for c in EQUILIBRATION_CHECKS)]  # fmt: skip
+    return np.array(z, dtype=float), eq.flags
+
+
+def _order(res, bins: int, levels: list) -> tuple[dict, dict, dict]:
+    """The order observables of a point: Binder cumulants and correlation lengths (b = 1
+    and, tempering, every level), P(q) with pairs, equilibration z-scores; (data, coords,
+    attrs). A level whose checks fail is listed in the `equilibration_flags_json` attribute
+    and `equilibrated` is False (`mcdimer show` says so)."""
+    data, coords = {}, {"order_quantity": list(ORDER_QUANTITIES)}
+    values, errors = order_quantities(res)
+    data["order"] = (("order_quantity",), values, {"long_name": "Binder cumulants, xi/L"})
+    data["order_se"] = (("order_quantity",), errors)
+    coords["check"] = list(EQUILIBRATION_CHECKS)
+    flags = []
+    rows = []
+    for k, lv in enumerate(levels):
+        z, f = equilibration_z(lv)
+        rows.append(z)
+        flags += [f"level {k} (b = {res.ladder[k]:.4g}): {x}" for x in f]
+    data["equilibration_z"] = (
+        ("level", "check") if len(levels) > 1 else ("check",),
+        np.array(rows) if len(levels) > 1 else rows[0],
+        {"long_name": "z of the last half vs the quarter before (drift_*), hot vs ordered "
+         "start (start_*)"},
+    )  # fmt: skip
+    data["equilibrated"] = ((), not flags, {"long_name": "no equilibration check failed"})
+    if res.has_pairs:
+        coords["q"] = ("q", bin_centres(-1, 1, bins), {"long_name": "overlap q (bin centre)"})
+        dens, err = res.pdf_q(bins)
+        data["pdf_q"], data["pdf_q_se"] = (("q",), dens), (("q",), err)
+    if len(levels) > 1:
+        per_level = [order_quantities(lv) for lv in levels]
+        data["level_order"] = (("level", "order_quantity"), np.array([v for v, _ in per_level]))
+        data["level_order_se"] = (
+            ("level", "order_quantity"),
+            np.array([e for _, e in per_level]),
+        )
+        if res.has_pairs:
+            pdfs = [lv.pdf_q(bins) for lv in levels]
+            data["level_pdf_q"] = (("level", "q"), np.array([p[0] for p in pdfs]))
+            data["level_pdf_q_se"] = (("level", "q"), np.array([p[1] for p in pdfs]))
+    return data, coords, {"equilibration_flags_json": json.dumps(flags)}
+
+
 def _sample(spec: Spec, point: Point, model, position: int | None):
     from .. import sample
-    from ..sampling.result import EXPECT_KEYS
+    from ..sampling.result import EXPECT_KEYS, ORDER_KEYS
+
+    keys = EXPECT_KEYS + ORDER_KEYS
 
     m, bins = spec.method, spec.output.bins
     bar, callback = (None, None)
@@ -204,20 +290,20 @@ def _sample(spec: Spec, point: Point, model, position: int | None):
         raise KeyboardInterrupt
     mean, se = res.expect(), res.mcse()
     data = {
-        "mean": (("observable",), np.array([mean[k] for k in EXPECT_KEYS])),
-        "mcse": (("observable",), np.array([se[k] for k in EXPECT_KEYS])),
+        "mean": (("observable",), np.array([mean[k] for k in keys])),
+        "mcse": (("observable",), np.array([se[k] for k in keys])),
     }
     for name, dim in (("mu1z", "z"), ("mz", "m"), ("abs_mu1", "r")):
         dens, err = getattr(res, f"pdf_{name}")(bins)
         data[f"pdf_{name}"] = ((dim,), dens)
         data[f"pdf_{name}_se"] = ((dim,), err)
+    levels = [res.level(k) for k in range(res.ladder.size)] if res.ladder.size > 1 else [res]
     if res.ladder.size > 1:
-        levels = [res.level(k) for k in range(res.ladder.size)]
         for name, func in (("level_mean", "expect"), ("level_mcse", "mcse")):
             rows = [getattr(lv, func)() for lv in levels]
             data[name] = (
                 ("level", "observable"),
-                np.array([[r[k] for k in EXPECT_KEYS] for r in rows]),
+                np.array([[r[k] for k in keys] for r in rows]),
             )
         pdfs = [lv.pdf_mz(bins) for lv in levels]
         data["level_pdf_mz"] = (("level", "m"), np.array([p[0] for p in pdfs]))
@@ -235,11 +321,11 @@ def _sample(spec: Spec, point: Point, model, position: int | None):
         data["reweight_b"] = (("reweight",), rb, {"long_name": "b of the MBAR estimates"})
         data["reweight_mean"] = (
             ("reweight", "observable"),
-            np.array([mean_b[k] for k in EXPECT_KEYS]).T,
+            np.array([mean_b[k] for k in keys]).T,
         )
         data["reweight_se"] = (
             ("reweight", "observable"),
-            np.array([se_b[k] for k in EXPECT_KEYS]).T,
+            np.array([se_b[k] for k in keys]).T,
         )
         data["reweight_pdf_mz"] = (("reweight", "m"), dens)
         data["reweight_pdf_mz_se"] = (("reweight", "m"), dens_se)
@@ -261,8 +347,11 @@ def _sample(spec: Spec, point: Point, model, position: int | None):
             data[f"stat_{key}"] = (dims, value)
             if dims:  # indexed, so that points with different ladders merge (NaN-padded)
                 index_coords[dims[0]] = np.arange(value.size)
+    order_data, order_coords, order_attrs = _order(res, bins, levels)
+    data.update(order_data)
     coords = {
-        "observable": list(EXPECT_KEYS),
+        **order_coords,
+        "observable": list(keys),
         "summary_observable": list(table.index),
         "particle": np.arange(1, model.n + 1),
         "column": list(site),
@@ -277,6 +366,7 @@ def _sample(spec: Spec, point: Point, model, position: int | None):
     ds.attrs["timings_json"] = json.dumps(res.stats.timings())
     ds.attrs["moves_json"] = json.dumps(res.stats.moves)
     ds.attrs["sample_settings_json"] = json.dumps(res.settings, default=str)
+    ds.attrs.update(order_attrs)
     groups = {}
     if spec.output.draws:
         dt = res.idata
