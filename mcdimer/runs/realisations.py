@@ -46,9 +46,12 @@ from typing import Literal, NamedTuple
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..geometry import MAX_PACKING, MIN_PACKING
+from .. import geometry as build
+from ..geometry import MAX_PACKING, MIN_PACKING, realisation_seeds
+from ..landscapes import Quadratic, Saturating
+from ..micro import response
+from ..model import Assembly
 
-BUILDERS = ("chain", "ring", "lattice", "random_cluster", "periodic_lattice", "random_box")
 PERIODIC_BUILDERS = ("periodic_lattice", "random_box")
 MAX_PARTICLES = 4096
 _NEEDS = {
@@ -194,23 +197,21 @@ class GeometrySpec(BaseModel):
         """(positions (n, 3), box (3,) or None); `seed` is used by the random builders and
         `radii` (R_i/a) by those whose hard cores are the radii. Units: d, or the mean
         diameter 2a with radii hard cores."""
-        from .. import geometry
-
         box = None
         if self.builder == "chain":
-            pos = geometry.chain(self.n)
+            pos = build.chain(self.n)
         elif self.builder == "ring":
-            pos = geometry.ring(self.n)
+            pos = build.ring(self.n)
         elif self.builder == "lattice":
-            pos = geometry.lattice(self.kind, tuple(self.shape))
+            pos = build.lattice(self.kind, tuple(self.shape))
         elif self.builder == "periodic_lattice":
-            pos, box = geometry.periodic_lattice(self.kind, tuple(self.cells))
+            pos, box = build.periodic_lattice(self.kind, tuple(self.cells))
         elif self.builder == "random_box":
-            pos, box = geometry.random_box(self.n, self.packing_fraction, seed, radii=radii)
+            pos, box = build.random_box(self.n, self.packing_fraction, seed, radii=radii)
         elif self.radii_hard_cores:
-            pos = geometry.random_cluster(self.n, self.packing_fraction, seed, radii=radii)
+            pos = build.random_cluster(self.n, self.packing_fraction, seed, radii=radii)
         else:
-            pos = geometry.random_cluster(
+            pos = build.random_cluster(
                 self.n, self.packing_fraction, seed, min_distance=self.min_distance
             )
         return pos, (box if self.is_periodic else None)
@@ -246,11 +247,6 @@ def realisation_at(geometry: GeometrySpec, params: dict, seed: int, realisation:
     would still give it thermal fluctuations it does not have. A realisation with no
     paramagnetic particle has `assembly` None: no moment, nothing to sample.
     """
-    from .. import geometry as build
-    from ..geometry import realisation_seeds
-    from ..landscapes import Quadratic, Saturating
-    from ..model import Assembly
-
     pos_seed, radii_seed = realisation_seeds(seed, int(realisation))
     radii = build.size_dispersion(geometry.particles, geometry.sigma, radii_seed)
     positions, box = geometry.build(pos_seed, radii)
@@ -268,8 +264,6 @@ def realisation_at(geometry: GeometrySpec, params: dict, seed: int, realisation:
     else:
         min_distance = 0.5
     if params["landscape"] == "microscopic":
-        from ..micro import response
-
         kfa, t = params["kfa"], params["t"]
         chi = np.array([float(response.zfs(kfa * r, t)) for r in radii])
         para = chi > 0
@@ -301,72 +295,3 @@ def realisation_at(geometry: GeometrySpec, params: dict, seed: int, realisation:
     )
     every = np.ones(len(positions), dtype=bool)
     return Realisation(assembly, positions, radii, np.full(len(radii), np.nan), every)
-
-
-_RADII_DRAWS = 10**7  # radii drawn at load to bound the realisations' sizes (~0.2 s)
-_RADII_CALLS = 10**4
-
-
-def check_geometry(spec) -> None:
-    """The [geometry] of a spec, checked at load for every realisation (ValueError naming
-    the field), so that no realisation fails mid-run.
-
-    Positions: random sequential addition places every particle at packing_fraction <=
-    `mcdimer.geometry.MAX_PACKING` (the field's bound; measured in
-    benchmarks/bench_geometry.py). Sizes: the radii of every realisation are drawn (they are
-    cheap; beyond 10^7 draws the clip range [1e-3, 1e3] of `size_dispersion` stands in) and
-    the largest stiffness C_i = C (R_i/a)^(3 (1 - chi_exponent)) (the landscape's f_i(1)),
-    pair coupling K s_i s_j / r_ij^3 and Zeeman term s_i |h| are bounded by
-    `mcdimer.model.ENERGY_LIMIT` (kT), as `mcdimer.Assembly` bounds them. Hard cores bound
-    r_ij below: (R_i + R_j)/2 >= sqrt(R_i R_j) with radii hard cores (so the coupling is at
-    most K R_max^3), min_distance (random_cluster) or 1 (the lattices) otherwise.
-    The microscopic landscape's sizes are checked when its landscapes are built.
-    """
-    g = spec.geometry
-    if g is None or spec.model is None or spec.model.landscape == "microscopic":
-        return
-    from .. import geometry as build
-    from ..geometry import RADIUS_RANGE, realisation_seeds
-    from ..model import ENERGY_LIMIT
-    from .points import axis_values
-
-    count, n = int(spec.axes.get("realisation", 1)), g.particles
-    if g.sigma == 0.0:
-        rmin = rmax = 1.0
-    elif n * count <= _RADII_DRAWS and count <= _RADII_CALLS:
-        rmin, rmax = np.inf, 0.0
-        for r in range(count):
-            radii = build.size_dispersion(n, g.sigma, realisation_seeds(spec.seed, r)[1])
-            rmin, rmax = min(rmin, float(radii.min())), max(rmax, float(radii.max()))
-    else:
-        rmin, rmax = RADIUS_RANGE
-    axes, m = axis_values(spec), spec.model
-
-    def largest(name):
-        values = axes.get(name, [getattr(m, name)])
-        return max((abs(v) for v in values if v is not None), default=0.0)
-
-    C = largest("C")
-    K = (
-        largest("K")
-        if ("K" in axes or (m.K is not None and "ratio" not in axes))
-        else (largest("ratio") * C)
-    )
-    h = max(largest("hx"), largest("hy"), largest("hz"))
-    where = f"R_i/a from {rmin:.3g} to {rmax:.3g} in {count} realisation{'s' * (count > 1)}"
-    p = g.chi_exponent
-    stiff = C * max(rmin ** (3 * (1 - p)), rmax ** (3 * (1 - p)))
-    if stiff > ENERGY_LIMIT:
-        raise ValueError(
-            f"geometry.{'chi_exponent' if p != 0 else 'sigma'}: the stiffness C_i = C "
-            f"(R_i/a)^(3 (1 - chi_exponent)) reaches {stiff:.3g} ({where}, C = {C:g}), beyond "
-            f"{ENERGY_LIMIT:g} kT: narrow sigma or bring chi_exponent toward 0"
-        )
-    dmin = 1.0 if g.builder != "random_cluster" else g.min_distance
-    pair = rmax**3 if g.radii_hard_cores else rmax**6 / dmin**3
-    if K * pair > ENERGY_LIMIT or h * rmax**3 > ENERGY_LIMIT:
-        raise ValueError(
-            f"geometry.sigma: the largest particles ({where}) reach a pair coupling up to "
-            f"{K * pair:.3g} kT and a Zeeman term up to {h * rmax**3:.3g} kT (K = {K:g}, "
-            f"|h| = {h:g}), beyond {ENERGY_LIMIT:g} kT: narrow sigma"
-        )

@@ -1,8 +1,10 @@
 """Run specifications: a TOML file in runs/, validated once on load (pydantic v2).
 
-A spec names a `kind` of computation, the model it is done on, the sweep axes, a seed and
-the figure it feeds. Every field carries its units and allowed range in its description;
-`mcdimer run --help-spec` prints them (see `describe()`). Unknown keys are errors.
+This module is the schema; `mcdimer.runs.loader` reads a file into a checked `Spec` (`load`,
+`parse`), checking every point too. A spec names a `kind` of computation, the model it is
+done on, the sweep axes, a seed and the figure it feeds. Every field carries its units and
+allowed range in its description; `mcdimer run --help-spec` prints them (see `describe()`).
+Unknown keys are errors.
 
     kind = "compare"            # sample + exact + mean field at each point (Fig. 8)
     figure = "fig8"             # drawn by analysis/fig8.py
@@ -19,7 +21,7 @@ the figure it feeds. Every field carries its units and allowed range in its desc
 
 The microscopic model of Sec. V: landscape = "microscopic" with shell = [n, l] (or kfa), t
 (T/T_F of the coldest level) and d_over_a (default 3); K is the landscape's own
-beta M0^2/d^3 and C its stiffness, so C, K and ratio are refused (`points.check_microscopic`).
+beta M0^2/d^3 and C its stiffness, so C, K and ratio are refused (`loader.check_microscopic`).
 
 Assemblies beyond the chain: a [geometry] table (`realisations.GeometrySpec`: a
 `mcdimer.geometry` builder, its parameters, the size dispersion sigma) replaces model.n,
@@ -32,12 +34,12 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import tomllib
-from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ..micro.spectrum import shell_kfa
 from ..micro.units import KFA_MAX, KFA_MIN, T_MAX, T_MIN
 from ..sampling.config import (
     DEFAULT_B_MIN,
@@ -94,8 +96,6 @@ class Range(_Strict):
         return self
 
     def values(self) -> list[float]:
-        import numpy as np
-
         f = np.geomspace if self.log else np.linspace
         return [float(v) for v in f(self.start, self.stop, self.num)]
 
@@ -423,83 +423,6 @@ class Spec(_Strict):
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _loc(loc) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif part in ("list[float]", "Range", "list[str]", "int") or "[" in str(part):
-            continue
-        else:
-            out += f".{part}" if out else str(part)
-    return out or "(top level)"
-
-
-def _other_branch(error) -> bool:
-    """An axis error from the union branch the input did not mean (list vs table)."""
-    loc, given = error["loc"], error.get("input")
-    return ("list[float]" in loc and isinstance(given, dict)) or (
-        "Range" in loc and isinstance(given, list)
-    )
-
-
-def parse(text: str, source: str = "<spec>") -> Spec:
-    """Validate TOML text; SpecError('source: field: problem') on any bad input."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise SpecError(f"{source}: invalid TOML: {err}") from None
-    try:
-        spec = Spec.model_validate(data)
-    except ValidationError as err:
-        errors = [e for e in err.errors() if not _other_branch(e)] or err.errors()
-        first = errors[0]
-        msg = first["msg"].removeprefix("Value error, ")
-        more = len(errors) - 1
-        tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-        raise SpecError(f"{source}: {_loc(first['loc'])}: {msg}{tail}") from None
-    from .points import validate
-
-    try:
-        validate(spec)  # every point, the exact quadrature's limits, the sampler's memory
-        _check_calls(spec)
-    except ValueError as err:
-        raise SpecError(f"{source}: {err}") from None
-    return spec
-
-
-def _check_calls(spec: Spec) -> None:
-    """Each [[calls]] entry names a data function of its package (a `*_data` function in
-    its __all__) and gives only keyword arguments that function takes."""
-    if not spec.calls:
-        return
-    import importlib
-    import inspect
-
-    module = importlib.import_module(f"mcdimer.{spec.kind}")
-    for call in spec.calls:
-        where = f"calls[{call.name}]"
-        func = getattr(module, call.function, None)
-        if func is None:
-            continue  # not in this version: `check_available` says so when the run starts
-        if call.function not in getattr(module, "__all__", ()) or not (
-            call.function.endswith("_data") and inspect.isfunction(func)
-        ):
-            data = sorted(f for f in getattr(module, "__all__", ()) if f.endswith("_data"))
-            raise ValueError(
-                f"{where}.function: {call.function!r} is not a data function of "
-                f"mcdimer.{spec.kind}; one of {', '.join(data)}"
-            )
-        try:
-            params = call_params(call)
-        except ValueError as err:
-            raise ValueError(f"{where}.params.shell: {err}") from None
-        try:
-            inspect.signature(func).bind(**params)
-        except TypeError as err:
-            raise ValueError(f"{where}.params: {err}") from None
-
-
 def call_params(call: CallSpec) -> dict:
     """A call's keyword arguments; `shell = [n, l]` (micro) becomes kfa = zeta_{n,l}, the
     radius on that shell's Curie peak to full precision (the paper prints two decimals)."""
@@ -507,22 +430,8 @@ def call_params(call: CallSpec) -> dict:
     if "shell" in params:
         if "kfa" in params:
             raise ValueError("give kfa or shell, not both")
-        from ..micro.spectrum import shell_kfa
-
         params["kfa"] = shell_kfa(params.pop("shell"))
     return params
-
-
-def load(path) -> tuple[Spec, str]:
-    """(spec, text) of a TOML spec file; SpecError naming the file on any problem."""
-    path = Path(path)
-    try:
-        text = path.read_text()
-    except FileNotFoundError:
-        raise SpecError(f"{path}: spec file not found") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise SpecError(f"{path}: cannot read spec: {err}") from None
-    return parse(text, str(path)), text
 
 
 def describe() -> str:
@@ -542,3 +451,14 @@ def describe() -> str:
                 continue
             lines.append(f"{table}{name}: {field.description or ''}")
     return "\n".join(lines)
+
+
+def __getattr__(name: str):
+    """`parse` and `load` live in `mcdimer.runs.loader` (above `points`, which imports this
+    module); reached here by `mcdimer.runs.__init__`'s `from .spec import load, parse` until
+    that line imports them from `.loader`."""
+    if name in ("parse", "load"):
+        from .loader import load, parse  # not at the top: runs.loader imports this module
+
+        return {"parse": parse, "load": load}[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

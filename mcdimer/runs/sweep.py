@@ -20,6 +20,12 @@ import time
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from pathlib import Path
 
+import numba
+from tqdm import tqdm
+from tqdm.auto import tqdm as tqdm_auto
+
+from .. import exact
+from ..sampling import sample
 from ..sampling.moves import MOVES
 from . import store
 from .compute import check_available, compute_point
@@ -54,9 +60,6 @@ def _init_worker(counter) -> None:
     terminates (Ctrl-C, SIGTERM) never unregisters it: the tracker would print a "leaked
     semaphore" warning after the run's last line."""
     global _slot
-    import numba
-    from tqdm import tqdm
-
     tqdm.set_lock(threading.RLock())
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
@@ -72,8 +75,6 @@ def run_one(spec: Spec, point: Point, threads: int | None = 1):
     threads: Numba threads for this task (set explicitly: set_num_threads is per thread,
     and a Dask worker thread has not run our initializer); None keeps the default."""
     if threads is not None:
-        import numba
-
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
     position = None if _slot is None else _slot + 1
     if threads is None:
@@ -92,12 +93,8 @@ def warm_up(spec: Spec) -> None:
     if model is None:
         return
     if spec.kind in ("exact", "compare"):
-        from .. import exact
-
         exact.expect(model)
     if spec.kind in ("sample", "compare"):
-        from .. import sample
-
         kw = spec.method.sample_kwargs()
         if spec.method.name != "emcee" and ("moves" in kw or "jump_every" in kw):
             # the same kernels on a short cycle of the spec's distinct moves: a long cycle
@@ -130,9 +127,7 @@ def default_executor(workers: int) -> ProcessPoolExecutor:
 
 
 def _outer_bar(total: int, initial: int):
-    from tqdm.auto import tqdm
-
-    return tqdm(
+    return tqdm_auto(
         total=total,
         initial=initial,
         position=0,
