@@ -1,5 +1,11 @@
 """Reductions of a merged sweep over its disorder realisations (axis `realisation`).
 
+Two families: `over_realisations` (mean, spread and error of every variable, and the
+fraction of realisations past a threshold) and, for the order observables of result
+layout 3, `disorder_curves` (Binder cumulants, correlation lengths and susceptibilities
+per ladder level with bootstrap errors over realisations) and `crossing` (where two sizes
+cross, with bootstrap errors).
+
 Statistics second, after the data: `over_realisations(sweep)` takes the merged
 sweep Dataset (`store.open_results(out).to_dataset()`) and returns, for every variable
 with a `realisation` dimension, its mean over realisations, their spread (sample standard
@@ -59,3 +65,155 @@ def over_realisations(
 def _fraction(ordered: xr.DataArray, name: str, count: int) -> dict:
     f = ordered.mean(DIM)
     return {name: f, f"{name}_se": np.sqrt(f * (1.0 - f) / count)}
+
+
+# --- disorder averages of the order observables, and finite-size crossings -----------------
+N_BOOT = 1000  # bootstrap replicates over realisations (SE good to ~2 %)
+CURVES = ("g_m", "g_q", "xi_m", "xi_q", "chi_m", "chi_sg")
+
+
+def _per_level(sweep: xr.Dataset, name: str, level_name: str) -> xr.DataArray:
+    """`level_<name>` (realisation, level, ...) of a tempering sweep, else `<name>` with a
+    one-level axis (b = 1)."""
+    if level_name in sweep:
+        return sweep[level_name]
+    return sweep[name].expand_dims(level=[0], axis=1)
+
+
+def _ladder(sweep: xr.Dataset) -> np.ndarray:
+    """The ladder b_k shared by every realisation (an explicit ladder, adapt = false)."""
+    if "level_b" not in sweep:
+        return np.ones(1)
+    b = np.asarray(sweep["level_b"].values, dtype=float)
+    b = b.reshape(-1, b.shape[-1])
+    if not np.allclose(b, b[:1], rtol=1e-12, atol=0.0, equal_nan=True):
+        raise ValueError(
+            "the realisations have different ladders: disorder curves need one explicit "
+            "ladder for all of them ([method] ladder = [...], adapt = false)"
+        )
+    return b[0]
+
+
+def disorder_curves(sweep: xr.Dataset, n_boot: int = N_BOOT, seed: int = 0) -> xr.Dataset:
+    """Disorder averages per ladder level of one size (a merged sweep over `realisation`),
+    with errors from a bootstrap over realisations (not over sweeps), and the replicates.
+
+    docs/physics.md, "Order observables": with [.] the average over realisations,
+    g_m = (1/2)(5 - 3 [<m4>]/[<m2>]^2) and g_q = (1/2)(11 - 9 [<q4>]/[<q2>]^2) from the
+    disorder-averaged moments (as spin-glass studies take them, Bhatt and Young), chi_m =
+    n [<m2>], chi_sg = n [<q2>], and xi_m/L, xi_q/L the realisations' mean (each from its
+    own box edge: random boxes of one n differ slightly in L). Each variable `v` (level)
+    comes with `v_se` (bootstrap standard deviation), `v_sd` (spread of the per-realisation
+    values, where they exist) and `v_boot` (boot, level), the replicates `crossing` reads.
+    `equilibrated_fraction` (level) counts realisations whose checks all pass there.
+    """
+    if DIM not in sweep.dims:
+        raise ValueError(f"sweep has no {DIM!r} dimension (dims: {list(sweep.dims)})")
+    n_boot = int(n_boot)
+    if n_boot < 10:
+        raise ValueError(f"n_boot must be >= 10, got {n_boot}")
+    if "order" not in sweep:
+        raise ValueError("sweep has no order observables (a result layout >= 3 sample run)")
+    b = _ladder(sweep)
+    mean = _per_level(sweep, "mean", "level_mean").transpose(DIM, "level", "observable")
+    order = _per_level(sweep, "order", "level_order").transpose(DIM, "level", "order_quantity")
+    moments = {k: mean.sel(observable=k).values for k in ("m2", "m4", "q2", "q4")}
+    lengths = {k: order.sel(order_quantity=k).values for k in ("xi_m", "xi_q")}
+    n = sweep["particle"].size if "particle" in sweep.dims else np.nan
+    if "paramagnetic" in sweep:
+        counts = np.unique(sweep["paramagnetic"].values)
+        n = float(counts[0]) if counts.size == 1 else np.nan
+    count = sweep.sizes[DIM]
+
+    def curves(rows):
+        avg = {k: np.nanmean(v[rows], axis=0) for k, v in moments.items()}
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return {
+                "g_m": 0.5 * (5.0 - 3.0 * avg["m4"] / avg["m2"] ** 2),
+                "g_q": 0.5 * (11.0 - 9.0 * avg["q4"] / avg["q2"] ** 2),
+                "xi_m": np.nanmean(lengths["xi_m"][rows], axis=0),
+                "xi_q": np.nanmean(lengths["xi_q"][rows], axis=0),
+                "chi_m": n * avg["m2"],
+                "chi_sg": n * avg["q2"],
+            }
+
+    full = curves(np.arange(count))
+    rng = np.random.default_rng(seed)
+    boots = [curves(rng.integers(0, count, count)) for _ in range(n_boot)]
+    out = {}
+    for key in CURVES:
+        reps = np.array([bt[key] for bt in boots])
+        out[key] = (("level",), full[key])
+        with np.errstate(invalid="ignore"):
+            out[f"{key}_se"] = (("level",), np.nanstd(reps, axis=0, ddof=1))
+        out[f"{key}_boot"] = (("boot", "level"), reps)
+    spread = {
+        "g_m": order.sel(order_quantity="g_m").values,
+        "g_q": order.sel(order_quantity="g_q").values,
+        **lengths,
+    }
+    for key, v in spread.items():
+        with np.errstate(invalid="ignore"):
+            out[f"{key}_sd"] = (("level",), np.nanstd(v, axis=0, ddof=1) if count > 1 else v[0])
+    if "equilibration_z" in sweep:
+        out["equilibrated_fraction"] = (("level",), equilibrated_fraction(sweep))
+    ds = xr.Dataset(out, coords={"b": ("level", b), "level": np.arange(b.size)})
+    ds.attrs.update(realisations=count, n=n, n_boot=n_boot)
+    return ds
+
+
+def equilibrated_fraction(sweep: xr.Dataset) -> np.ndarray:
+    """(level,) fraction of realisations whose equilibration checks all pass at each level:
+    every |z| of `equilibration_z` within the stored limit (4 SE) and, on a ladder, the
+    round trips (`stat_round_trips`) at least `TRIPS_WANTED` per chain."""
+    from ..sampling.result import DRIFT_LIMIT, TRIPS_WANTED
+
+    z = sweep["equilibration_z"]
+    if "level" not in z.dims:
+        z = z.expand_dims(level=[0], axis=1)
+    z = z.transpose(DIM, "level", "check").values
+    ok = ~(np.abs(np.nan_to_num(z)) > DRIFT_LIMIT).any(axis=-1)
+    if "stat_round_trips" in sweep:
+        trips = sweep["stat_round_trips"].values.reshape(z.shape[0], -1)
+        ok &= (np.nanmin(trips, axis=1) >= TRIPS_WANTED)[:, None]
+    return ok.mean(axis=0)
+
+
+def _crossing_of(x: np.ndarray, y_small: np.ndarray, y_large: np.ndarray) -> float:
+    """x where y_large - y_small changes sign, linear between the bracketing points; the
+    crossing nearest the largest x (the cold end) if several; NaN if none."""
+    d = y_large - y_small
+    good = np.isfinite(d)
+    x, d = x[good], d[good]
+    if x.size < 2:
+        return np.nan
+    order = np.argsort(x)[::-1]  # cold (large b) first
+    x, d = x[order], d[order]
+    for j in range(x.size - 1):
+        if d[j] == 0.0:
+            return float(x[j])
+        if d[j] * d[j + 1] < 0.0:
+            return float(x[j] + (x[j + 1] - x[j]) * d[j] / (d[j] - d[j + 1]))
+    return np.nan
+
+
+def crossing(small: xr.Dataset, large: xr.Dataset, quantity: str) -> dict:
+    """Where `quantity` (one of CURVES) of two sizes cross as a function of b, from
+    `disorder_curves` of each (one ladder): {b, se, found}. b from the full curves (NaN if
+    they do not cross), se the standard deviation over bootstrap replicate pairs that
+    cross, found the fraction of replicate pairs that cross at all. Interpolation is
+    linear in ln b between ladder levels. A Binder cumulant or xi/L that grows with size
+    below b* and falls above it crosses at the transition; no crossing within the ladder
+    (found ~ 0) is evidence against one there."""
+    if quantity not in CURVES:
+        raise ValueError(f"quantity must be one of {CURVES}, got {quantity!r}")
+    b = np.asarray(small["b"].values, dtype=float)
+    if b.shape != large["b"].shape or not np.allclose(b, large["b"].values, rtol=1e-12):
+        raise ValueError("the two sizes have different ladders: crossings need one ladder")
+    x = np.log(b)
+    value = _crossing_of(x, small[quantity].values, large[quantity].values)
+    pairs = zip(small[f"{quantity}_boot"].values, large[f"{quantity}_boot"].values, strict=True)
+    reps = np.array([_crossing_of(x, ys, yl) for ys, yl in pairs])
+    hit = np.isfinite(reps)
+    se = float(np.std(np.exp(reps[hit]), ddof=1)) if hit.sum() > 1 else np.nan
+    return {"b": float(np.exp(value)), "se": se, "found": float(hit.mean())}
