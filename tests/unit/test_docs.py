@@ -35,9 +35,7 @@ PENDING: set[str] = set()
 def _docstrings(path: Path):
     tree = ast.parse(path.read_text(), filename=str(path))
     for node in ast.walk(tree):
-        if isinstance(
-            node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
-        ):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
             doc = ast.get_docstring(node, clean=False)
             if doc:
                 yield getattr(node, "lineno", 1), doc
@@ -95,9 +93,16 @@ def test_docs_build_without_warnings(tmp_path):
     proc = subprocess.run(
         [
             str(Path(sys.executable).parent / "sphinx-build"),
-            "-b", "html", "-n", "-W", "--keep-going", "-q",
-            "-d", str(tmp_path / "doctrees"),
-            str(ROOT / "docs"), str(out),
+            "-b",
+            "html",
+            "-n",
+            "-W",
+            "--keep-going",
+            "-q",
+            "-d",
+            str(tmp_path / "doctrees"),
+            str(ROOT / "docs"),
+            str(out),
         ],
         capture_output=True,
         text=True,

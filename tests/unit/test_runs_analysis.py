@@ -60,7 +60,7 @@ SPECS = {
     "fig10": 'kind = "micro"\nfigure = "fig10"\n[[calls]]\nname = "fig10"\n'
     'function = "fig10_data"\nparams = {n = [2, 3], t = [1e-7]}\n',
     "temperature_chains": 'kind = "sample"\nfigure = "temperature_chains"\n[model]\nC = 50.0\n'
-    "ratio = 0.8\n[axes]\nn = [2, 4]\n[method]\nname = \"tempering\"\nsweeps = 400\nburn = 200\n"
+    'ratio = 0.8\n[axes]\nn = [2, 4]\n[method]\nname = "tempering"\nsweeps = 400\nburn = 200\n'
     "chains = 2\nreplicas = 3\nthin = 4\n[output]\nbins = 20\ndraws = 10\nreweight = 4\n",
     "question": 'kind = "sample"\nfigure = "question"\n[model]\nC = 50.0\n[geometry]\n'
     'builder = "lattice"\nkind = "square"\nshape = [3, 3]\nsigma = 0.1\n[axes]\n'
@@ -76,6 +76,17 @@ SPECS = {
     'landscape = "microscopic"\nshell = [1, 36]\nt = 1e-7\n[axes]\nn = [2, 3]\n[method]\n'
     'name = "tempering"\nsweeps = 400\nburn = 100\nchains = 2\nthin = 4\nreplicas = 3\n'
     "b_min = 0.5\nadapt = false\n[output]\nbins = 20\ndraws = 10\nreweight = 4\n",
+    # the order study (analysis/order.py reads every order_* run beside the one named):
+    # two sizes of one case, so that crossings are looked for
+    **{
+        f"order_n{n}": 'kind = "sample"\nfigure = "order"\nseed = 5\n[model]\nC = 50.0\n'
+        f'ratio = 0.65\n[geometry]\nbuilder = "random_box"\nn = {n}\npacking_fraction = 0.3\n'
+        'sigma = 0.3\nhard_core = "radii"\n[axes]\nrealisation = 2\n[method]\n'
+        'name = "tempering"\nladder = [1.0, 0.5, 0.25]\nadapt = false\nsweeps = 240\n'
+        'burn = 40\nchains = 4\npairs = true\nstart = "both"\nn_batches = 8\n'
+        "[output]\ndraws = 0\n"
+        for n in (8, 12)
+    },
     "question_micro": 'kind = "sample"\nfigure = "question_micro"\n[model]\n'
     'landscape = "microscopic"\nshell = [1, 36]\nt = 1e-7\n[geometry]\nbuilder = "chain"\n'
     "n = 4\nsigma = 4e-7\n[axes]\nrealisation = 2\n[method]\n"

@@ -1,0 +1,237 @@
+"""Issue 19's order study: do disordered, size-dispersed assemblies order, and how?
+
+Reads every complete run of runs/order_*.toml beside RESULTS (the directory of any one of
+them), groups them by case (the fcc control, or a random box at one volume fraction and
+sigma) and size, and reduces each over its realisations (`mcdimer.runs.reduce.
+disorder_curves`: Binder cumulants from disorder-averaged moments, xi/L, bootstrap errors
+over realisations). Per case and pair of sizes it finds where g_m, xi_m/L (ferromagnetic
+order) and g_q, xi_q/L (spin-glass order, from the replica overlaps) cross
+(`runs.reduce.crossing`, bootstrap errors), and prints the table docs/results/order.md
+quotes: the crossings as T/T_1 = 1/b, the fraction of bootstrap replicates that cross, the
+finite-temperature mean-field onset of the same realisations (`meanfield.critical_coupling(
+model, thermal=True)` on the ladder: the first linear instability, like with like), the
+fraction of realisations whose equilibration checks pass, and a verdict.
+
+It also shows what a threshold does: the temperature at which the disorder-averaged mean
+modulus <|mu_i|> crosses a threshold, for thresholds 0.70 to 0.90, moves with the threshold
+(PNG `*_threshold.png`).
+
+python analysis/order.py results/order_fcc_n032 [PNG]
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+from _figures import cli
+
+from mcdimer.plots import save
+from mcdimer.runs import open_results
+from mcdimer.runs.reduce import crossing, disorder_curves
+
+N_BOOT = 400  # replicates per size (crossing SEs good to ~4 %)
+FOUND = 0.8  # a crossing counts where at least this fraction of replicate pairs cross
+QUANTITIES = ("g_m", "xi_m", "g_q", "xi_q")
+LABELS = {"g_m": "$g_m$", "xi_m": r"$\xi_m/L$", "g_q": "$g_q$", "xi_q": r"$\xi_q/L$"}
+THRESHOLDS = np.linspace(0.70, 0.90, 9)
+
+
+def case_of(spec: dict) -> tuple:
+    """(label, sort key) of a run's case: fcc, or (volume fraction, sigma) of a random box."""
+    geo = spec["geometry"]
+    if geo["builder"] == "periodic_lattice":
+        return ("fcc lattice (control)", (0, 0.0, 0.0))
+    phi, sigma = float(geo["packing_fraction"]), float(geo["sigma"])
+    return (f"random box, phi = {phi:g}, sigma = {sigma:g}", (1, phi, sigma))
+
+
+def load(results: Path) -> dict:
+    """{(label, key): {n: merged sweep}} of every complete order_* run beside `results`."""
+    cases: dict = {}
+    for path in sorted(Path(results).parent.glob("order_*")):
+        try:
+            ds = open_results(path).to_dataset()
+        except (ValueError, OSError):
+            continue  # not (yet) complete
+        spec = json.loads(ds.attrs["spec_json"])
+        if spec.get("figure") != "order" or "order" not in ds:
+            continue
+        if "realisation" not in ds.dims:  # the lattice: one realisation
+            ds = ds.expand_dims(realisation=[0])
+        n = int(ds.sizes["particle"])
+        cases.setdefault(case_of(spec), {})[n] = ds
+    return dict(sorted(cases.items(), key=lambda kv: kv[0][1]))
+
+
+def meanfield_onset(ds, b: np.ndarray) -> np.ndarray:
+    """Per realisation, the b below which finite-T mean field has no ordered solution:
+    b K > K_c^T(model at b) (`critical_coupling(..., thermal=True)`), interpolated in ln b
+    between ladder levels; NaN if unstable (or stable) at every level."""
+    from mcdimer.meanfield.critical import critical_coupling
+    from mcdimer.runs import model_at, points
+    from mcdimer.runs.spec import parse
+
+    spec = parse(ds.attrs["spec_toml"], "stored spec")
+    out = []
+    for point in points(spec):
+        model = model_at(spec, point)
+        gap = np.array([bk * model.K / critical_coupling(model.tempered(bk), thermal=True) - 1
+                        for bk in b])  # fmt: skip
+        out.append(_cross(np.log(b), gap))
+    return np.array(out)
+
+
+def _cross(x, y) -> float:
+    """b where y changes sign (y > 0 at large b: unstable), from the hot end; 0.0 (T above
+    the ladder) if y > 0 everywhere, NaN if y <= 0 everywhere."""
+    order = np.argsort(x)
+    x, y = x[order], y[order]
+    if np.all(y > 0.0):
+        return 0.0
+    for j in range(x.size - 1):
+        if y[j] <= 0.0 < y[j + 1]:
+            return float(np.exp(x[j] + (x[j + 1] - x[j]) * (-y[j]) / (y[j + 1] - y[j])))
+    return np.nan
+
+
+def threshold_onsets(ds, b: np.ndarray) -> np.ndarray:
+    """T/T_1 where the disorder-averaged <|mu_i|> first exceeds each of THRESHOLDS, cooling."""
+    mean = ds["level_mean"].sel(observable="abs_mu_mean").mean("realisation").values
+    out = []
+    for t in THRESHOLDS:
+        y = mean - t
+        at = _cross(np.log(b), y)
+        out.append(1.0 / at if at > 0 else np.nan)
+    return np.array(out)
+
+
+def verdict(row: dict) -> str:
+    """Ferromagnetic, spin-glass, neither or undecided, from the crossings of the two
+    largest sizes and the equilibration checks."""
+    if row["equilibrated"] < 0.75:
+        return "undecided (equilibration checks fail)"
+    ferro = all(row[q]["found"] >= FOUND for q in ("g_m", "xi_m"))
+    glass = all(row[q]["found"] >= FOUND for q in ("g_q", "xi_q"))
+    if ferro:
+        return "ferromagnetic order (g_m and xi_m/L cross)"
+    if glass:
+        return "spin-glass order (g_q and xi_q/L cross, g_m and xi_m/L do not)"
+    if any(row[q]["found"] >= FOUND for q in QUANTITIES):
+        return "undecided (only some observables cross)"
+    return "neither: no crossing within the ladder"
+
+
+def analyse(cases: dict) -> list[dict]:
+    rows = []
+    for (label, _), sizes in cases.items():
+        ns = sorted(sizes)
+        curves = {n: disorder_curves(sizes[n], n_boot=N_BOOT, seed=n) for n in ns}
+        b = curves[ns[0]]["b"].values
+        for small, large in zip(ns[:-1], ns[1:], strict=True):
+            row = {"case": label, "sizes": (small, large), "b": b}
+            for q in QUANTITIES:
+                row[q] = crossing(curves[small], curves[large], q)
+            eq = [float(np.min(curves[n]["equilibrated_fraction"])) for n in (small, large)]
+            row["equilibrated"] = min(eq)
+            row["realisations"] = tuple(
+                int(curves[n].attrs["realisations"]) for n in (small, large)
+            )
+            mf = meanfield_onset(sizes[large], b)
+            with np.errstate(divide="ignore"):
+                t_mf = 1.0 / mf  # inf: unstable on the whole ladder
+            row["meanfield_T"] = float(np.nanmedian(t_mf)) if np.isfinite(mf).any() else np.nan
+            row["t_max"] = float(1.0 / b.min())
+            row["verdict"] = verdict(row)
+            rows.append(row)
+        rows[-1]["curves"] = curves
+    return rows
+
+
+def _t(c: dict) -> str:
+    if not np.isfinite(c["b"]):
+        return f"{'none':>15} ({c['found']:.2f})"
+    t, se = 1.0 / c["b"], c["se"] / c["b"] ** 2
+    return f"{t:7.3f} +- {se:5.3f} ({c['found']:.2f})"
+
+
+def _mf(r: dict) -> str:
+    """The median finite-T mean-field onset T/T_1 over the realisations."""
+    t = r["meanfield_T"]
+    if np.isinf(t):
+        return f"> {r['t_max']:.3g}"
+    return "none" if np.isnan(t) else f"{t:.3f}"
+
+
+def table(rows: list[dict]) -> str:
+    head = (f"{'case':<36} {'sizes':>9} {'R':>7} "
+            + "".join(f"{'T*/T1 of ' + q + ' (found)':>26}" for q in QUANTITIES)
+            + f" {'MF T_c/T1':>10} {'equil.':>6}  verdict")  # fmt: skip
+    lines = [head]
+    for r in rows:
+        lines.append(
+            f"{r['case']:<36} {r['sizes'][0]:>4}/{r['sizes'][1]:<4} "
+            f"{r['realisations'][0]:>3}/{r['realisations'][1]:<3}"
+            + "".join(f"{_t(r[q]):>26}" for q in QUANTITIES)
+            + f" {_mf(r):>10} {r['equilibrated']:6.2f}  {r['verdict']}"
+        )
+    return "\n".join(lines)
+
+
+def _plot_case(axes, sizes, curves):
+    import matplotlib.pyplot as plt
+
+    colours = plt.cm.viridis(np.linspace(0.15, 0.85, len(sizes)))
+    for n, colour in zip(sorted(sizes), colours, strict=True):
+        c = curves[n]
+        t = 1.0 / c["b"].values
+        for ax, q in zip(axes, QUANTITIES, strict=True):
+            ax.errorbar(t, c[q], c[f"{q}_se"], color=colour, marker="o", ms=3, lw=1,
+                        capsize=2, label=f"n = {n} ({c.attrs['realisations']})")  # fmt: skip
+    for ax, q in zip(axes, QUANTITIES, strict=True):
+        ax.set(xscale="log", xlabel="$T/T_1 = 1/b$", ylabel=LABELS[q])
+        ax.xaxis.set_major_formatter(plt.matplotlib.ticker.ScalarFormatter())
+        ax.xaxis.set_minor_formatter(plt.matplotlib.ticker.NullFormatter())
+        if q.startswith("g"):
+            ax.axhline(0.0, color="0.7", lw=0.8)
+            ax.set_ylim(-1.0, 1.05)
+        else:
+            ax.set_ylim(0.0, 1.5)
+
+
+def main(results, png) -> Path:
+    import matplotlib.pyplot as plt
+
+    cases = load(results)
+    if not cases:
+        raise SystemExit(f"no complete order_* runs beside {results}")
+    rows = analyse(cases)
+    print(table(rows))
+    curves = {}
+    for r in rows:
+        if "curves" in r:
+            curves[r["case"]] = r["curves"]
+    fig, axes = plt.subplots(len(curves), 4, figsize=(17, 3.4 * len(curves)), squeeze=False)
+    for row_axes, (label, cur) in zip(axes, curves.items(), strict=True):
+        _plot_case(row_axes, cur, cur)
+        row_axes[0].set_title(label, loc="left", fontsize=10)
+        row_axes[0].legend(fontsize=7, title="n (realisations)", title_fontsize=7)
+    fig.tight_layout()
+    out = save(fig, png)
+    fig, ax = plt.subplots(figsize=(6.5, 4.2))
+    for (label, _), sizes in cases.items():
+        n = max(sizes)
+        b = np.asarray(curves[label][n]["b"].values)
+        ax.plot(THRESHOLDS, threshold_onsets(sizes[n], b), marker="o", ms=3,
+                label=f"{label}, n = {n}")  # fmt: skip
+    ax.set(xlabel=r"threshold on $\langle|\mu_i|\rangle$",
+           ylabel="threshold 'onset' $T/T_1$")  # fmt: skip
+    ax.legend(fontsize=6)
+    fig.tight_layout()
+    save(fig, Path(png).with_name(Path(png).stem + "_threshold.png"))
+    return out
+
+
+if __name__ == "__main__":
+    cli(main, __doc__, "order")
