@@ -17,7 +17,11 @@ import xarray as xr
 from scipy import optimize
 
 from . import exact, meanfield
-from .model import Dimer
+from ._quadrature import composite, graded_edges
+from .landscapes import Saturating
+from .model import Chain, Dimer
+from .sampling import sample
+from .single import modulus_rule, stats_on_rule
 
 C_VALUES = (5.0, 10.0, 20.0, 50.0, 200.0)
 _BINS = 200  # even: bins _BINS/2 - 1 and _BINS/2 straddle mu_1^z = 0
@@ -43,8 +47,6 @@ def curvature_at_zero(model, panels: int = 64, modulus_panels: int = 32) -> tupl
     largest weight, with the scale of its largest terms (4K<mu_par>, f' separately), for
     the round-off estimate. Composite Gauss-Legendre in rho (graded toward rho = 1).
     """
-    from ._quadrature import composite, graded_edges
-    from .single import modulus_rule, stats_on_rule
 
     K, land = float(model.K), model.landscape
     if model.n != 2 or np.any(np.asarray(model.h) != 0.0):
@@ -144,7 +146,6 @@ def sampled_dimer_table(ds: xr.Dataset, *, seed: int = 0, **sampling) -> xr.Data
     also crosses between the two ordered states above threshold) with seed
     seed + point index, so the table is reproducible point by point.
     """
-    from .sampling import sample
 
     opts = dict(SAMPLING, **sampling)
     method = opts.pop("method")
@@ -186,8 +187,6 @@ def chain_onsets(
     Variables (n, ratio_index): ratio (K/C), dip and dip_se (central density minus peak),
     binder, abs_mz (and _se); per n: onset_thermal, onset_mf_t0, onset_mf_finite_t.
     """
-    from .model import Chain
-    from .sampling import sample
 
     opts = dict(SAMPLING, **sampling)
     method = opts.pop("method")
@@ -243,7 +242,6 @@ def saturating_fig3(chi_ratios=None, K_values=(2.0, 10.0, 50.0)) -> xr.Dataset:
     next to Eq. (10)'s mean-field m (T = 0). Variables (K, chi): rms_mz, abs_mu1z;
     (chi): eq10. Moments in units of M0. Only chi > 0 (paramagnetic) has a landscape.
     """
-    from .landscapes import Saturating
 
     chi = np.linspace(0.2, 3.0, 57) if chi_ratios is None else np.asarray(chi_ratios, float)
     K_values = np.asarray(K_values, dtype=float)

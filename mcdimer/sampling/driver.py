@@ -18,6 +18,16 @@ import numpy as np
 
 CHUNK_SECONDS = 0.25
 
+# Named columns of the arrays the kernels fill by position (read them by these names):
+# records["draw_stats"][c, d, :], per draw at b = 1: the acceptance of that sweep's
+# proposals and of its replica swaps;
+DRAW_STATS = ("acceptance", "swap_acceptance")
+ACCEPTANCE, SWAP_ACCEPTANCE = range(len(DRAW_STATS))
+# the engine state's drift[c, :]: the largest |running - recomputed| of the energies and
+# of the stored fields at a refresh (RunStats.max_energy_drift, max_field_drift).
+DRIFTS = ("energy", "field")
+ENERGY_DRIFT, FIELD_DRIFT = range(len(DRIFTS))
+
 
 class ChunkRunner:
     """Runs `step(first, count)` over `total` sweeps in chunks; every sweep number in

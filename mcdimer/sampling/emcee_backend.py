@@ -14,27 +14,44 @@ import numpy as np
 from numba import njit
 
 from ..model import Chain
-from .driver import ChunkRunner, RunStats, per_second
-from .engine import TUNNEL_LEVEL
+from .driver import DRAW_STATS, ChunkRunner, RunStats, per_second
+from .engine import TUNNEL_LEVEL, box_phases
 from .kernels import NO_MODES, track_side
-from .observables import DRAW_COLUMNS, accumulate, allocate, sweep_values
+from .observables import DRAW_COLUMNS, accumulate, allocate, sweep_values, weighted_values
 from .result import SampleResult
 from .rng import seed_states
 
 
 @njit(cache=True)
 def _reduce(
-    chain, energy, burn, batch_len, level, side, tunnels, scalars, sites, zz, hists, counts
+    chain,
+    energy,
+    burn,
+    batch_len,
+    level,
+    scale,
+    phases,
+    side,
+    tunnels,
+    scalars,
+    sites,
+    zz,
+    hists,
+    counts,
 ):
     """Accumulate emcee's stored states (steps, walkers, n, 3) after `burn` into batch sums
-    (batches first: walkers are pooled, see the module docstring)."""
+    (batches first: walkers are pooled, see the module docstring). Every column of the
+    compiled samplers is filled: `sweep_values`, then `weighted_values` (ms2, ms4 with the
+    sizes `scale`, nematic, and chi_m at the box's k_min from `phases`)."""
     steps, walkers = chain.shape[0], chain.shape[1]
     n_batches = counts.shape[0]
+    stotal = scale.sum()
     vals = np.empty(len(DRAW_COLUMNS))
     for s in range(burn, steps):
         batch = min((s - burn) // batch_len, n_batches - 1)
         for w in range(walkers):
             mz = sweep_values(chain[s], w, energy[s, w], NO_MODES, vals)
+            weighted_values(chain[s], w, scale, stotal, phases, vals)
             accumulate(chain[s], w, vals, batch, scalars, sites, zz, hists)
             counts[batch] += 1
             side[w], flipped = track_side(mz, level, side[w])
@@ -44,7 +61,7 @@ def _reduce(
 def run_emcee(
     model: Chain, *, sweeps, burn, chains, seed, thin, n_batches, progress=None
 ) -> SampleResult:
-    import emcee  # only when the reference sampler runs: not part of import mcdimer
+    import emcee  # not at the top: only the reference sampler needs it, not import mcdimer
 
     n = model.n
     ndim = 3 * n
@@ -87,13 +104,15 @@ def run_emcee(
         burn,
         batch_len,
         TUNNEL_LEVEL,
+        np.ascontiguousarray(model.scale, dtype=float),
+        box_phases(model),
         side,
         tunnels,
         *(records[k][0, 0] for k in ("scalars", "sites", "zz", "hists", "counts")),
     )
     records["draws"] = np.ascontiguousarray(states[burn::thin].transpose(1, 0, 2, 3))[:, :n_draws]
     records["draw_energy"] = np.ascontiguousarray(energy[burn::thin].T)[:, :n_draws]
-    records["draw_stats"] = np.zeros(records["draw_energy"].shape + (2,))
+    records["draw_stats"] = np.zeros(records["draw_energy"].shape + (len(DRAW_STATS),))
     records["draw_slot"] = np.zeros(records["draw_energy"].shape, dtype=np.int64)
     prod_wall = wall * prod / max(done, 1)
     stats = RunStats(

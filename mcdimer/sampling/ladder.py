@@ -20,6 +20,7 @@ import numpy as np
 from scipy.interpolate import PchipInterpolator
 
 from .. import _checks
+from ..single import log_sinhc_and_transverse
 
 
 def geometric(replicas: int, b_min: float) -> np.ndarray:
@@ -85,8 +86,6 @@ def free_susceptibility(landscape, h_perp: float = 0.0) -> float:
     ball); the transverse field pulls the moment along x and lowers it: the angular
     average at radius r is r^2 L(a)/a, a = h_perp r, with radial weight
     r^2 e^-f sinh(a)/a (L the Langevin function)."""
-    from ..single import log_sinhc_and_transverse
-
     r = np.linspace(0.0, 1.0, 8193)
     log_sinhc, transverse = log_sinhc_and_transverse(abs(float(h_perp)) * r)
     log_w = -np.asarray(landscape.energy(r), dtype=float) + log_sinhc
@@ -147,6 +146,8 @@ def hottest_level(
     ValueError if no b >= B_FLOOR meets the conditions, or if the landscape ends before
     the ordering does.
     """
+    # not at the top: mcdimer.meanfield costs 0.93 s of CPU to import, which `import mcdimer`
+    # must not pay (benchmarks/bench_startup.py)
     from ..meanfield.chain import chain_lambda_max
 
     K = float(K)
@@ -207,6 +208,37 @@ def hottest_level(
 
 
 # --- the number of replicas: communication barrier and rounds --------------------------
+
+
+def default_b_min(model) -> float:
+    """The hottest level of a default ladder for `model` (a `Chain` or `Assembly`):
+    `hottest_level` for every landscape of the model, the smallest b winning.
+
+    A chain orders along z: a field across it saturates the moments and lowers their
+    susceptibility along z (it can only raise b_min), so its transverse part is passed on
+    as h_perp; elsewhere the ordering direction is not known in advance and the zero-field
+    rule stays. For a chain the ordering condition uses the chain's largest coupling
+    eigenvalue (Eq. (C1); docs/physics.md, "Mean field"); for any other assembly the
+    coupling is rescaled so that the condition is q = K/K_c, K_c
+    `meanfield.critical_coupling` (the same for a chain of stiff quadratic particles)."""
+    from ..meanfield.chain import chain_lambda_max  # not at the top: see hottest_level
+    from ..meanfield.critical import critical_coupling
+
+    species = model.landscape_groups()[0]
+    K = abs(float(model.K))
+    h = np.asarray(model.h, dtype=float)
+    h_perp = float(np.hypot(h[0], h[1])) if model.is_chain else 0.0
+    best = 1.0
+    for land in species:
+        k_eff = K
+        if not model.is_chain and K > 0:
+            try:
+                k_c = critical_coupling(model)
+                k_eff = K / k_c * stiffness(land) / chain_lambda_max(model.n)
+            except (ValueError, RuntimeError, ZeroDivisionError):
+                k_eff = K
+        best = min(best, hottest_level(land, k_eff, model.n, h_perp=h_perp))
+    return best
 
 
 def communication_barrier(rejection) -> float:

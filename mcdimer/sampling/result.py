@@ -10,11 +10,15 @@ quantities (the Binder cumulant) get jackknife errors over the same batches.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .. import _checks
+from . import diagnostics
 from .observables import (
     AXES,
     DRAW_COLUMNS,
@@ -25,6 +29,13 @@ from .observables import (
     SCALARS,
     SITE_COLUMNS,
 )
+from .profiles import barrier, free_energy
+
+if TYPE_CHECKING:
+    from .reweight import LevelDraws, TemperingMBAR
+
+# `reweight` is imported where it is used: with `ladder` it pulls in scipy.interpolate and
+# scipy.special, 0.45 s of CPU that `import mcdimer` must not pay (benchmarks/bench_startup.py)
 
 EXPECT_KEYS = (
     "mu1z",
@@ -46,8 +57,7 @@ EXPECT_KEYS = (
     "energy_var",
 )
 # the order observables of docs/physics.md, "Order observables": also keys of expect();
-# q2 and q4 need sample(..., pairs=True) (NaN otherwise), ms2 and ms4 the engine (NaN
-# from emcee)
+# q2 and q4 need sample(..., pairs=True) (NaN otherwise)
 ORDER_KEYS = ("m2", "m4", "ms2", "ms4", "nematic", "q2", "q4")
 BINDER_DIMENSION = {"m": 3, "ms": 3, "q": 9}
 
@@ -156,10 +166,107 @@ class Equilibration:
         return not self.flags
 
 
+@dataclass(frozen=True, eq=False)
+class Settings(Mapping):
+    """How a run was asked for, as its sampler resolved it (`SampleResult.settings`).
+
+    Read as attributes (`settings.thin`) or by key like the dict it replaces
+    (`settings["thin"]`, `settings.get("replicas")`); the keys are the fields that apply to
+    the run (a field left None, such as `replicas` of a Metropolis run, is not a key), plus
+    any key a sampler recorded without a field here (`other`). `to_dict()` gives a plain
+    dict (JSON-ready).
+
+    sweeps, burn: production and burn-in sweeps per chain (burn includes a default
+    ladder's tuning); chains; seed; thin (every thin-th production sweep is a draw);
+    n_batches (batches per chain for the MCSE); moves (the cycle as [(name, repeats)]);
+    critical_modes (mean-field modes projected on, 0: none); pairs (replica pairs);
+    start ("hot", "ordered", "both"); nematic (whether the nematic eigenvalue was
+    measured); tempering: replicas, adapt, ladder ("given", "tuned", "geometric"), b_min;
+    emcee: walkers."""
+
+    sweeps: int
+    burn: int
+    chains: int
+    seed: int
+    thin: int
+    n_batches: int
+    moves: list | None = None
+    critical_modes: int = 0
+    pairs: bool = False
+    start: str = "hot"
+    nematic: bool = True
+    replicas: int | None = None
+    adapt: bool | None = None
+    ladder: str | None = None
+    b_min: float | None = None
+    walkers: int | None = None
+    other: dict = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, value) -> Settings:
+        """`value` if a Settings, else Settings from a mapping of its keys."""
+        if isinstance(value, Settings):
+            return value
+        names = {f.name for f in fields(cls)} - {"other"}
+        given = dict(value)
+        known = {k: v for k, v in given.items() if k in names}
+        return cls(**known, other={k: v for k, v in given.items() if k not in names})
+
+    def _keys(self) -> list[str]:
+        own = [f.name for f in fields(self) if f.name != "other"]
+        return [k for k in own if getattr(self, k) is not None] + list(self.other)
+
+    def __getitem__(self, key: str):
+        if key in self.other:
+            return self.other[key]
+        if key == "other" or key not in self.__dataclass_fields__:
+            raise KeyError(key)
+        value = getattr(self, key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __iter__(self):
+        return iter(self._keys())
+
+    def __len__(self) -> int:
+        return len(self._keys())
+
+    def to_dict(self) -> dict:
+        return {k: self[k] for k in self}
+
+
 # recorded per level: (chains, levels, ...); the others are kept at b = 1 only
 PER_LEVEL = (
     "accepted", "scalars", "sites", "zz", "hists", "counts", "pair_scalars", "pair_hists",
 )  # fmt: skip
+
+
+# The dimension names of the records (`SampleResult.to_datatree`): every record is
+# (chain, level, batch, ...) but the replica pairs' (pair, level, batch, ...).
+RECORD_DIMS = {
+    "scalars": ("chain", "level", "batch", "observable"),
+    "sites": ("chain", "level", "batch", "particle", "site"),
+    "zz": ("chain", "level", "batch", "particle", "particle_j"),
+    "hists": ("chain", "level", "batch", "histogram", "bin"),
+    "counts": ("chain", "level", "batch"),
+    "accepted": ("chain", "level", "batch"),
+    "pair_scalars": ("pair", "level", "batch", "pair_observable"),
+    "pair_hists": ("pair", "level", "batch", "bin"),
+}
+
+
+def _jsonable(value):
+    """numpy arrays and scalars in nested dicts/lists as lists and Python numbers."""
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
 
 
 @dataclass
@@ -167,19 +274,19 @@ class SampleResult:
     """Observables of one sampling run, at the physical temperature (b = 1) and, for
     tempering, at every level of the ladder (`level(k)`).
 
-    Attributes: `model`, `method`, `settings` (sweeps, burn, chains, seed, thin, moves,
-    ...), `stats` (a `RunStats`: acceptance, step sizes, timings, tunnelling counts, ...),
-    `ladder` (b, b[0] = 1, decreasing), and the raw records (see
-    `mcdimer.sampling.observables`; `acc` is this level's view of them). Means and errors
-    come from `expect()`, `mcse()`, `pdf_mu1z()`, `pdf_mz()`, `pdf_abs_mu1()`,
-    `site_means()`, `zz()`; for tempering, at any b in [b_min, 1] by MBAR from
+    Attributes: `model`, `method`, `settings` (a `Settings`: sweeps, burn, chains, seed,
+    thin, moves, ...; a dict given here becomes one), `stats` (a `RunStats`: acceptance,
+    step sizes, timings, tunnelling counts, ...), `ladder` (b, b[0] = 1, decreasing), and
+    the raw records (see `mcdimer.sampling.observables`; `acc` is this level's view of
+    them). Means and errors come from `expect()`, `mcse()`, `pdf_mu1z()`, `pdf_mz()`,
+    `pdf_abs_mu1()`, `site_means()`, `zz()`; for tempering, at any b in [b_min, 1] by MBAR from
     `reweight(b)` and `reweight_pdf(b, which)`, and free-energy profiles from
     `free_energy(which, bins, b)` and `barrier(which, b)`.
     """
 
     model: object
     method: str
-    settings: dict
+    settings: Settings
     stats: object
     records: dict
     extra: dict = field(default_factory=dict)
@@ -188,6 +295,9 @@ class SampleResult:
     level_index: int = 0
     # reweight's TemperingMBAR, built on first use: its solves serve every later call
     _mbar: object = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        self.settings = Settings.of(self.settings)
 
     @property
     def acc(self) -> dict:
@@ -501,9 +611,7 @@ class SampleResult:
                 flags.append(f"a chain made {trips} round trips over the ladder (< {trips_wanted})")
         if nb < 8:
             flags.append(f"n_batches = {nb} < 8: too few batches to compare segments")
-        return Equilibration(
-            drift, trips, float(drift_limit), trips_wanted, tuple(flags), starts
-        )
+        return Equilibration(drift, trips, float(drift_limit), trips_wanted, tuple(flags), starts)
 
     # --- temperature as an axis: MBAR reweighting and free-energy profiles ------------
     def _check_which(self, which: str, allowed=("mu1z", "mz", "abs_mu1")) -> None:
@@ -531,9 +639,12 @@ class SampleResult:
             )
         return float(x) if x.ndim == 0 else x
 
-    def _level_draws(self):
-        """(ladder, landscape, W, r, obs) of the per-level draws MBAR needs (the filled
-        draws only: an interrupted run stops early)."""
+    def level_draws(self) -> LevelDraws:
+        """The per-level draws MBAR needs (`reweight.LevelDraws`: ladder, landscape, W, r
+        and obs, whose columns are DRAW_COLUMNS), the filled draws only (an interrupted
+        run stops early); ValueError for a run without levels."""
+        from .reweight import LevelDraws
+
         if self.method != "tempering" or self.records["level_w"].shape[2] == 0:
             raise ValueError(
                 "reweighting needs a run of method 'tempering' (per-level draws of every "
@@ -543,7 +654,7 @@ class SampleResult:
         draws = min(-(-produced // self.settings["thin"]), self.records["level_w"].shape[2])
         model = self._physical_model
         land = model.landscape if model.landscape is not None else list(model.landscapes)
-        return (
+        return LevelDraws(
             self.ladder,
             land,
             self.records["level_w"][:, :, :draws],
@@ -551,7 +662,9 @@ class SampleResult:
             self.records["level_values"][:, :, :draws],
         )
 
-    def _tempering_mbar(self, ladder, land, W, r, obs):
+    _level_draws = level_draws  # the name benchmarks/bench_tempering.py uses
+
+    def _tempering_mbar(self, draws: LevelDraws) -> TemperingMBAR:
         """The run's `reweight.TemperingMBAR` (MBAR solved once, bootstrap replicates
         solved on first use), kept for every later reweighting call. One block length,
         from every level's u_k and every per-draw observable, serves all estimates."""
@@ -559,7 +672,7 @@ class SampleResult:
 
         if self._mbar is None:
             plain = [j for j, name in enumerate(DRAW_COLUMNS) if name not in ENERGY_NAMES]
-            self._mbar = TemperingMBAR(ladder, land, W, r, columns=obs[..., plain])
+            self._mbar = TemperingMBAR(draws, columns=draws.obs[..., plain])
         return self._mbar
 
     def reweight(self, b, *, n_boot: int | None = None, seed: int = 0):
@@ -575,11 +688,11 @@ class SampleResult:
         only reweight."""
         from .reweight import N_BOOT, reweight_expectations
 
-        ladder, land, W, r, obs = self._level_draws()
+        draws = self.level_draws()
         b = self._check_b(b)
-        mbar = self._tempering_mbar(ladder, land, W, r, obs)
+        mbar = self._tempering_mbar(draws)
         est, se = reweight_expectations(
-            ladder, land, W, r, obs, DRAW_COLUMNS, b, n_boot=n_boot or N_BOOT, seed=seed, mbar=mbar
+            draws, DRAW_COLUMNS, b, n_boot=n_boot or N_BOOT, seed=seed, mbar=mbar
         )
         fill = np.nan if np.ndim(b) == 0 else np.full(np.shape(b), np.nan)
         pick = float if np.ndim(b) == 0 else np.asarray
@@ -598,22 +711,18 @@ class SampleResult:
         from .reweight import N_BOOT, reweight_density
 
         self._check_which(which)
-        ladder, land, W, r, obs = self._level_draws()
+        draws = self.level_draws()
         b = self._check_b(b)
         bins = _checks.integer("bins", bins, low=1, high=HIST_BINS)
         return reweight_density(
-            ladder,
-            land,
-            W,
-            r,
-            obs,
+            draws,
             DRAW_COLUMNS,
             which,
             bins,
             b,
             n_boot=n_boot or N_BOOT,
             seed=seed,
-            mbar=self._tempering_mbar(ladder, land, W, r, obs),
+            mbar=self._tempering_mbar(draws),
         )
 
     def _density_at(self, which: str, bins: int, b, n_boot=None):
@@ -632,37 +741,88 @@ class SampleResult:
         """(F, stderr): F = -ln P(which) in kT at b, zero at its minimum, NaN where a bin is
         empty (`profiles.free_energy`); P from `_density_at` (the level's histogram at a
         rung, MBAR between rungs)."""
-        from .profiles import free_energy
-
         return free_energy(*self._density_at(which, bins, b, n_boot))
 
     def barrier(self, which: str = "mz", b: float = 1.0, bins: int = 40, *, n_boot=None):
         """(dF, stderr): height in kT of F(0) above the two minima of the symmetric bimodal
         profile F(which) at b (`profiles.barrier`); ValueError when it is not bimodal.
         which: "mu1z" or "mz"."""
-        from .profiles import barrier
-
         self._check_which(which, ("mu1z", "mz"))
         F, se = self.free_energy(which, bins, b, n_boot=n_boot)
         edges = np.linspace(-1.0, 1.0, bins + 1)
         return barrier(0.5 * (edges[1:] + edges[:-1]), F, se)
 
+    # --- the result as data ------------------------------------------------------------
+    def to_datatree(self):
+        """The whole result as an xarray DataTree whose dimension names are defined here
+        (`RECORD_DIMS`), all levels and all batches, every count as recorded:
+
+        - root: attributes method, model, seed, level (this result's level index) and
+          settings_json, stats_json (`Settings` and the seed-determined `RunStats`);
+          coordinate b over `level` (the ladder, b[0] = 1);
+        - batches: the per-batch sums of every chain at every level, whose ratios to
+          `counts` are the batch means behind `expect()` and `mcse()`: scalars (chain,
+          level, batch, observable), sites (..., particle, site), zz (..., particle,
+          particle_j), hists (..., histogram, bin: HIST_BINS fine bins of [-1, 1], of
+          [0, 1] for abs_mu1), counts and accepted (chain, level, batch), and for replica
+          pairs pair_scalars (pair, level, batch, pair_observable), pair_hists (pair,
+          level, batch, bin);
+        - posterior, sample_stats: this level's thinned draws (`idata`).
+        """
+        import xarray as xr  # not at the top: 0.7 s of CPU that `import mcdimer` must not pay
+
+        rec = self.records
+        chains, levels, nb = rec["counts"].shape
+        n = rec["sites"].shape[3]
+        coords = {
+            "b": ("level", np.asarray(self.ladder, dtype=float)),
+            "observable": list(SCALARS),
+            "site": list(SITE_COLUMNS),
+            "histogram": list(HISTS),
+            "pair_observable": list(PAIR_SCALARS),
+            "particle": np.arange(1, n + 1),
+        }
+        batches = xr.Dataset(
+            {
+                name: (RECORD_DIMS[name], rec[name])
+                for name in RECORD_DIMS
+                if name in rec
+                and (name not in ("pair_scalars", "pair_hists") or self.has_pairs)
+                and (name != "zz" or rec["zz"].shape[-1] > 0)
+            },
+            coords=coords,
+        )
+        root = xr.Dataset(coords={"b": ("level", np.asarray(self.ladder, dtype=float))})
+        root.attrs = {
+            "method": self.method,
+            "model": repr(self._physical_model),
+            "seed": str(self.settings.get("seed")),
+            "level": self.level_index,
+            "settings_json": json.dumps(self.settings.to_dict(), default=str),
+            "stats_json": json.dumps(_jsonable(self.stats.deterministic()), default=str),
+        }
+        draws = self.idata
+        return xr.DataTree.from_dict(
+            {
+                "/": root,
+                "batches": batches,
+                "posterior": draws["posterior"].to_dataset(),
+                "sample_stats": draws["sample_stats"].to_dataset(),
+            }
+        )
+
     # --- diagnostics -------------------------------------------------------------------
     @property
     def idata(self):
         """Thinned draws as an arviz DataTree (groups posterior and sample_stats)."""
-        from .diagnostics import to_datatree
-
-        return to_datatree(self)
+        return diagnostics.to_datatree(self)
 
     def summary(self, *, warn: bool = True):
         """Table (pandas DataFrame) of mean, MCSE (batch means), ESS and R-hat (arviz, draws).
 
         Warns when any R-hat > 1.01 or any ESS < 400.
         """
-        from .diagnostics import summary
-
-        return summary(self, warn=warn)
+        return diagnostics.summary(self, warn=warn)
 
     def __repr__(self) -> str:
         level = f", level={self.level_index}" if self.level_index else ""

@@ -13,10 +13,10 @@ at the target. The free energies f_k are pymbar's solves; only the weights of a 
 state are formed here from them, by MBAR's Eq. (9) (`TemperingMBAR`), so that one solve
 serves every target.
 
-Input layout (what the tempering engine records): `W[c, k, d]`, `r[c, k, d, i]` = |mu_i|
-and `obs[c, k, d, j]` for chain c, level k (b = ladder[k]), thinned production draw d,
-observable `names[j]`. Internally the draws are flattened level-major (k, c, d), the
-order pymbar expects (the N_k draws of state 0 first).
+Input layout (what the tempering engine records, one `LevelDraws`): `W[c, k, d]`,
+`r[c, k, d, i]` = |mu_i| and `obs[c, k, d, j]` for chain c, level k (b = ladder[k]),
+thinned production draw d, observable `names[j]`. Internally the draws are flattened
+level-major (k, c, d), the order pymbar expects (the N_k draws of state 0 first).
 
 Correlated draws: circular block bootstrap, shared across levels
 -----------------------------------------------------------------
@@ -60,8 +60,10 @@ import logging
 import math
 import warnings
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
+from scipy.special import logsumexp
 
 from .. import _checks
 from .ladder import check_ladder
@@ -134,6 +136,36 @@ def _flat(a: np.ndarray) -> np.ndarray:
     """(chains, levels, draws, ...) -> (levels * chains * draws, ...), level-major."""
     a = np.moveaxis(a, 1, 0)
     return a.reshape((-1,) + a.shape[3:])
+
+
+class LevelDraws(NamedTuple):
+    """The draws of every level of one tempering run, as MBAR takes them (module docstring,
+    "Input layout"; `SampleResult.level_draws()` gives a run's).
+
+    ladder: (R,) b, b[0] = 1, strictly decreasing. landscape: the physical (b = 1)
+    Landscape, or one per particle. W: (chains, R, draws) interaction energy (Zeeman +
+    dipolar) at b = 1, in kT. r: (chains, R, draws, n) moduli |mu_i|. obs: (chains, R,
+    draws, m) per-draw observables (None where only the potentials are needed)."""
+
+    ladder: np.ndarray
+    landscape: object
+    W: np.ndarray
+    r: np.ndarray
+    obs: np.ndarray | None = None
+
+
+def _draws_and_rest(first, rest: tuple, count: int) -> tuple[LevelDraws, tuple]:
+    """(draws, the `count` arguments after them) of a call given `LevelDraws` first, or
+    given the older positional form (ladder, landscape, W, r, obs, ...)."""
+    if isinstance(first, LevelDraws):
+        args = rest
+    else:
+        if len(rest) < 4:
+            raise TypeError("give LevelDraws(ladder, landscape, W, r, obs) as the first argument")
+        first, args = LevelDraws(first, *rest[:4]), rest[4:]
+    if len(args) != count:
+        raise TypeError(f"expected {count} argument(s) after the draws, got {len(args)}")
+    return first, args
 
 
 def reduced_potentials(ladder, landscape, W, r, targets) -> np.ndarray:
@@ -278,7 +310,9 @@ class TemperingMBAR:
     D_n' = D_n + ln sum_k P_kn exp(f_k' - f_k), with P_kn = N_k exp(f_k - u_k(x_n) - D_n)
     the full-data weight of draw n in level k.
 
-    `columns` (chains, levels, draws, m), if given, are the observables that with each
+    `draws` is a `LevelDraws` (its obs unused here; the older positional form
+    `TemperingMBAR(ladder, landscape, W, r)` is accepted too). `columns` (chains, levels,
+    draws, m), if given, are the observables that with each
     level's own u_k set one block length for every estimate (`SampleResult` passes all
     its per-draw observables but the energies, so that all its estimates, expectations
     and densities, share one bootstrap); without them each estimate's block length
@@ -290,8 +324,13 @@ class TemperingMBAR:
     (benchmarks/bench_tempering.py --reweight).
     """
 
-    def __init__(self, ladder, landscape, W, r, columns=None):
-        self.ladder, W, r = _check_draws(ladder, landscape, W, r)
+    def __init__(self, draws: LevelDraws, *positional, columns=None):
+        if not isinstance(draws, LevelDraws):  # the older form (ladder, landscape, W, r)
+            draws = LevelDraws(draws, *positional)
+        elif positional:
+            raise TypeError("TemperingMBAR(draws, columns=None): columns is a keyword")
+        self.ladder, W, r = _check_draws(draws.ladder, draws.landscape, draws.W, draws.r)
+        landscape = draws.landscape
         self.landscape, self.shape = landscape, W.shape
         self._W, self._r = _flat(W), _flat(r)
         chains, levels, draws = W.shape
@@ -312,8 +351,6 @@ class TemperingMBAR:
         """(f_k, D_n, P_kn): the levels' free energies (f_0 = 0, in kT), the log
         denominators (N,) and the level weights (levels, N) of all draws."""
         if self._full is None:
-            from scipy.special import logsumexp
-
             f = np.asarray(_pymbar().MBAR(self.u_kn, self.N_k).f_k, dtype=float)
             self.solves += 1
             log_terms = np.log(self.N_k)[:, None] + f[:, None] - self.u_kn
@@ -381,7 +418,7 @@ def _check_obs(W, obs, names):
 def _mbar_of(mbar, ladder, landscape, W, r) -> TemperingMBAR:
     """`mbar` if it holds these draws (ValueError otherwise), else a new TemperingMBAR."""
     if mbar is None:
-        return TemperingMBAR(ladder, landscape, W, r)
+        return TemperingMBAR(LevelDraws(ladder, landscape, W, r))
     if not (
         isinstance(mbar, TemperingMBAR)
         and mbar.shape == W.shape
@@ -394,24 +431,20 @@ def _mbar_of(mbar, ladder, landscape, W, r) -> TemperingMBAR:
 
 
 def reweight_expectations(
-    ladder,
-    landscape,
-    W,
-    r,
-    obs,
-    names,
-    b,
-    *,
+    draws: LevelDraws,
+    *args,
     n_boot: int = N_BOOT,
     seed: int = 0,
     mbar: TemperingMBAR | None = None,
 ):
-    """Thermal averages at inverse temperature b (in units of the physical beta) by MBAR.
+    """Thermal averages at inverse temperature b (in units of the physical beta) by MBAR:
+    `reweight_expectations(draws, names, b)` (the older positional form (ladder,
+    landscape, W, r, obs, names, b) is accepted too).
 
     Parameters
     ----------
-    ladder, landscape, W, r : as `reduced_potentials`.
-    obs : (chains, R, draws, len(names)) per-draw observables.
+    draws : `LevelDraws` (ladder, landscape, W, r as in `reduced_potentials`; obs
+        (chains, R, draws, len(names)) per-draw observables).
     names : the observables' names (the engine's column tuple).
     b : float in [b_min, 1] (b_min = ladder[-1]), or a 1-D array of them (one MBAR
         bootstrap serves all targets: cheaper for a curve).
@@ -430,8 +463,10 @@ def reweight_expectations(
     (in kT at b) and its square, computed per draw from (r, W). Errors: block bootstrap
     (module docstring).
     """
-    ladder, W, r = _check_draws(ladder, landscape, W, r)
-    obs, names = _check_obs(W, obs, names)
+    draws, (names, b) = _draws_and_rest(draws, args, 2)
+    landscape = draws.landscape
+    ladder, W, r = _check_draws(draws.ladder, landscape, draws.W, draws.r)
+    obs, names = _check_obs(W, draws.obs, names)
     targets, scalar = _check_b(b, ladder)
     n_boot, seed = _check_boot(n_boot, seed)
     plain = [j for j, name in enumerate(names) if name not in ENERGY_NAMES]
@@ -462,21 +497,15 @@ def reweight_expectations(
 
 
 def reweight_density(
-    ladder,
-    landscape,
-    W,
-    r,
-    obs,
-    names,
-    which,
-    bins,
-    b,
-    *,
+    draws: LevelDraws,
+    *args,
     n_boot: int = N_BOOT,
     seed: int = 0,
     mbar: TemperingMBAR | None = None,
 ):
-    """Density of `which` at inverse temperature b by MBAR with indicator observables.
+    """Density of `which` at inverse temperature b by MBAR with indicator observables:
+    `reweight_density(draws, names, which, bins, b)`, `draws` a `LevelDraws` (the older
+    positional form (ladder, landscape, W, r, obs, names, which, bins, b) is accepted too).
 
     `which` is "mu1z" or "mz" (on [-1, 1]) or "abs_mu1" (on [0, 1]), read from the obs
     column of that name; `bins` equal bins; b, n_boot, seed and mbar as in
@@ -484,8 +513,10 @@ def reweight_density(
     Returns (density, stderr), each (bins,) (or (len(b), bins)): P(bin)/width, so
     that the density integrates to 1. Errors: block bootstrap (module docstring).
     """
-    ladder, W, r = _check_draws(ladder, landscape, W, r)
-    obs, names = _check_obs(W, obs, names)
+    draws, (names, which, bins, b) = _draws_and_rest(draws, args, 4)
+    landscape = draws.landscape
+    ladder, W, r = _check_draws(draws.ladder, landscape, draws.W, draws.r)
+    obs, names = _check_obs(W, draws.obs, names)
     if which not in DENSITIES:
         raise ValueError(f"which must be one of {tuple(DENSITIES)}, got {which!r}")
     if which not in names:
@@ -512,6 +543,7 @@ __all__ = [
     "BLOCK_FACTOR",
     "DENSITIES",
     "N_BOOT",
+    "LevelDraws",
     "TemperingMBAR",
     "block_length",
     "reduced_potentials",

@@ -35,3 +35,29 @@ def test_moments_near_the_exact_dimer(run):
     assert run.stats.log_prob_evaluations_per_second == pytest.approx(
         16 * run.stats.sweeps_per_second
     )
+
+
+def test_order_columns_are_the_averages_of_its_draws(run):
+    """ms2, ms4 and nematic are filled from the same draws (weighted_values): for equal
+    sizes m_s = m, and nematic is the mean largest eigenvalue of S/tr S - I/3."""
+    got = run.expect()
+    mu = run.acc["draws"]  # (walkers, steps, n, 3): thin = 1, every step
+    m = mu.mean(axis=2)
+    m2 = (m**2).sum(axis=-1)
+    assert got["ms2"] == pytest.approx(got["m2"], rel=1e-12)
+    assert got["ms2"] == pytest.approx(m2.mean(), rel=1e-10)
+    assert got["ms4"] == pytest.approx((m2**2).mean(), rel=1e-10)
+    S = np.einsum("wsia,wsib->wsab", mu, mu)
+    tr = np.trace(S, axis1=-2, axis2=-1)
+    lam = np.linalg.eigvalsh(S / tr[..., None, None] - np.eye(3) / 3)[..., -1]
+    assert got["nematic"] == pytest.approx(lam.mean(), rel=1e-9)
+
+
+def test_order_observables_agree_with_the_compiled_engine(run):
+    # pairs: the engine measures the nematic eigenvalue of a chain only then
+    ref = sample(run.model, "metropolis", sweeps=20_000, burn=2_000, chains=4, seed=3, pairs=True)
+    got, se = run.expect(), run.mcse()
+    want, want_se = ref.expect(), ref.mcse()
+    for key in ("m2", "ms2", "ms4", "nematic"):
+        assert np.isfinite(got[key]), key
+        assert abs(got[key] - want[key]) < 4 * np.hypot(se[key], want_se[key]), key

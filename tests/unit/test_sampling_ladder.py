@@ -11,6 +11,7 @@ from mcdimer.meanfield.chain import chain_lambda_max
 from mcdimer.sampling.ladder import (
     check_ladder,
     communication_barrier,
+    default_b_min,
     free_susceptibility,
     hottest_level,
     replicas_for,
@@ -211,13 +212,29 @@ def test_default_b_min_of_a_chain_takes_its_transverse_field_only():
     """sample()'s default hottest level passes a chain's field across z to hottest_level
     (raising b_min: the saturated moments are less susceptible along z); a field along z
     leaves the zero-field rule."""
-    from mcdimer.sampling.engine import auto_b_min
-
-    zero = auto_b_min(Chain(16, K=3.0, C=2.0))
-    across = auto_b_min(Chain(16, K=3.0, C=2.0, h=(12.0, 16.0, 0.0)))
+    zero = default_b_min(Chain(16, K=3.0, C=2.0))
+    assert zero == hottest_level(Quadratic(2.0), 3.0, 16)
+    across = default_b_min(Chain(16, K=3.0, C=2.0, h=(12.0, 16.0, 0.0)))
     assert across == hottest_level(Quadratic(2.0), 3.0, 16, h_perp=20.0)
     assert across > 1.5 * zero
-    assert auto_b_min(Chain(16, K=3.0, C=2.0, h=(0.0, 0.0, 20.0))) == zero
+    assert default_b_min(Chain(16, K=3.0, C=2.0, h=(0.0, 0.0, 20.0))) == zero
+
+
+def test_default_b_min_of_an_assembly_scales_k_by_its_mean_field_onset():
+    """Off the chain the ordering condition is q = K/K_c (K_c the assembly's mean-field
+    onset, Eq. (C1) generalised): the coupling handed to hottest_level is
+    K / K_c * C_eff / lambda_max(n), which for stiff quadratic particles is the chain rule
+    at the same distance to the onset. The engine's default ladder takes the same b."""
+    from mcdimer import geometry
+    from mcdimer.meanfield import critical_coupling
+    from mcdimer.model import Assembly
+    from mcdimer.sampling import engine
+
+    model = Assembly(geometry.lattice("square", (3, 3)), K=2.0, C=8.0)
+    k_eff = 2.0 / critical_coupling(model) * 8.0 / chain_lambda_max(9)
+    assert default_b_min(model) == pytest.approx(hottest_level(Quadratic(8.0), k_eff, 9))
+    if hasattr(engine, "auto_b_min"):  # until the engine calls ladder.default_b_min
+        assert engine.auto_b_min(model) == default_b_min(model)
 
 
 def test_hottest_level_of_one_particle_follows_from_the_stiffness_alone():
