@@ -42,8 +42,10 @@ import h5py
 import numpy as np
 import xarray as xr
 
+from .. import __version__
+from .loader import parse
 from .points import Point, axis_values, points
-from .spec import Spec, SpecError, parse
+from .spec import Spec, SpecError
 
 ENGINE = "h5netcdf"
 SWEEP_FILE = "sweep.nc"
@@ -54,8 +56,6 @@ class ResultError(ValueError):
 
 
 def package_version() -> str:
-    from .. import __version__
-
     return __version__
 
 
