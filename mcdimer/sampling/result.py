@@ -11,7 +11,6 @@ quantities (the Binder cumulant) get jackknife errors over the same batches.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING
 
@@ -167,14 +166,14 @@ class Equilibration:
 
 
 @dataclass(frozen=True, eq=False)
-class Settings(Mapping):
+class Settings(dict):
     """How a run was asked for, as its sampler resolved it (`SampleResult.settings`).
 
-    Read as attributes (`settings.thin`) or by key like the dict it replaces
-    (`settings["thin"]`, `settings.get("replicas")`); the keys are the fields that apply to
-    the run (a field left None, such as `replicas` of a Metropolis run, is not a key), plus
-    any key a sampler recorded without a field here (`other`). `to_dict()` gives a plain
-    dict (JSON-ready).
+    Typed fields, read as attributes (`settings.thin`), and still the dict it replaces
+    (`settings["thin"]`, `settings.get("replicas")`, `json.dumps(settings)`): its keys are
+    the fields that apply to the run (a field left None, such as `replicas` of a
+    Metropolis run, is not a key) plus any key a sampler recorded without a field here
+    (`other`). Frozen: build another with `dataclasses.replace`.
 
     sweeps, burn: production and burn-in sweeps per chain (burn includes a default
     ladder's tuning); chains; seed; thin (every thin-th production sweep is a draw);
@@ -202,6 +201,10 @@ class Settings(Mapping):
     walkers: int | None = None
     other: dict = field(default_factory=dict)
 
+    def __post_init__(self):
+        own = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "other"}
+        dict.update(self, {k: v for k, v in own.items() if v is not None}, **self.other)
+
     @classmethod
     def of(cls, value) -> Settings:
         """`value` if a Settings, else Settings from a mapping of its keys."""
@@ -212,28 +215,8 @@ class Settings(Mapping):
         known = {k: v for k, v in given.items() if k in names}
         return cls(**known, other={k: v for k, v in given.items() if k not in names})
 
-    def _keys(self) -> list[str]:
-        own = [f.name for f in fields(self) if f.name != "other"]
-        return [k for k in own if getattr(self, k) is not None] + list(self.other)
-
-    def __getitem__(self, key: str):
-        if key in self.other:
-            return self.other[key]
-        if key == "other" or key not in self.__dataclass_fields__:
-            raise KeyError(key)
-        value = getattr(self, key)
-        if value is None:
-            raise KeyError(key)
-        return value
-
-    def __iter__(self):
-        return iter(self._keys())
-
-    def __len__(self) -> int:
-        return len(self._keys())
-
     def to_dict(self) -> dict:
-        return {k: self[k] for k in self}
+        return dict(self)
 
 
 # recorded per level: (chains, levels, ...); the others are kept at b = 1 only

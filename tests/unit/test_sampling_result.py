@@ -2,6 +2,9 @@
 Gaussian and fixed-length vectors, and the typed settings (the observables' arithmetic is
 tested in test_sampling_observables.py)."""
 
+import dataclasses
+import json
+
 import numpy as np
 import pytest
 
@@ -32,3 +35,10 @@ def test_settings_read_as_attributes_and_as_the_dict_they_were():
     assert dict(settings) == settings.to_dict()
     assert settings.to_dict()["nematic"] is True and "other" not in settings
     assert Settings.of(settings) is settings
+    # still the dict it was: point files store json.dumps(res.settings)
+    assert isinstance(settings, dict)
+    assert json.loads(json.dumps(settings))["replicas"] == 4
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        settings.thin = 2
+    changed = dataclasses.replace(settings, thin=2)
+    assert changed["thin"] == changed.thin == 2 and changed["future_key"] == "x"
