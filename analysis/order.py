@@ -123,11 +123,13 @@ def verdict(row: dict) -> str:
     return "neither: no crossing within the ladder"
 
 
-def analyse(cases: dict) -> list[dict]:
-    rows = []
+def analyse(cases: dict) -> tuple[list[dict], dict]:
+    """(a row per case and pair of consecutive sizes, {case label: {n: disorder curves}})."""
+    rows, by_case = [], {}
     for (label, _), sizes in cases.items():
         ns = sorted(sizes)
         curves = {n: disorder_curves(sizes[n], n_boot=N_BOOT, seed=n) for n in ns}
+        by_case[label] = curves
         b = curves[ns[0]]["b"].values
         for small, large in zip(ns[:-1], ns[1:], strict=True):
             row = {"case": label, "sizes": (small, large), "b": b}
@@ -145,8 +147,7 @@ def analyse(cases: dict) -> list[dict]:
             row["t_max"] = float(1.0 / b.min())
             row["verdict"] = verdict(row)
             rows.append(row)
-        rows[-1]["curves"] = curves
-    return rows
+    return rows, by_case
 
 
 def _t(c: dict) -> str:
@@ -195,9 +196,9 @@ def _plot_case(axes, sizes, curves):
         ax.xaxis.set_minor_formatter(plt.matplotlib.ticker.NullFormatter())
         if q.startswith("g"):
             ax.axhline(0.0, color="0.7", lw=0.8)
-            ax.set_ylim(-1.0, 1.05)
+            ax.set_ylim(-1.5, 1.05)  # small disordered samples dip below 0 (physics page)
         else:
-            ax.set_ylim(0.0, 1.5)
+            ax.set_ylim(0.0, 2.0)  # xi/L grows without bound in an ordered phase
 
 
 def main(results, png) -> Path:
@@ -206,12 +207,8 @@ def main(results, png) -> Path:
     cases = load(results)
     if not cases:
         raise SystemExit(f"no complete order_* runs beside {results}")
-    rows = analyse(cases)
+    rows, curves = analyse(cases)
     print(table(rows))
-    curves = {}
-    for r in rows:
-        if "curves" in r:
-            curves[r["case"]] = r["curves"]
     fig, axes = plt.subplots(len(curves), 4, figsize=(17, 3.4 * len(curves)), squeeze=False)
     for row_axes, (label, cur) in zip(axes, curves.items(), strict=True):
         _plot_case(row_axes, cur, cur)

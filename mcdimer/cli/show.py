@@ -102,7 +102,8 @@ def _order_lines(ds) -> list[str]:
     if "equilibrated" in ds and not bool(ds.equilibrated):
         flags = json.loads(ds.attrs.get("equilibration_flags_json", "[]"))
         lines.append("  warning: NOT EQUILIBRATED (do not use this point):")
-        lines += [f"    {printable(f)}" for f in flags]
+        for f in dict.fromkeys(f.split("): ", 1)[-1] if "round trips" in f else f for f in flags):
+            lines.append(f"    {printable(f)}")  # a ladder-wide flag once (older files: per level)
     return lines
 
 

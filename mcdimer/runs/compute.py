@@ -245,7 +245,10 @@ def _order(res, bins: int, levels: list) -> tuple[dict, dict, dict]:
     for k, lv in enumerate(levels):
         z, f = equilibration_z(lv)
         rows.append(z)
-        flags += [f"level {k} (b = {res.ladder[k]:.4g}): {x}" for x in f]
+        for x in f:  # the round trips are the ladder's, not a level's: said once
+            line = x if "round trips" in x else f"level {k} (b = {res.ladder[k]:.4g}): {x}"
+            if line not in flags:
+                flags.append(line)
     data["equilibration_z"] = (
         ("level", "check") if len(levels) > 1 else ("check",),
         np.array(rows) if len(levels) > 1 else rows[0],

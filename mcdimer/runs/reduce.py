@@ -105,6 +105,8 @@ def disorder_curves(sweep: xr.Dataset, n_boot: int = N_BOOT, seed: int = 0) -> x
     own box edge: random boxes of one n differ slightly in L). Each variable `v` (level)
     comes with `v_se` (bootstrap standard deviation), `v_sd` (spread of the per-realisation
     values, where they exist) and `v_boot` (boot, level), the replicates `crossing` reads.
+    With one realisation (a lattice: no disorder) the errors are its thermal ones: the
+    replicates are the values plus normal deviates of their own MCSEs.
     `equilibrated_fraction` (level) counts realisations whose checks all pass there.
     """
     if DIM not in sweep.dims:
@@ -139,7 +141,10 @@ def disorder_curves(sweep: xr.Dataset, n_boot: int = N_BOOT, seed: int = 0) -> x
 
     full = curves(np.arange(count))
     rng = np.random.default_rng(seed)
-    boots = [curves(rng.integers(0, count, count)) for _ in range(n_boot)]
+    if count > 1:
+        boots = [curves(rng.integers(0, count, count)) for _ in range(n_boot)]
+    else:  # one realisation (a lattice): the replicates are drawn from its own MCSEs
+        boots = _parametric(sweep, full, n, n_boot, rng)
     out = {}
     for key in CURVES:
         reps = np.array([bt[key] for bt in boots])
@@ -160,6 +165,26 @@ def disorder_curves(sweep: xr.Dataset, n_boot: int = N_BOOT, seed: int = 0) -> x
     ds = xr.Dataset(out, coords={"b": ("level", b), "level": np.arange(b.size)})
     ds.attrs.update(realisations=count, n=n, n_boot=n_boot)
     return ds
+
+
+def _parametric(sweep: xr.Dataset, full: dict, n: float, n_boot: int, rng) -> list[dict]:
+    """Replicates of one realisation's curves: each value plus a normal deviate of its own
+    thermal error (jackknife `level_order_se` for g and xi, batch-means `level_mcse` for
+    chi), independent between levels (tempering levels are separate series)."""
+    se_order = _per_level(sweep, "order_se", "level_order_se").isel({DIM: 0})
+    se_mean = _per_level(sweep, "mcse", "level_mcse").isel({DIM: 0})
+    errors = {
+        "g_m": se_order.sel(order_quantity="g_m").values,
+        "g_q": se_order.sel(order_quantity="g_q").values,
+        "xi_m": se_order.sel(order_quantity="xi_m").values,
+        "xi_q": se_order.sel(order_quantity="xi_q").values,
+        "chi_m": n * se_mean.sel(observable="m2").values,
+        "chi_sg": n * se_mean.sel(observable="q2").values,
+    }
+    return [
+        {k: full[k] + errors[k] * rng.standard_normal(full[k].shape) for k in CURVES}
+        for _ in range(n_boot)
+    ]
 
 
 def equilibrated_fraction(sweep: xr.Dataset) -> np.ndarray:
