@@ -295,8 +295,8 @@ def run_engine(
     `auto_b_min`, then `tune` in the first TUNE_SHARE of burn-in, unless `adapt` is False
     or burn-in is too short for one round (then 8 geometric levels, adapted as an explicit
     ladder is). `check_levels(R)` may refuse the run once R is known (memory). `pairs`
-    (chains even): chains 2p and 2p + 1 run in lockstep on one thread and their overlaps
-    are recorded (`kernels.advance_pair`); burn-in and ladder tuning are the same as
+    (chains even): chains 2p and 2p + 1 run on one thread, block by block, and their
+    overlaps are recorded after every production sweep (`kernels.advance_pair`); burn-in and ladder tuning are the same as
     without pairs, so every chain's trajectory is too. `start_kind` (`config.START_KINDS`):
     "hot" (every chain from uniform points in the balls), "ordered" (every moment
     (0, 0, 1)) or "both" (the first half of the chains hot, the second half ordered;

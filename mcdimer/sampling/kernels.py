@@ -144,7 +144,7 @@ def landscape_total(mu, m, tables, lev, species):
     return total
 
 
-@njit(inline="always")
+@njit(cache=True, _nrt=False)
 def refresh_slot(mu, fld, fcur, m, lev, target, scratch):
     """Exact fields, f values, sum f and W of slot m at level lev; returns
     (sum f, W, largest change of a field component). scratch is (1, n, 3)."""
@@ -375,6 +375,10 @@ def store_work(c, w, state, counters):
     state.drift[c] = w.drift
 
 
+PAIR_BLOCK_VALUES = 1 << 16  # doubles of chain 2p's configurations held per block (512 kB)
+ALONE, HOLD, OVERLAP = 0, 1, 2  # what `run_sweeps` does beside the sweeps (pairs only)
+
+
 @njit(cache=True, nogil=True)
 def advance_chain(c, state, target, sched, counters, rec, first, count):
     """Advance chain c by `count` sweeps, sweep numbers first .. first + count - 1 (all its
@@ -386,23 +390,38 @@ def advance_chain(c, state, target, sched, counters, rec, first, count):
     atomic operations, more than a dimer proposal) advances it, and it is written back.
     """
     w = load_work(c, state, rec)
-    run_sweeps(c, w, target, sched, rec, first, count)
+    held, out, buf = np.empty((0, 0, 0, 3)), np.empty(0), np.empty((0, 3, 3))  # no pair
+    run_sweeps(c, w, target, sched, rec, first, count, c, np.int64(ALONE), held, out, buf)
     store_work(c, w, state, counters)
 
 
 @njit(cache=True, nogil=True)
 def advance_pair(p, state, target, sched, counters, rec, first, count):
-    """`advance_chain` for the replica pair p (chains 2p and 2p + 1) in lockstep: after
-    both have done sweep s, the overlap of their configurations at every level is recorded
-    (`run_pair_sweeps`). Each chain still draws from its own streams only, so its
-    trajectory is the one `advance_chain` gives, and the pair's records depend on the seed
-    alone, whatever thread runs the pair."""
+    """`advance_chain` for the replica pair p (chains 2p and 2p + 1), recording the overlap
+    of their configurations at every level after each production sweep s.
+
+    In blocks of sweeps: chain 2p runs the block and holds its configuration at every level
+    after each sweep (HOLD), then chain 2p + 1 runs the same sweeps and adds the overlap
+    of each of its configurations with the one held for that sweep (OVERLAP), in sweep
+    order. Each chain draws from its own streams only, so its trajectory is the one
+    `advance_chain` gives, and the pair's sums are added in sweep order whatever the block
+    length or the thread: they depend on the seed alone. One compiled `run_sweeps` serves
+    chains and pairs (inlining the sweep twice, once per chain of a lockstep loop, doubled
+    the compile time of the engine).
+    """
     a, b = 2 * p, 2 * p + 1
     wa = load_work(a, state, rec)
     wb = load_work(b, state, rec)
+    R, n = state.mu.shape[1], state.mu.shape[2]
+    block = max(1, min(count, PAIR_BLOCK_VALUES // (3 * R * n)))
+    held = np.empty((block, R, n, 3))
     out = np.empty(len(PAIR_SCALARS))
     buf = np.empty((2, 3, 3))
-    run_pair_sweeps(p, wa, wb, target, sched, rec, first, count, out, buf)
+    for start in range(first, first + count, block):
+        k = min(block, first + count - start)
+        # np.int64: a literal role would compile a specialisation of its own
+        run_sweeps(a, wa, target, sched, rec, start, k, p, np.int64(HOLD), held, out, buf)
+        run_sweeps(b, wb, target, sched, rec, start, k, p, np.int64(OVERLAP), held, out, buf)
     store_work(a, wa, state, counters)
     store_work(b, wb, state, counters)
 
@@ -446,37 +465,33 @@ def clock_stop(c, w, sched, rec, first, count, clock):
 
 
 @njit(cache=True, nogil=True, _nrt=False)
-def run_sweeps(c, w, target, sched, rec, first, count):
-    """The sweeps of `advance_chain` on the working copies w (`one_sweep` each)."""
+def run_sweeps(c, w, target, sched, rec, first, count, p, role, held, out, buf):
+    """The sweeps of `advance_chain` on the working copies w (`one_sweep` each); for a
+    replica pair (`advance_pair`), `role` HOLD keeps the configuration at every level after
+    production sweep first + k in held[k] (block, R, n, 3), and OVERLAP adds the overlap of
+    each level's configuration with held[k] (`pair_values`, out and buf its scratch) into
+    batch (s - burn) // batch_len of pair p (the last batch takes the remainder)."""
+    R, n = w.mu.shape[0], w.mu.shape[1]
+    burn, batch_len, last = sched.burn, sched.batch_len, sched.n_batches - 1
     clock = clock_start(c, w, sched, rec, first, count)
     for k in range(count):
-        clock = one_sweep(c, w, target, sched, rec, first + k, clock)
-    clock_stop(c, w, sched, rec, first, count, clock)
-
-
-@njit(cache=True, nogil=True, _nrt=False)
-def run_pair_sweeps(p, wa, wb, target, sched, rec, first, count, out, buf):
-    """The sweeps of `advance_pair`: sweep s of chain 2p, then of chain 2p + 1, then, in
-    production, the overlap of the two configurations at each level (the replicas the two
-    chains hold at that level: with tempering, whichever slots swaps have put there) into
-    batch (s - burn) // batch_len of pair p (the last batch takes the remainder)."""
-    ca = clock_start(2 * p, wa, sched, rec, first, count)
-    cb = clock_start(2 * p + 1, wb, sched, rec, first, count)
-    R = wa.mu.shape[0]
-    burn, batch_len, last = sched.burn, sched.batch_len, sched.n_batches - 1
-    for k in range(count):
         s = first + k
-        ca = one_sweep(2 * p, wa, target, sched, rec, s, ca)
-        cb = one_sweep(2 * p + 1, wb, target, sched, rec, s, cb)
-        if s >= burn:
-            batch = min((s - burn) // batch_len, last)
+        clock = one_sweep(c, w, target, sched, rec, s, clock)
+        if role == ALONE or s < burn:
+            continue
+        if role == HOLD:
             for lev in range(R):
-                qs = pair_values(
-                    wa.mu, wa.config_at[lev], wb.mu, wb.config_at[lev], target.phases, out, buf
-                )
+                m = w.config_at[lev]
+                for i in range(n):
+                    for a in range(3):
+                        held[k, lev, i, a] = w.mu[m, i, a]
+        else:
+            batch = min((s - burn) // batch_len, last)
+            mine = held[k]
+            for lev in range(R):
+                qs = pair_values(mine, lev, w.mu, w.config_at[lev], target.phases, out, buf)
                 accumulate_pair(rec, p, lev, batch, out, qs)
-    clock_stop(2 * p, wa, sched, rec, first, count, ca)
-    clock_stop(2 * p + 1, wb, sched, rec, first, count, cb)
+    clock_stop(c, w, sched, rec, first, count, clock)
 
 
 @njit(inline="always")

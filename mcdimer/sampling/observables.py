@@ -305,7 +305,7 @@ def accumulate_pair(rec, p, lev, batch, out, qs):
     rec.pair_hists[p, lev, batch, min(max(int((qs + 1.0) * 0.5 * nb), 0), nb - 1)] += 1
 
 
-@njit(inline="always")
+@njit(cache=True, nogil=True, _nrt=False)
 def swap_batch(rec, c, batch, scal, site, zz, hist, counts, accepted, store):
     """Exchange a chain's running batch sums (levels first) with batch `batch` of chain c
     of the records: store=True writes them there, store=False loads them from there.
