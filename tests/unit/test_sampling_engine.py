@@ -1,0 +1,104 @@
+"""The engine's Python layer (mcdimer/sampling/engine.py): starting state, tables per
+level, box phases, the bookkeeping of a run, and same seed -> same bits whatever the
+threads and chunks."""
+
+import numba
+import numpy as np
+import pytest
+
+from mcdimer import Assembly, Chain, Dimer, geometry
+from mcdimer.sampling import driver, engine, sample
+from mcdimer.sampling.moves import MOVES, parse_moves
+from mcdimer.sampling.rng import seed_states
+
+
+def test_start_mask_orders_none_all_or_the_second_half():
+    assert not engine.start_mask("hot", 4).any()
+    assert engine.start_mask("ordered", 3).all()
+    assert engine.start_mask("both", 5).tolist() == [False, False, True, True, True]
+
+
+def test_initial_step_follows_the_curvature_of_a_quadratic_landscape():
+    """f = C s: stiffness C, first half-width 1.5 / sqrt(2 C + 1), at most 1."""
+    for C in (0.0, 5.0, 50.0):
+        table = Dimer(K=1.0, C=C).landscape_groups()[0][0].table()
+        assert engine.initial_step(table) == pytest.approx(min(1.0, 1.5 / np.sqrt(2 * C + 1)))
+
+
+def test_level_tables_hold_each_levels_tempered_landscape():
+    model = Chain(3, K=5.0, C=20.0)
+    land = model.landscape_groups()[0][0]
+    b = np.array([1.0, 0.6, 0.25])
+    tables = engine.level_tables([land], b)
+    assert tables.shape == (3, 1, land.table().size)
+    np.testing.assert_array_equal(tables[0, 0], land.table())
+    for k in (1, 2):
+        np.testing.assert_array_equal(tables[k, 0], land.tempered(b[k]).table())
+        s = np.linspace(0.0, 1.0, tables.shape[-1])
+        np.testing.assert_allclose(tables[k, 0], b[k] * 20.0 * s, atol=1e-12)
+
+
+def test_box_phases_are_cos_and_sin_of_the_smallest_wave_vector():
+    assert engine.box_phases(Chain(3, K=1.0, C=5.0)).shape == (0, 1, 2)
+    pos, box = geometry.periodic_lattice("sc", 2)
+    model = Assembly(pos, K=1.0, C=5.0, box=box)
+    ph = engine.box_phases(model)
+    assert ph.shape == (3, model.n, 2)
+    for a in range(3):
+        arg = 2.0 * np.pi * model.positions[:, a] / box[a]
+        np.testing.assert_allclose(ph[a, :, 0], np.cos(arg), atol=1e-15)
+        np.testing.assert_allclose(ph[a, :, 1], np.sin(arg), atol=1e-15)
+
+
+def test_ordered_chains_start_along_z_and_leave_the_others_streams_alone():
+    model = Chain(4, K=5.0, C=20.0)
+    cycle = parse_moves(["displace"])
+    states = []
+    for ordered in (None, engine.start_mask("both", 4)):
+        setup = engine._Setup(model, cycle, ordered=ordered)
+        target = setup.target(np.array([1.0]))
+        states.append(setup.state(target, 4, seed_states(9, 8)))
+    hot, both = states
+    np.testing.assert_array_equal(both.mu[:2], hot.mu[:2])
+    np.testing.assert_array_equal(both.rng, hot.rng)
+    assert np.all(both.mu[2:] == (0.0, 0.0, 1.0))
+    assert np.all(np.sum(hot.mu**2, axis=-1) <= 1.0)
+    np.testing.assert_allclose(both.fsum[2:], 20.0 * model.n)  # f = C |mu|^2 at |mu| = 1
+
+
+def test_a_run_counts_every_proposal_and_records_every_production_sweep():
+    model = Chain(3, K=10.0, C=40.0)
+    sweeps, burn, chains = 600, 100, 2
+    moves = [("displace", 2), "heatbath", "flip"]
+    res = sample(model, "tempering", ladder=[1.0, 0.5], adapt=False, sweeps=sweeps, burn=burn,
+                 chains=chains, seed=4, n_batches=6, thin=7, moves=moves)  # fmt: skip
+    rec = res.records
+    assert np.all(rec["counts"] == sweeps // 6)
+    assert rec["draws"].shape == (chains, -(-sweeps // 7), model.n, 3)
+    assert set(res.stats["move_acceptance"]) == {"displace", "heatbath", "flip"}
+    for name, acc in res.stats["move_acceptance"].items():
+        assert 0.0 < acc <= 1.0, name
+    assert res.stats["move_acceptance"]["heatbath"] > 0.9  # exact conditional draws
+    assert res.settings["moves"] == [("displace", 2), ("heatbath", 1), ("flip", 1)]
+    assert res.extra["final_mu"].shape == (chains, 2, model.n, 3)
+    assert MOVES[parse_moves(moves)[0]] == "displace"
+    assert 0.0 <= res.stats["max_energy_drift"] < 1e-9
+
+
+def test_same_seed_same_bits_for_one_and_two_threads_and_any_chunking(monkeypatch):
+    model = Chain(3, K=15.0, C=50.0)
+    opts = dict(ladder=[1.0, 0.7], adapt=False, sweeps=800, burn=200, chains=3, seed=11)
+    before = numba.get_num_threads()
+    runs = []
+    try:
+        for threads, seconds in ((1, 100.0), (2, 1e-5)):
+            numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+            monkeypatch.setattr(driver, "CHUNK_SECONDS", seconds)
+            runs.append(sample(model, "tempering", **opts))
+    finally:
+        numba.set_num_threads(before)
+    a, b = runs
+    for key in a.records:
+        assert np.array_equal(a.records[key], b.records[key], equal_nan=True), key
+    np.testing.assert_array_equal(a.extra["final_mu"], b.extra["final_mu"])
+    assert a.stats.deterministic().keys() == b.stats.deterministic().keys()
