@@ -9,6 +9,7 @@ from scipy import integrate
 
 from mcdimer.landscapes import Landscape, Quadratic
 from mcdimer.sampling.reweight import (
+    LevelDraws,
     TemperingMBAR,
     _bootstrap_indices,
     block_length,
@@ -294,6 +295,29 @@ def test_kept_mbar_solution_matches_cold_solves_for_every_b():
     assert mbar.solves == n_boot + 4
     with pytest.raises(ValueError, match="mbar must be a TemperingMBAR of the same"):
         reweight_expectations(LADDER, Quadratic(C), W[:, :, ::-1], r, obs, NAMES, 0.7, mbar=mbar)
+
+
+def test_level_draws_give_the_numbers_of_the_positional_form():
+    """The MBAR inputs as one LevelDraws: the same estimates, the same kept solves."""
+    rng = np.random.default_rng(6)
+    W, r, obs = independent_run(rng, draws=60)
+    draws = LevelDraws(LADDER, Quadratic(C), W, r, obs)
+    mbar = TemperingMBAR(draws)
+    est, se = reweight_expectations(draws, NAMES, 0.7, n_boot=6, seed=2, mbar=mbar)
+    old = reweight_expectations(LADDER, Quadratic(C), W, r, obs, NAMES, 0.7, n_boot=6, seed=2)
+    for key in est:
+        assert np.allclose(est[key], old[0][key], rtol=1e-9, atol=1e-12)
+        assert np.allclose(se[key], old[1][key], rtol=1e-6, atol=1e-12)
+    dens = reweight_density(draws, NAMES, "mz", 10, 0.7, n_boot=6, seed=2, mbar=mbar)
+    dens_old = reweight_density(
+        LADDER, Quadratic(C), W, r, obs, NAMES, "mz", 10, 0.7, n_boot=6, seed=2
+    )
+    assert np.allclose(dens[0], dens_old[0], rtol=1e-9, atol=1e-12)
+    assert mbar.solves == 7  # one solve of all draws, one per replicate, shared
+    with pytest.raises(TypeError, match="expected 2 argument"):
+        reweight_expectations(draws, NAMES)
+    with pytest.raises(TypeError, match="columns is a keyword"):
+        TemperingMBAR(draws, obs)
 
 
 # --- bad input -------------------------------------------------------------------------
