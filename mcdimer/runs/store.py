@@ -306,21 +306,33 @@ def spec_of(attrs: dict) -> Spec:
 
 
 # --- the merged sweep -------------------------------------------------------------------
+def _root(path: Path) -> xr.Dataset:
+    """The root group of a point file (its draws, in groups, are not read), loaded."""
+    with xr.open_dataset(path, engine=ENGINE) as ds:
+        return ds.load()
+
+
 def merge(out: Path, spec: Spec) -> xr.DataTree:
-    """All point files merged: root variables gain the axes as dimensions; draws stay out."""
+    """All point files merged: root variables gain the axes as dimensions; draws stay out.
+
+    Without axes (one point) the sweep is that point's tree but its draws (the groups of
+    [[calls]] stay); with axes, the root groups are read alone. Points are not hashed
+    again here: both callers have just checked every one (`status`, or `unchanged_points`
+    for files as merged)."""
     pts = points(spec)
-    trees = [open_point(point_path(out, p.index)) for p in pts]
     axes = axis_values(spec)
     if not axes:
-        tree = trees[0].copy()
+        with xr.open_datatree(point_path(out, pts[0].index), engine=ENGINE) as tree:
+            merged = tree.load()
         for child in ("posterior", "sample_stats"):
-            if child in tree.children:
-                del tree[child]
-        merged = tree
+            if child in merged.children:
+                del merged[child]
+        roots = [merged.to_dataset()]
     else:
+        roots = [_root(point_path(out, p.index)) for p in pts]
         parts = []
-        for p, t in zip(pts, trees, strict=True):
-            ds = t.to_dataset().drop_vars(list(axes), errors="ignore")
+        for p, root in zip(pts, roots, strict=True):
+            ds = root.drop_vars(list(axes), errors="ignore")
             ds = ds.expand_dims(point=[p.index])
             ds = ds.assign_coords({k: ("point", [v]) for k, v in p.coords.items()})
             parts.append(ds)
@@ -342,7 +354,7 @@ def merge(out: Path, spec: Spec) -> xr.DataTree:
     root = merged.to_dataset()
     root.attrs = {
         k: v
-        for k, v in trees[0].attrs.items()
+        for k, v in roots[0].attrs.items()
         if k
         in (
             "mcdimer_version",
