@@ -351,7 +351,7 @@ def test_a_large_microscopic_assembly_loads_without_building_its_spheres(monkeyp
 @pytest.mark.parametrize(
     ("method", "words"),
     [
-        ('chains = 3\npairs = true', "chains must be an even number"),
+        ("chains = 3\npairs = true", "chains must be an even number"),
         ('name = "emcee"\nchains = 36\npairs = true', "pairs=True needs method"),
         ('chains = 2\npairs = true\nstart = "both"', "multiple of 4"),
         ('start = "cold"', "start"),
