@@ -1,11 +1,13 @@
 """Effective samples per second of the move cycles, and the engine against a tight kernel.
 
-Run: .venv/bin/python benchmarks/bench_moves.py  [--quick]
+Run: .venv/bin/python benchmarks/bench_moves.py  [--quick] [--ess-only] [--n N] [--critical]
+(--ess-only skips part 1; --n N measures part 2 at that size only; --critical skips K/C = 0.3)
 Prints, all measured in the same run (timings exclude compilation: warm-up runs first):
 1. single-moment proposals per second per core of the engine on the dimer (C = 50,
    K = 40, displacement move, observables recorded) against a reference kernel written
    here (one chain, xoshiro256** in registers, the same cube displacement, nothing
-   recorded): the ratio is the engine's overhead (target >= 0.7);
+   recorded): the ratio is the engine's overhead (target >= 0.7); and the engine's
+   burn-in sweeps (the same moves, nothing recorded), which bound what recording costs;
 2. ESS per second of m_z^2 and |m_z| (Var / MCSE^2 from the batch means over every
    sweep, 4 chains x 32 batches, 2 threads) for chains n = 16, 64, 256 at C = 50, at
    K/C = 0.9 x chain_critical_ratio(n) and at K/C = 0.3: every candidate cycle against
@@ -27,10 +29,11 @@ from mcdimer.sampling import DEFAULT_MOVES, sample
 from mcdimer.sampling.rng import next_double, next_triple, seed_states
 
 QUICK = "--quick" in sys.argv
+ONLY_N = int(sys.argv[sys.argv.index("--n") + 1]) if "--n" in sys.argv else None
 OLD = [("displace", 19), "jump"]
 CANDIDATES = {
+    "default: " + "+".join(DEFAULT_MOVES): list(DEFAULT_MOVES),
     "heatbath": ["heatbath"],
-    "heatbath+overrelax": ["heatbath", "overrelax"],
     "heatbath+2 overrelax": ["heatbath", ("overrelax", 2)],
 }
 
@@ -92,10 +95,16 @@ def engine_overhead():
         sample(dimer, sweeps=sweeps, burn=0, chains=1, seed=1, thin=sweeps, moves=["displace"])
         return 2 * sweeps
 
+    def burn_in():  # the same sweeps as burn-in: step adaptation, nothing recorded
+        sample(dimer, sweeps=1, burn=sweeps, chains=1, seed=1, thin=1, moves=["displace"])
+        return 2 * sweeps
+
     eng = best_rate(engine)
+    burn = best_rate(burn_in)
     print("Dimer C=50 K=40, cube displacement, 1 chain, 1 thread (proposals/s):")
     print(f"  reference kernel (nothing recorded): {ref:10.3g}")
     print(f"  engine (all observables recorded)  : {eng:10.3g}   ratio {eng / ref:.2f}")
+    print(f"  engine burn-in (nothing recorded)  : {burn:10.3g}   ratio {burn / ref:.2f}")
 
 
 def ess_rates(model, moves, sweeps, seed=3):
@@ -115,9 +124,10 @@ def ess_comparison():
     numba.set_num_threads(2)
     print("ESS/s (m_z^2, |m_z|), C=50, 4 chains, 2 threads; ratio against", OLD)
     sizes = (16, 64) if QUICK else (16, 64, 256)
-    for n in sizes:
+    for n in sizes if ONLY_N is None else (ONLY_N,):
         critical = chain_critical_ratio(n)
-        for label, ratio in (("0.9 x critical", 0.9 * critical), ("0.3", 0.3)):
+        cases = (("0.9 x critical", 0.9 * critical), ("0.3", 0.3))
+        for label, ratio in cases[:1] if "--critical" in sys.argv else cases:
             model = Chain(n, K=ratio * 50.0, C=50.0)
             sweeps = int((4e6 if QUICK else 2e7) / n)
             base, t_base = ess_rates(model, OLD, sweeps)
@@ -135,5 +145,6 @@ def ess_comparison():
 
 
 if __name__ == "__main__":
-    engine_overhead()
+    if "--ess-only" not in sys.argv:
+        engine_overhead()
     ess_comparison()
