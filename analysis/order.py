@@ -107,20 +107,37 @@ def threshold_onsets(ds, b: np.ndarray) -> np.ndarray:
     return np.array(out)
 
 
+SPLAY = 2.0  # |z| of (large - small) that counts as a separation of two sizes' curves
+
+
+def splay(small, large, q: str) -> tuple[float, float]:
+    """z = (large - small) / combined SE of quantity q at the coldest (b = 1) and the
+    hottest level: an ordering transition between them shows as z_cold > SPLAY (grows with
+    n) and z_hot < -SPLAY (shrinks with n), the curves crossing in between."""
+    d = large[q].values - small[q].values
+    se = np.hypot(large[f"{q}_se"].values, small[f"{q}_se"].values)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = d / se
+    cold, hot = int(np.argmax(small["b"].values)), int(np.argmin(small["b"].values))
+    return float(z[cold]), float(z[hot])
+
+
 def verdict(row: dict) -> str:
-    """Ferromagnetic, spin-glass, neither or undecided, from the crossings of the two
-    largest sizes and the equilibration checks."""
-    if row["equilibrated"] < 0.75:
-        return "undecided (equilibration checks fail)"
-    ferro = all(row[q]["found"] >= FOUND for q in ("g_m", "xi_m"))
-    glass = all(row[q]["found"] >= FOUND for q in ("g_q", "xi_q"))
-    if ferro:
-        return "ferromagnetic order (g_m and xi_m/L cross)"
-    if glass:
-        return "spin-glass order (g_q and xi_q/L cross, g_m and xi_m/L do not)"
-    if any(row[q]["found"] >= FOUND for q in QUANTITIES):
-        return "undecided (only some observables cross)"
-    return "neither: no crossing within the ladder"
+    """Ferromagnetic order, spin-glass order, neither, or undecided, from xi_m/L and xi_q/L
+    of the two sizes (g_m, g_q support; g_q dips below 0 in small paramagnetic samples, so
+    its crossings are not used alone), with the equilibration checks."""
+    if row["consistent"] < 0.75:
+        return "undecided (drift or start checks fail)"
+    grows = {q: row["splay"][q][0] > SPLAY and row["splay"][q][1] < -SPLAY
+             and row[q]["found"] >= FOUND for q in ("xi_m", "xi_q")}  # fmt: skip
+    shrinks = {q: row["splay"][q][0] < -SPLAY for q in ("xi_m", "xi_q")}
+    if grows["xi_m"]:
+        return "ferromagnetic order: xi_m/L grows with n below the crossing"
+    if grows["xi_q"]:
+        return "spin-glass order: xi_q/L grows with n below the crossing, xi_m/L does not"
+    if all(shrinks.values()):
+        return "no order down to T_1: xi/L shrinks with n at every level"
+    return "undecided at these sizes: xi/L does not separate with n at T_1"
 
 
 def analyse(cases: dict) -> tuple[list[dict], dict]:
@@ -135,8 +152,10 @@ def analyse(cases: dict) -> tuple[list[dict], dict]:
             row = {"case": label, "sizes": (small, large), "b": b}
             for q in QUANTITIES:
                 row[q] = crossing(curves[small], curves[large], q)
-            eq = [float(np.min(curves[n]["equilibrated_fraction"])) for n in (small, large)]
-            row["equilibrated"] = min(eq)
+            for key, var in (("equilibrated", "equilibrated_fraction"),
+                             ("consistent", "consistent_fraction")):  # fmt: skip
+                row[key] = min(float(np.min(curves[n][var])) for n in (small, large))
+            row["splay"] = {q: splay(curves[small], curves[large], q) for q in QUANTITIES}
             row["realisations"] = tuple(
                 int(curves[n].attrs["realisations"]) for n in (small, large)
             )
@@ -168,14 +187,40 @@ def _mf(r: dict) -> str:
 def table(rows: list[dict]) -> str:
     head = (f"{'case':<36} {'sizes':>9} {'R':>7} "
             + "".join(f"{'T*/T1 of ' + q + ' (found)':>26}" for q in QUANTITIES)
-            + f" {'MF T_c/T1':>10} {'equil.':>6}  verdict")  # fmt: skip
+            + f" {'MF T_c/T1':>10} {'z_cold xi_m, xi_q':>18} {'checks':>6} {'trips':>6}"
+            + "  verdict")  # fmt: skip
     lines = [head]
     for r in rows:
         lines.append(
             f"{r['case']:<36} {r['sizes'][0]:>4}/{r['sizes'][1]:<4} "
             f"{r['realisations'][0]:>3}/{r['realisations'][1]:<3}"
             + "".join(f"{_t(r[q]):>26}" for q in QUANTITIES)
-            + f" {_mf(r):>10} {r['equilibrated']:6.2f}  {r['verdict']}"
+            + f" {_mf(r):>10} {r['splay']['xi_m'][0]:8.1f} {r['splay']['xi_q'][0]:8.1f}"
+            + f" {r['consistent']:6.2f} {r['equilibrated']:6.2f}  {r['verdict']}"
+        )
+    return "\n".join(lines)
+
+
+def _md(c: dict) -> str:
+    if not np.isfinite(c["b"]):
+        return f"none ({c['found']:.2f})"
+    return f"{1.0 / c['b']:.2f} ± {c['se'] / c['b'] ** 2:.2f} ({c['found']:.2f})"
+
+
+def markdown(rows: list[dict]) -> str:
+    """The table of docs/results/order.md."""
+    crossings = " | ".join(f"$T^*/T_1$ of {LABELS[q]}" for q in QUANTITIES)
+    head = (
+        f"| case | n | realisations | {crossings} | mean field $T_c/T_1$ | equilibrated | verdict |"
+    )
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for r in rows:
+        lines.append(
+            f"| {r['case']} | {r['sizes'][0]}/{r['sizes'][1]} | "
+            f"{r['realisations'][0]}/{r['realisations'][1]} | "
+            + " | ".join(_md(r[q]) for q in QUANTITIES)
+            + f" | {_mf(r)} | {r['splay']['xi_m'][0]:+.1f}, {r['splay']['xi_q'][0]:+.1f} | "
+            f"{r['consistent']:.2f} | {r['equilibrated']:.2f} | {r['verdict']} |"
         )
     return "\n".join(lines)
 
@@ -209,6 +254,8 @@ def main(results, png) -> Path:
         raise SystemExit(f"no complete order_* runs beside {results}")
     rows, curves = analyse(cases)
     print(table(rows))
+    print()
+    print(markdown(rows))
     fig, axes = plt.subplots(len(curves), 4, figsize=(17, 3.4 * len(curves)), squeeze=False)
     for row_axes, (label, cur) in zip(axes, curves.items(), strict=True):
         _plot_case(row_axes, cur, cur)

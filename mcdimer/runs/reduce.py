@@ -107,7 +107,8 @@ def disorder_curves(sweep: xr.Dataset, n_boot: int = N_BOOT, seed: int = 0) -> x
     values, where they exist) and `v_boot` (boot, level), the replicates `crossing` reads.
     With one realisation (a lattice: no disorder) the errors are its thermal ones: the
     replicates are the values plus normal deviates of their own MCSEs.
-    `equilibrated_fraction` (level) counts realisations whose checks all pass there.
+    `equilibrated_fraction` (level) counts realisations whose checks all pass there,
+    `consistent_fraction` those whose drift and start checks pass (round trips aside).
     """
     if DIM not in sweep.dims:
         raise ValueError(f"sweep has no {DIM!r} dimension (dims: {list(sweep.dims)})")
@@ -162,6 +163,7 @@ def disorder_curves(sweep: xr.Dataset, n_boot: int = N_BOOT, seed: int = 0) -> x
             out[f"{key}_sd"] = (("level",), np.nanstd(v, axis=0, ddof=1) if count > 1 else v[0])
     if "equilibration_z" in sweep:
         out["equilibrated_fraction"] = (("level",), equilibrated_fraction(sweep))
+        out["consistent_fraction"] = (("level",), equilibrated_fraction(sweep, trips=False))
     ds = xr.Dataset(out, coords={"b": ("level", b), "level": np.arange(b.size)})
     ds.attrs.update(realisations=count, n=n, n_boot=n_boot)
     return ds
@@ -187,10 +189,10 @@ def _parametric(sweep: xr.Dataset, full: dict, n: float, n_boot: int, rng) -> li
     ]
 
 
-def equilibrated_fraction(sweep: xr.Dataset) -> np.ndarray:
+def equilibrated_fraction(sweep: xr.Dataset, trips: bool = True) -> np.ndarray:
     """(level,) fraction of realisations whose equilibration checks all pass at each level:
-    every |z| of `equilibration_z` within the stored limit (4 SE) and, on a ladder, the
-    round trips (`stat_round_trips`) at least `TRIPS_WANTED` per chain."""
+    every |z| of `equilibration_z` within the stored limit (4 SE) and (trips), on a ladder,
+    the round trips (`stat_round_trips`) at least `TRIPS_WANTED` per chain."""
     from ..sampling.result import DRIFT_LIMIT, TRIPS_WANTED
 
     z = sweep["equilibration_z"]
@@ -198,9 +200,9 @@ def equilibrated_fraction(sweep: xr.Dataset) -> np.ndarray:
         z = z.expand_dims(level=[0], axis=1)
     z = z.transpose(DIM, "level", "check").values
     ok = ~(np.abs(np.nan_to_num(z)) > DRIFT_LIMIT).any(axis=-1)
-    if "stat_round_trips" in sweep:
-        trips = sweep["stat_round_trips"].values.reshape(z.shape[0], -1)
-        ok &= (np.nanmin(trips, axis=1) >= TRIPS_WANTED)[:, None]
+    if trips and "stat_round_trips" in sweep:
+        made = sweep["stat_round_trips"].values.reshape(z.shape[0], -1)
+        ok &= (np.nanmin(made, axis=1) >= TRIPS_WANTED)[:, None]
     return ok.mean(axis=0)
 
 

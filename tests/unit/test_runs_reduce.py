@@ -100,6 +100,14 @@ def test_disorder_curves_average_the_moments_and_bootstrap_over_realisations(rng
     assert cur["g_m_boot"].shape == (4000, 5) and np.allclose(cur["b"], ds["level_b"][0])
     z = np.abs(ds["equilibration_z"].values)
     assert np.allclose(cur["equilibrated_fraction"], (z <= 4.0).all(axis=-1).mean(axis=0))
+    assert np.allclose(cur["consistent_fraction"], cur["equilibrated_fraction"])  # 20 trips each
+    few = ds.copy(deep=True)
+    few["stat_round_trips"][3, 1] = 9.0  # one chain of realisation 3 short of 10 round trips
+    cur = disorder_curves(few, n_boot=50, seed=1)
+    ok = (z <= 4.0).all(axis=-1)
+    assert np.allclose(cur["consistent_fraction"], ok.mean(axis=0))
+    ok[3] = False
+    assert np.allclose(cur["equilibrated_fraction"], ok.mean(axis=0))
     assert cur.attrs["realisations"] == 12 and cur.attrs["n"] == 32
 
 
