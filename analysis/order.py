@@ -70,8 +70,7 @@ def meanfield_onset(ds, b: np.ndarray) -> np.ndarray:
     b K > K_c^T(model at b) (`critical_coupling(..., thermal=True)`), interpolated in ln b
     between ladder levels; NaN if unstable (or stable) at every level."""
     from mcdimer.meanfield.critical import critical_coupling
-    from mcdimer.runs import model_at, points
-    from mcdimer.runs.spec import parse
+    from mcdimer.runs import model_at, parse, points
 
     spec = parse(ds.attrs["spec_toml"], "stored spec")
     out = []

@@ -7,7 +7,7 @@ level with its MCSE, the MBAR curves between the levels as bands where the run s
 and the self-consistent m_N^z of Fig. 10 (`micro.chain_moment`, lines). Middle: the Binder
 cumulant U4 = 1 - <m^4>/(3 <m^2>^2) of m^z per level. Right: the dimer's levels against
 the exact quadrature of Eq. (B8) with that level's landscape Microscopic(kfa, t_k)
-(`micro.thermal.dimer_scan`), (sampled - exact)/MCSE for <|M_1^z|> and <(M_1^z)^2>.
+(`micro.thermal.exact_dimer_scan`), (sampled - exact)/MCSE for <|M_1^z|> and <(M_1^z)^2>.
 
 Prints the thermal and self-consistent moments at Fig. 10's temperatures (between levels:
 linear in log t; MBAR where stored) and the dimer's agreement with the quadrature.
@@ -27,7 +27,7 @@ from _figures import cli, root
 
 from mcdimer.micro import Microscopic, chain_moment
 from mcdimer.micro.spectrum import shell_kfa
-from mcdimer.micro.thermal import dimer_scan
+from mcdimer.micro.thermal import exact_dimer_scan
 from mcdimer.plots import save
 
 T_FIG10 = (1e-7, 2e-7, 3e-7, 4e-7)  # the temperatures of Fig. 10
@@ -56,7 +56,7 @@ def dimer_check(d, kfa: float, m0: float, d_over_a: float) -> dict:
     t = float(d.t_cold) / d.level_b.values[keep]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        ex = dimer_scan(kfa, t, d_over_a=d_over_a, sample=False)
+        ex = exact_dimer_scan(kfa, t, d_over_a=d_over_a)
     lm, ls = d.level_mean.isel(level=keep), d.level_mcse.isel(level=keep)
     a, a_se = m0 * lm.sel(observable="abs_mu1z").values, m0 * ls.sel(observable="abs_mu1z").values
     s2 = m0**2 * lm.sel(observable="mu1z2").values

@@ -32,6 +32,7 @@ MODULES = [
     ("mcdimer.exact", "the exact dimer, Eq. (B8)"),
     ("mcdimer.meanfield", "mean field: Eqs. (6)-(10), (C1), finite temperature, any assembly"),
     ("mcdimer.micro", "the microscopic model of Sec. V and App. A"),
+    ("mcdimer.micro_scans", "sampled thermal scans of the microscopic model"),
     ("mcdimer.geometry", "positions, periodic boxes and size dispersion of assemblies"),
     ("mcdimer.sampling", "what a sampler returns, moves and methods"),
     ("mcdimer.sampling.ladder", "tempering ladders"),

@@ -6,8 +6,9 @@ tree = mcdimer.runs.open_results("results/fig8")              # merged, from dis
 """
 
 from .compute import compute_point, meanfield_ground_state
+from .loader import load, parse
 from .points import Point, model_at, point_seed, points
-from .spec import Spec, SpecError, describe, load, parse
+from .spec import Spec, SpecError, describe
 from .store import ResultError, open_point, open_results, point_path
 from .sweep import default_executor, default_out, run_one, run_sweep, warm_up
 

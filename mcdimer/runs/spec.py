@@ -451,14 +451,3 @@ def describe() -> str:
                 continue
             lines.append(f"{table}{name}: {field.description or ''}")
     return "\n".join(lines)
-
-
-def __getattr__(name: str):
-    """`parse` and `load` live in `mcdimer.runs.loader` (above `points`, which imports this
-    module); reached here by `mcdimer.runs.__init__`'s `from .spec import load, parse` until
-    that line imports them from `.loader`."""
-    if name in ("parse", "load"):
-        from .loader import load, parse  # not at the top: runs.loader imports this module
-
-        return {"parse": parse, "load": load}[name]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
