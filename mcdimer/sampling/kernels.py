@@ -205,10 +205,14 @@ def track_side(mz, level, side):
 
 
 @njit(inline="always")
-def swap_pairs(parity, config_at, mu, fcur, fsum, wint, b, tables, species, att, acc, t):
-    """Even-odd swaps of neighbouring levels (pairs (k, k+1) with k = parity mod 2), counted
-    into att/acc (R - 1,). Returns (swaps tried, swaps accepted, swap-stream words)."""
+def swap_pairs(parity, w, target, t):
+    """Even-odd swaps of neighbouring levels of the chain's working copies w (pairs (k, k+1)
+    with k = parity mod 2), counted into w.swap_att/w.swap_acc (R - 1,). Returns (swaps
+    tried, swaps accepted, swap-stream words). The tuples come whole: inside `run_sweeps`
+    (no reference counting) reading their fields costs nothing measurable."""
     t0, t1, t2, t3 = t
+    config_at, mu, fcur, fsum, wint = w.config_at, w.mu, w.fcur, w.fsum, w.wint
+    b, tables, species = target.b, target.tables, target.species
     R = b.size
     tried = 0
     done = 0
@@ -227,7 +231,7 @@ def swap_pairs(parity, config_at, mu, fcur, fsum, wint, b, tables, species, att,
             - fsum[m2]
             - b[lev + 1] * wint[m2]
         )
-        att[lev] += 1
+        w.swap_att[lev] += 1
         tried += 1
         u, t0, t1, t2, t3 = next_double(t0, t1, t2, t3)
         if delta_u <= 0.0 or u < np.exp(-delta_u):
@@ -235,7 +239,7 @@ def swap_pairs(parity, config_at, mu, fcur, fsum, wint, b, tables, species, att,
             config_at[lev + 1] = m1
             fsum[m1] = landscape_row(mu, m1, tables, lev + 1, species, fcur)
             fsum[m2] = landscape_row(mu, m2, tables, lev, species, fcur)
-            acc[lev] += 1
+            w.swap_acc[lev] += 1
             done += 1
     return tried, done, (t0, t1, t2, t3)
 
@@ -307,7 +311,7 @@ class ChainWork(NamedTuple):
     acc_lev: np.ndarray  # accepted proposals of this sweep, per level
     vals: np.ndarray  # one configuration's DRAW_COLUMNS
     scratch: np.ndarray  # (1, n, 3)
-    b_scal: np.ndarray  # the current batch's sums, levels first (see observables.flush)
+    b_scal: np.ndarray  # the current batch's sums, levels first (`observables.swap_batch`)
     b_site: np.ndarray
     b_zz: np.ndarray
     b_hist: np.ndarray
@@ -321,8 +325,10 @@ WINDOW, TRIPS, TUNNELS = 0, 1, 2
 
 
 @njit(cache=True)
-def load_work(c, state, rec):
-    """Chain c's `ChainWork`: copies of its state, zeroed tallies and batch sums."""
+def chain_work(state, c, rec):
+    """Chain c's `ChainWork`: copies of its state, zeroed tallies and batch sums. With
+    `write_back`, the only code besides `EngineState` and `engine._Setup.state` that
+    lists the state's fields (Numba builds a NamedTuple from its fields written out)."""
     R, n = state.mu.shape[1], state.mu.shape[2]
     tally = np.zeros(3, dtype=np.int64)
     tally[WINDOW] = state.window[c]
@@ -357,7 +363,7 @@ def load_work(c, state, rec):
 
 
 @njit(cache=True)
-def store_work(c, w, state, counters):
+def write_back(w, state, c, counters):
     """Write chain c's working copies back into the run's state and add its tallies."""
     R = state.mu.shape[1]
     counters.proposals[c] += w.proposals
@@ -389,10 +395,10 @@ def advance_chain(c, state, target, sched, counters, rec, first, count):
     reference counting: taking an array out of a tuple in a loop otherwise costs two
     atomic operations, more than a dimer proposal) advances it, and it is written back.
     """
-    w = load_work(c, state, rec)
+    w = chain_work(state, c, rec)
     held, out, buf = np.empty((0, 0, 0, 3)), np.empty(0), np.empty((0, 3, 3))  # no pair
     run_sweeps(c, w, target, sched, rec, first, count, c, np.int64(ALONE), held, out, buf)
-    store_work(c, w, state, counters)
+    write_back(w, state, c, counters)
 
 
 @njit(cache=True, nogil=True)
@@ -410,8 +416,8 @@ def advance_pair(p, state, target, sched, counters, rec, first, count):
     the compile time of the engine).
     """
     a, b = 2 * p, 2 * p + 1
-    wa = load_work(a, state, rec)
-    wb = load_work(b, state, rec)
+    wa = chain_work(state, a, rec)
+    wb = chain_work(state, b, rec)
     R, n = state.mu.shape[1], state.mu.shape[2]
     block = max(1, min(count, PAIR_BLOCK_VALUES // (3 * R * n)))
     held = np.empty((block, R, n, 3))
@@ -422,8 +428,8 @@ def advance_pair(p, state, target, sched, counters, rec, first, count):
         # np.int64: a literal role would compile a specialisation of its own
         run_sweeps(a, wa, target, sched, rec, start, k, p, np.int64(HOLD), held, out, buf)
         run_sweeps(b, wb, target, sched, rec, start, k, p, np.int64(OVERLAP), held, out, buf)
-    store_work(a, wa, state, counters)
-    store_work(b, wb, state, counters)
+    write_back(wa, state, a, counters)
+    write_back(wb, state, b, counters)
 
 
 @njit(inline="always")
@@ -557,10 +563,7 @@ def one_sweep(c, w, target, sched, rec, s, clock):
             window = 0
     tried_sw, done_sw = 0, 0
     if R > 1:
-        tried_sw, done_sw, (t0, t1, t2, t3) = swap_pairs(
-            s & 1, config_at, mu, fcur, fsum, wint, b, tables, species,
-            w.swap_att, w.swap_acc, (t0, t1, t2, t3),
-        )  # fmt: skip
+        tried_sw, done_sw, (t0, t1, t2, t3) = swap_pairs(s & 1, w, target, (t0, t1, t2, t3))
         top = config_at[0]
         if w.label[top] == 2:
             w.tally[TRIPS] += 1
