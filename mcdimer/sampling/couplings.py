@@ -62,7 +62,17 @@ class Couplings(NamedTuple):
     table: np.ndarray  # (6, n, n) Ewald tensor G of a box (periodic layout), else (6, 0, 0)
 
 
-NO_TABLE = np.zeros((6, 0, 0))
+def frozen(a) -> np.ndarray:
+    """A read-only C-contiguous float64 view of a. Numba types read-only and writeable
+    arrays apart, and one more type of `Couplings` compiles the whole engine once more
+    (1-2 minutes cold): the model's arrays are read-only, so every array of a model is
+    passed read-only, the box's table and the empty NO_TABLE alike."""
+    out = np.ascontiguousarray(a, dtype=float).view()
+    out.setflags(write=False)
+    return out
+
+
+NO_TABLE = frozen(np.zeros((6, 0, 0)))
 
 
 def couplings_of(model) -> Couplings:
@@ -75,11 +85,11 @@ def couplings_of(model) -> Couplings:
     return Couplings(
         bool(model.is_chain),
         np.ascontiguousarray(chain),
-        np.ascontiguousarray(model.positions, dtype=float),
-        np.ascontiguousarray(model.scale, dtype=float),
+        frozen(model.positions),
+        frozen(model.scale),
         float(model.K),
         np.array(model.h, dtype=float),
-        np.ascontiguousarray(model.periodic_tensor()) if periodic else NO_TABLE,
+        frozen(model.periodic_tensor()) if periodic else NO_TABLE,
     )
 
 
