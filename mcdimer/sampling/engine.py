@@ -296,11 +296,11 @@ def run_engine(
     or burn-in is too short for one round (then 8 geometric levels, adapted as an explicit
     ladder is). `check_levels(R)` may refuse the run once R is known (memory). `pairs`
     (chains even): chains 2p and 2p + 1 run on one thread, block by block, and their
-    overlaps are recorded after every production sweep (`kernels.advance_pair`); burn-in and ladder tuning are the same as
-    without pairs, so every chain's trajectory is too. `start_kind` (`config.START_KINDS`):
-    "hot" (every chain from uniform points in the balls), "ordered" (every moment
-    (0, 0, 1)) or "both" (the first half of the chains hot, the second half ordered;
-    `equilibration()` compares the halves)."""
+    overlaps are recorded after every production sweep (`kernels.advance_pair`); burn-in
+    and ladder tuning are the same as without pairs, so every chain's trajectory is too.
+    `start_kind` (`config.START_KINDS`): "hot" (every chain from uniform points in the
+    balls), "ordered" (every moment (0, 0, 1)) or "both" (the first half of the chains
+    hot, the second half ordered; `equilibration()` compares the halves)."""
     setup = _Setup(model, cycle, modes, pairs, start_mask(start_kind, chains))
     n = model.n
     auto = ladder is None
