@@ -13,8 +13,8 @@ model, thermal=True)` on the ladder: the first linear instability, like with lik
 fraction of realisations whose equilibration checks pass, and a verdict.
 
 It also shows what a threshold does: the temperature at which the disorder-averaged mean
-modulus <|mu_i|> crosses a threshold, for thresholds 0.70 to 0.90, moves with the threshold
-(PNG `*_threshold.png`).
+modulus <|mu_i|> crosses a threshold, for thresholds 0.66 to 0.94, moves with the threshold,
+against the crossing of xi_m/L where there is one (PNG `*_threshold.png`).
 
 python analysis/order.py results/order_fcc_n032 [PNG]
 """
@@ -35,7 +35,7 @@ N_BOOT = 400  # replicates per size (crossing SEs good to ~4 %)
 FOUND = 0.8  # a crossing counts where at least this fraction of replicate pairs cross
 QUANTITIES = ("g_m", "xi_m", "g_q", "xi_q")
 LABELS = {"g_m": "$g_m$", "xi_m": r"$\xi_m/L$", "g_q": "$g_q$", "xi_q": r"$\xi_q/L$"}
-THRESHOLDS = np.linspace(0.70, 0.90, 9)
+THRESHOLDS = np.linspace(0.66, 0.94, 15)
 
 
 def case_of(spec: dict) -> tuple:
@@ -263,11 +263,16 @@ def main(results, png) -> Path:
     fig.tight_layout()
     out = save(fig, png)
     fig, ax = plt.subplots(figsize=(6.5, 4.2))
+    crossings = {r["case"]: r["xi_m"] for r in rows}  # the largest pair of each case
     for (label, _), sizes in cases.items():
         n = max(sizes)
         b = np.asarray(curves[label][n]["b"].values)
-        ax.plot(THRESHOLDS, threshold_onsets(sizes[n], b), marker="o", ms=3,
-                label=f"{label}, n = {n}")  # fmt: skip
+        (line,) = ax.plot(THRESHOLDS, threshold_onsets(sizes[n], b), marker="o", ms=3,
+                          label=f"{label}, n = {n}")  # fmt: skip
+        c = crossings.get(label)
+        if c is not None and np.isfinite(c["b"]) and c["found"] >= FOUND:
+            ax.axhline(1.0 / c["b"], color=line.get_color(), ls="--", lw=1,
+                       label=r"its $\xi_m/L$ crossing")  # fmt: skip
     ax.set(xlabel=r"threshold on $\langle|\mu_i|\rangle$",
            ylabel="threshold 'onset' $T/T_1$")  # fmt: skip
     ax.legend(fontsize=6)

@@ -36,6 +36,7 @@ MODULES = [
     ("mcdimer.geometry", "positions, periodic boxes and size dispersion of assemblies"),
     ("mcdimer.sampling", "what a sampler returns, moves and methods"),
     ("mcdimer.sampling.ladder", "tempering ladders"),
+    ("mcdimer.sampling.reweight", "MBAR reweighting of tempering levels"),
     ("mcdimer.runs", "specs, sweeps and result files"),
     ("mcdimer.runs.reduce", "reductions of merged sweeps"),
     ("mcdimer.compare", "mean field against exact and sampled thermal results"),
