@@ -75,6 +75,7 @@ MAX_BOOT = 10_000  # each replicate is one MBAR solve (~1 s for 23 levels x 4000
 # Targets per call: T x N weights are held at once, and each target builds its landscapes
 # (a tabulated landscape is rebuilt per b); a curve needs tens, `[output] reweight` <= 200.
 MAX_TARGETS = 1000
+#: The observables `reweight_density` histograms, with their ranges.
 DENSITIES = {"mu1z": (-1.0, 1.0), "mz": (-1.0, 1.0), "abs_mu1": (0.0, 1.0)}
 ENERGY_NAMES = ("energy", "energy2")  # recomputed as u_b and u_b^2 at the target
 
