@@ -35,6 +35,7 @@ N_BOOT = 400  # replicates per size (crossing SEs good to ~4 %)
 FOUND = 0.8  # a crossing counts where at least this fraction of replicate pairs cross
 QUANTITIES = ("g_m", "xi_m", "g_q", "xi_q")
 LABELS = {"g_m": "$g_m$", "xi_m": r"$\xi_m/L$", "g_q": "$g_q$", "xi_q": r"$\xi_q/L$"}
+MF_B_MIN = 1e-3  # finite-T mean-field onsets are looked for up to T/T_1 = 1000
 THRESHOLDS = np.linspace(0.66, 0.94, 15)
 
 
@@ -65,10 +66,13 @@ def load(results: Path) -> dict:
     return dict(sorted(cases.items(), key=lambda kv: kv[0][1]))
 
 
-def meanfield_onset(ds, b: np.ndarray) -> np.ndarray:
-    """Per realisation, the b below which finite-T mean field has no ordered solution:
-    b K > K_c^T(model at b) (`critical_coupling(..., thermal=True)`), interpolated in ln b
-    between ladder levels; NaN if unstable (or stable) at every level."""
+def meanfield_onset(ds) -> np.ndarray:
+    """Per realisation, the T/T_1 = 1/b below which finite-T mean field has an ordered
+    solution: b K = K_c^T(model at b) (`critical_coupling(..., thermal=True)`: the ball's
+    single-moment susceptibility at that temperature; docs/physics.md, "Order
+    observables"), solved for b in [MF_B_MIN, 1]; NaN where stable at b = 1."""
+    from scipy.optimize import brentq
+
     from mcdimer.meanfield.critical import critical_coupling
     from mcdimer.runs import model_at, parse, points
 
@@ -76,9 +80,17 @@ def meanfield_onset(ds, b: np.ndarray) -> np.ndarray:
     out = []
     for point in points(spec):
         model = model_at(spec, point)
-        gap = np.array([bk * model.K / critical_coupling(model.tempered(bk), thermal=True) - 1
-                        for bk in b])  # fmt: skip
-        out.append(_cross(np.log(b), gap))
+
+        def gap(log_b, model=model):
+            b = float(np.exp(log_b))
+            return b * model.K / critical_coupling(model.tempered(b), thermal=True) - 1.0
+
+        if gap(0.0) <= 0.0:
+            out.append(np.nan)
+        elif gap(np.log(MF_B_MIN)) > 0.0:
+            out.append(1.0 / MF_B_MIN)
+        else:
+            out.append(float(np.exp(-brentq(gap, np.log(MF_B_MIN), 0.0, xtol=1e-4))))
     return np.array(out)
 
 
@@ -158,11 +170,9 @@ def analyse(cases: dict) -> tuple[list[dict], dict]:
             row["realisations"] = tuple(
                 int(curves[n].attrs["realisations"]) for n in (small, large)
             )
-            mf = meanfield_onset(sizes[large], b)
-            with np.errstate(divide="ignore"):
-                t_mf = 1.0 / mf  # inf: unstable on the whole ladder
-            row["meanfield_T"] = float(np.nanmedian(t_mf)) if np.isfinite(mf).any() else np.nan
-            row["t_max"] = float(1.0 / b.min())
+            t_mf = meanfield_onset(sizes[large])
+            row["meanfield_T"] = (float(np.nanmedian(t_mf)), float(np.nanmin(t_mf)),
+                                  float(np.nanmax(t_mf)))  # fmt: skip
             row["verdict"] = verdict(row)
             rows.append(row)
     return rows, by_case
@@ -176,17 +186,17 @@ def _t(c: dict) -> str:
 
 
 def _mf(r: dict) -> str:
-    """The median finite-T mean-field onset T/T_1 over the realisations."""
-    t = r["meanfield_T"]
-    if np.isinf(t):
-        return f"> {r['t_max']:.3g}"
-    return "none" if np.isnan(t) else f"{t:.3f}"
+    """The finite-T mean-field onset T/T_1: median [min, max] over the realisations."""
+    med, lo, hi = r["meanfield_T"]
+    if not np.isfinite(med):
+        return "none"
+    return f"{med:.3g}" if lo == hi else f"{med:.3g} [{lo:.3g}, {hi:.3g}]"
 
 
 def table(rows: list[dict]) -> str:
     head = (f"{'case':<36} {'sizes':>9} {'R':>7} "
             + "".join(f"{'T*/T1 of ' + q + ' (found)':>26}" for q in QUANTITIES)
-            + f" {'MF T_c/T1':>10} {'z_cold xi_m, xi_q':>18} {'checks':>6} {'trips':>6}"
+            + f" {'MF T_c/T1':>20} {'z_cold xi_m, xi_q':>18} {'checks':>6} {'trips':>6}"
             + "  verdict")  # fmt: skip
     lines = [head]
     for r in rows:
@@ -194,7 +204,7 @@ def table(rows: list[dict]) -> str:
             f"{r['case']:<36} {r['sizes'][0]:>4}/{r['sizes'][1]:<4} "
             f"{r['realisations'][0]:>3}/{r['realisations'][1]:<3}"
             + "".join(f"{_t(r[q]):>26}" for q in QUANTITIES)
-            + f" {_mf(r):>10} {r['splay']['xi_m'][0]:8.1f} {r['splay']['xi_q'][0]:8.1f}"
+            + f" {_mf(r):>20} {r['splay']['xi_m'][0]:8.1f} {r['splay']['xi_q'][0]:8.1f}"
             + f" {r['consistent']:6.2f} {r['equilibrated']:6.2f}  {r['verdict']}"
         )
     return "\n".join(lines)
@@ -221,6 +231,23 @@ def markdown(rows: list[dict]) -> str:
             + f" | {_mf(r)} | {r['splay']['xi_m'][0]:+.1f}, {r['splay']['xi_q'][0]:+.1f} | "
             f"{r['consistent']:.2f} | {r['equilibrated']:.2f} | {r['verdict']} |"
         )
+    return "\n".join(lines)
+
+
+def at_t1(curves: dict) -> str:
+    """Markdown rows: every case and size at the coldest level (T = T_1)."""
+    head = "| case | n | realisations | " + " | ".join(LABELS[q] for q in QUANTITIES)
+    lines = [head + " | checks pass | and round trips |", "|---" * 9 + "|"]
+    for label, sizes in curves.items():
+        for n, c in sorted(sizes.items()):
+            k = int(np.argmax(c["b"].values))
+            vals = " | ".join(f"{float(c[q][k]):.3f} ± {float(c[f'{q}_se'][k]):.3f}"
+                              for q in QUANTITIES)  # fmt: skip
+            lines.append(
+                f"| {label} | {n} | {c.attrs['realisations']} | {vals} | "
+                f"{float(c['consistent_fraction'][k]):.2f} | "
+                f"{float(c['equilibrated_fraction'][k]):.2f} |"
+            )
     return "\n".join(lines)
 
 
@@ -255,6 +282,8 @@ def main(results, png) -> Path:
     print(table(rows))
     print()
     print(markdown(rows))
+    print()
+    print(at_t1(curves))
     fig, axes = plt.subplots(len(curves), 4, figsize=(17, 3.4 * len(curves)), squeeze=False)
     for row_axes, (label, cur) in zip(axes, curves.items(), strict=True):
         _plot_case(row_axes, cur, cur)
