@@ -143,9 +143,9 @@ def verdict(row: dict) -> str:
              and row[q]["found"] >= FOUND for q in ("xi_m", "xi_q")}  # fmt: skip
     shrinks = {q: row["splay"][q][0] < -SPLAY for q in ("xi_m", "xi_q")}
     if grows["xi_m"]:
-        return "ferromagnetic order: xi_m/L grows with n below the crossing"
+        return "ferromagnetic order: xi_m/L crosses and grows with n below"
     if grows["xi_q"]:
-        return "spin-glass order: xi_q/L grows with n below the crossing, xi_m/L does not"
+        return "spin-glass signature: xi_q/L crosses and grows with n below, xi_m/L does not"
     if all(shrinks.values()):
         return "no order down to T_1: xi/L shrinks with n at every level"
     return "undecided at these sizes: xi/L does not separate with n at T_1"
@@ -220,7 +220,8 @@ def markdown(rows: list[dict]) -> str:
     """The table of docs/results/order.md."""
     crossings = " | ".join(f"$T^*/T_1$ of {LABELS[q]}" for q in QUANTITIES)
     head = (
-        f"| case | n | realisations | {crossings} | mean field $T_c/T_1$ | equilibrated | verdict |"
+        f"| case | n | realisations | {crossings} | mean field $T_c/T_1$ | "
+        "z of $\\xi_m/L$, $\\xi_q/L$ at $T_1$ | checks pass | and round trips | verdict |"
     )
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in rows:
