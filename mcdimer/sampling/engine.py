@@ -2,7 +2,7 @@
 
 Plain Metropolis is `run_engine` with the ladder [1.0]; parallel tempering passes a ladder
 of R >= 2 levels (adapted during burn-in when `adapt`, then frozen), or no ladder: then
-the hottest level comes from `auto_b_min` and the number of replicas from the measured
+the hottest level comes from `ladder.default_b_min` and the number of replicas from the measured
 communication barrier, in `ladder.tune_ladder`'s rounds with doubling sweeps run at the
 start of burn-in (`tune`). Both produce the same `SampleResult`, with every level's
 observables recorded.
@@ -74,37 +74,6 @@ def heatbath_tables(tables: np.ndarray, b: np.ndarray, bound: float, wanted: boo
     return stack_tables(
         [[build_heatbath_table(tables[k, a], b[k] * bound) for a in range(S)] for k in range(R)]
     )
-
-
-def auto_b_min(model) -> float:
-    """The hottest level of a default ladder: `ladder.hottest_level` for every landscape
-    of the model (the smallest b wins; a chain's transverse field passed on). For a chain
-    the ordering condition uses the chain's largest coupling eigenvalue (Eq. (C1)); for
-    any other assembly the coupling is rescaled so that the condition is q = K/K_c with
-    K_c `meanfield.critical_coupling` (the same for a chain of stiff quadratic
-    particles)."""
-    from ..meanfield.chain import chain_lambda_max
-
-    species = model.landscape_groups()[0]
-    K = abs(float(model.K))
-    # a chain orders along z: a field across it saturates the moments and lowers their
-    # susceptibility along z (it can only raise b_min); elsewhere the ordering direction is
-    # not known in advance, so the zero-field rule stays
-    h = np.asarray(model.h, dtype=float)
-    h_perp = float(np.hypot(h[0], h[1])) if model.is_chain else 0.0
-    best = 1.0
-    for land in species:
-        k_eff = K
-        if not model.is_chain and K > 0:
-            from ..meanfield.critical import critical_coupling
-
-            try:
-                k_c = critical_coupling(model)
-                k_eff = K / k_c * ladders.stiffness(land) / chain_lambda_max(model.n)
-            except (ValueError, RuntimeError, ZeroDivisionError):
-                k_eff = K
-        best = min(best, ladders.hottest_level(land, k_eff, model.n, h_perp=h_perp))
-    return best
 
 
 def box_phases(model) -> np.ndarray:
@@ -292,7 +261,7 @@ def run_engine(
     start_kind: str = "hot",
 ) -> SampleResult:
     """Run the engine. `ladder` None (tempering with default options): b_min from
-    `auto_b_min`, then `tune` in the first TUNE_SHARE of burn-in, unless `adapt` is False
+    `ladder.default_b_min`, then `tune` in the first TUNE_SHARE of burn-in, unless `adapt` is False
     or burn-in is too short for one round (then 8 geometric levels, adapted as an explicit
     ladder is). `check_levels(R)` may refuse the run once R is known (memory). `pairs`
     (chains even): chains 2p and 2p + 1 run on one thread, block by block, and their
@@ -306,7 +275,7 @@ def run_engine(
     auto = ladder is None
     tuned, start, tuned_sweeps, b_min, tune_wall = None, None, 0, None, 0.0
     if auto:
-        b_min = auto_b_min(model)
+        b_min = ladders.default_b_min(model)
         if adapt:
             t0 = time.perf_counter()
             out = tune(setup, b_min, chains, seed, int(burn * TUNE_SHARE), progress, burn + sweeps)

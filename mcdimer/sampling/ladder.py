@@ -228,13 +228,18 @@ def default_b_min(model) -> float:
     K = abs(float(model.K))
     h = np.asarray(model.h, dtype=float)
     h_perp = float(np.hypot(h[0], h[1])) if model.is_chain else 0.0
+    scale = None  # K/K_c / lambda_max(chain): one eigenproblem for every species
+    if not model.is_chain and K > 0:
+        try:
+            scale = K / critical_coupling(model) / chain_lambda_max(model.n)
+        except (ValueError, RuntimeError, ZeroDivisionError):
+            scale = None
     best = 1.0
     for land in species:
         k_eff = K
-        if not model.is_chain and K > 0:
+        if scale is not None:
             try:
-                k_c = critical_coupling(model)
-                k_eff = K / k_c * stiffness(land) / chain_lambda_max(model.n)
+                k_eff = scale * stiffness(land)
             except (ValueError, RuntimeError, ZeroDivisionError):
                 k_eff = K
         best = min(best, hottest_level(land, k_eff, model.n, h_perp=h_perp))

@@ -135,6 +135,20 @@ def binder_cumulant(x2, x4, d: int):
     return 0.5 * (d + 2 - d * x4 / (x2 * x2))
 
 
+def _compare_segments(sums, counts, col, k, first, second, usable: bool = True):
+    """(mean of first, mean of second, z of their difference) of column `col` at level k;
+    each segment a (chain rows, batches) selection, batch-means errors; z = 0 when no
+    error is defined (and means NaN when not `usable`)."""
+    seg = []
+    for rows, batches in (first, second):
+        s_ = sums[rows, k, batches, col].reshape(-1)
+        c_ = counts[rows, k, batches].reshape(-1)
+        seg.append(_ratio_mean_se(s_, c_) if usable else (np.nan, np.nan))
+    (m1, e1), (m2, e2) = seg
+    se = np.hypot(e1, e2)
+    return m1, m2, (float((m1 - m2) / se) if se > 0 else 0.0)
+
+
 TRIPS_WANTED = 10  # round trips over the ladder each chain should make in production
 DRIFT_LIMIT = 4.0  # |z| of (last half - quarter before) beyond which a run is flagged
 
@@ -557,13 +571,11 @@ class SampleResult:
             )
         drift, flags = {}, []
         k = self.level_index
+        everyone = slice(None)
         for name, (sums, counts, col) in series.items():
-            seg = []
-            for part in (half, quarter):
-                s_, c_ = sums[:, k, part, col].reshape(-1), counts[:, k, part].reshape(-1)
-                seg.append(_ratio_mean_se(s_, c_) if nb >= 8 else (np.nan, np.nan))
-            (m1, e1), (m2, e2) = seg
-            z = float((m1 - m2) / np.hypot(e1, e2)) if np.hypot(e1, e2) > 0 else 0.0
+            m1, m2, z = _compare_segments(
+                sums, counts, col, k, (everyone, half), (everyone, quarter), usable=nb >= 8
+            )
             drift[name] = z
             if abs(z) > drift_limit:
                 flags.append(
@@ -573,13 +585,11 @@ class SampleResult:
         starts = {}
         if self.settings.get("start") == "both":
             for name, (sums, counts, col) in series.items():
-                half_rows = sums.shape[0] // 2
-                seg = []
-                for rows in (slice(0, half_rows), slice(half_rows, None)):
-                    s_, c_ = sums[rows, k, :, col].reshape(-1), counts[rows, k].reshape(-1)
-                    seg.append(_ratio_mean_se(s_, c_))
-                (m1, e1), (m2, e2) = seg
-                z = float((m1 - m2) / np.hypot(e1, e2)) if np.hypot(e1, e2) > 0 else 0.0
+                hot = slice(0, sums.shape[0] // 2)  # the first half of the chains (pairs)
+                ordered = slice(sums.shape[0] // 2, None)
+                m1, m2, z = _compare_segments(
+                    sums, counts, col, k, (hot, everyone), (ordered, everyone)
+                )
                 starts[name] = z
                 if abs(z) > drift_limit:
                     flags.append(
