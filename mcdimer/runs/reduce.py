@@ -23,6 +23,8 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from ..sampling.result import BINDER_DIMENSION, binder_cumulant
+
 DIM = "realisation"
 
 
@@ -132,8 +134,8 @@ def disorder_curves(sweep: xr.Dataset, n_boot: int = N_BOOT, seed: int = 0) -> x
         avg = {k: np.nanmean(v[rows], axis=0) for k, v in moments.items()}
         with np.errstate(invalid="ignore", divide="ignore"):
             return {
-                "g_m": 0.5 * (5.0 - 3.0 * avg["m4"] / avg["m2"] ** 2),
-                "g_q": 0.5 * (11.0 - 9.0 * avg["q4"] / avg["q2"] ** 2),
+                "g_m": binder_cumulant(avg["m2"], avg["m4"], BINDER_DIMENSION["m"]),
+                "g_q": binder_cumulant(avg["q2"], avg["q4"], BINDER_DIMENSION["q"]),
                 "xi_m": np.nanmean(lengths["xi_m"][rows], axis=0),
                 "xi_q": np.nanmean(lengths["xi_q"][rows], axis=0),
                 "chi_m": n * avg["m2"],
