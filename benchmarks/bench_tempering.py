@@ -106,7 +106,7 @@ def reweight_costs(run):
         dt = time.perf_counter() - t0
         print(f"  {label:28s} {dt:7.2f} s, {run._mbar.solves - before:3d} MBAR solves")
     t0 = time.perf_counter()
-    reweight_expectations(*run._level_draws(), DRAW_COLUMNS, 0.5)
+    reweight_expectations(*run.level_draws(), DRAW_COLUMNS, 0.5)
     print(f"  {'solved afresh (no cache)':28s} {time.perf_counter() - t0:7.2f} s, 101 MBAR solves")
 
 

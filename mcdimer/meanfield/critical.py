@@ -54,7 +54,9 @@ from .. import _checks
 from ..landscapes import Quadratic
 from ..model import Assembly
 
-_DENSE_MAX = 1000
+# largest n solved with the dense eigensolver (the 3n x 3n M of Eq. (C1')); above it the top
+# eigenpair comes from matrix-free Lanczos products (eigsh) and critical_modes is refused
+DENSE_MAX = 1000
 _CURVATURE_STEP = 1e-6
 _MODES_MAX = 48  # eigenpairs computed by critical_modes (degeneracies are far smaller)
 
@@ -130,7 +132,7 @@ def _top(model: Assembly, count: int, thermal: bool = False):
     n = model.n
     w = 1.0 / np.sqrt(2.0 * curvatures(model, thermal))
     count = min(count, 3 * n)
-    if n <= _DENSE_MAX:
+    if n <= DENSE_MAX:
         from scipy.linalg import eigh
 
         wv = np.repeat(w, 3)
@@ -231,8 +233,8 @@ def critical_modes(model: Assembly, rtol: float = 1e-8) -> np.ndarray:
     """
     model = _check(model)
     rtol = _checks.real("rtol", rtol, low=0.0, high=1.0)
-    if model.n > _DENSE_MAX:
-        raise ValueError(f"critical_modes needs model.n <= {_DENSE_MAX}, got {model.n}")
+    if model.n > DENSE_MAX:
+        raise ValueError(f"critical_modes needs model.n <= {DENSE_MAX}, got {model.n}")
     vals, vecs = _top(model, _MODES_MAX)
     keep = vals >= (1.0 - rtol) * vals[0]
     return _to_modes(model, vecs[:, keep])

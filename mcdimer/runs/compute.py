@@ -138,7 +138,7 @@ def _assembly(model, C: float) -> xr.Dataset:
         kc = critical.critical_coupling(model)
         data["meanfield_critical_coupling"] = ((), kc, {"long_name": "K_c, Eq. (C1')"})
         data["meanfield_critical_ratio"] = ((), kc / C, {"long_name": "K_c/C, Eq. (C1')"})
-        if model.n <= critical._DENSE_MAX:
+        if model.n <= critical.DENSE_MAX:
             mode = critical.critical_mode(model)
             data["meanfield_critical_mode"] = (("particle", "xyz"), mode)
     coords = {"particle": np.arange(1, model.n + 1), "xyz": ["x", "y", "z"]}

@@ -655,8 +655,6 @@ class SampleResult:
             self.records["level_values"][:, :, :draws],
         )
 
-    _level_draws = level_draws  # the name benchmarks/bench_tempering.py uses
-
     def _tempering_mbar(self, draws: LevelDraws) -> TemperingMBAR:
         """The run's `reweight.TemperingMBAR` (MBAR solved once, bootstrap replicates
         solved on first use), kept for every later reweighting call. One block length,

@@ -102,7 +102,7 @@ def test_matrix_free_path_matches_dense(monkeypatch):
     model = Assembly(pos, 1.0, C=np.linspace(1, 2, 30), scale=np.linspace(1.2, 0.7, 30))
     dense = critical.critical_coupling(model)
     mode = critical.critical_mode(model)
-    monkeypatch.setattr(critical, "_DENSE_MAX", 10)
+    monkeypatch.setattr(critical, "DENSE_MAX", 10)
     assert critical.critical_coupling(model) == pytest.approx(dense, rel=1e-9)
     assert abs(np.sum(critical.critical_mode(model) * mode)) == pytest.approx(1.0, abs=1e-7)
 

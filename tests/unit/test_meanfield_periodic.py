@@ -33,12 +33,12 @@ def test_thermal_onset_of_a_periodic_box_is_the_uniform_mode_with_the_thermal_st
 
 
 def test_matrix_free_onset_of_a_box_matches_the_dense_one(monkeypatch):
-    """Above critical._DENSE_MAX the products come from the stored Ewald tensor."""
+    """Above critical.DENSE_MAX the products come from the stored Ewald tensor."""
     rng = np.random.default_rng(1)
     model = Assembly(POS + rng.uniform(-0.05, 0.05, POS.shape), K=1.0, C=5.0, box=BOX,
                      scale=rng.uniform(0.8, 1.2, len(POS)))  # fmt: skip
     dense = critical_coupling(model)
-    monkeypatch.setattr(critical, "_DENSE_MAX", 4)
+    monkeypatch.setattr(critical, "DENSE_MAX", 4)
     assert critical_coupling(model) == pytest.approx(dense, rel=1e-9)
 
 

@@ -228,13 +228,10 @@ def test_default_b_min_of_an_assembly_scales_k_by_its_mean_field_onset():
     from mcdimer import geometry
     from mcdimer.meanfield import critical_coupling
     from mcdimer.model import Assembly
-    from mcdimer.sampling import engine
 
     model = Assembly(geometry.lattice("square", (3, 3)), K=2.0, C=8.0)
     k_eff = 2.0 / critical_coupling(model) * 8.0 / chain_lambda_max(9)
     assert default_b_min(model) == pytest.approx(hottest_level(Quadratic(8.0), k_eff, 9))
-    if hasattr(engine, "auto_b_min"):  # until the engine calls ladder.default_b_min
-        assert engine.auto_b_min(model) == default_b_min(model)
 
 
 def test_hottest_level_of_one_particle_follows_from_the_stiffness_alone():
