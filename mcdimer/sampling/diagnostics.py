@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 
+from .dims import DIMS, RECORD_DIMS, record_size, select
 from .driver import ACCEPTANCE, SWAP_ACCEPTANCE
 from .observables import DRAW_COLUMNS, PARTICLE1, SCALARS, SITE_COLUMNS
 
@@ -29,38 +30,47 @@ def to_datatree(result):
     from arviz_base import from_dict  # not at the top: 0.7 s of CPU at import mcdimer
 
     n_draws = _filled_draws(result)
-    k = result.level_index
+    k, rec = result.level_index, result.records
     if k > 0:
-        vals = result.records["level_values"][:, k, :n_draws]
-        col = {name: vals[..., i] for i, name in enumerate(DRAW_COLUMNS)}
+        at = {DIMS.level: k, DIMS.draw: slice(None, n_draws)}
+        col = {
+            name: select("level_values", rec["level_values"], {**at, DIMS.draw_column: i})
+            for i, name in enumerate(DRAW_COLUMNS)
+        }
         posterior = {name: col[name] for name in ("energy", "mz", "mz2", "mu1z", "mu1z2")}
         return from_dict(
             {"posterior": posterior, "sample_stats": {"lp": -col["energy"]}},
             attrs={"posterior": _attrs(result)},
         )
-    draws = result.acc["draws"]
-    n_draws = min(draws.shape[1], n_draws)
-    mu = draws[:, :n_draws]
-    mz = mu[..., 2].mean(axis=-1)
+    filled = {DIMS.draw: slice(None, min(n_draws, record_size(rec, "draws", DIMS.draw)))}
+    mu = select("draws", rec["draws"], filled)
+    z = select("draws", rec["draws"], {**filled, DIMS.component: 2})  # (chain, draw, particle)
+    mz = z.mean(axis=-1)
+    mu1z = select("draws", rec["draws"], {**filled, DIMS.particle: 0, DIMS.component: 2})
+    energy = select("draw_energy", rec["draw_energy"], filled)
     posterior = {
         "mu": mu,
-        "energy": result.acc["draw_energy"][:, :n_draws],
+        "energy": energy,
         "mz": mz,
         "mz2": mz**2,
-        "mu1z": mu[:, :, 0, 2],
-        "mu1z2": mu[:, :, 0, 2] ** 2,
+        "mu1z": mu1z,
+        "mu1z2": mu1z**2,
     }
-    stats = {"lp": -result.acc["draw_energy"][:, :n_draws]}
+    stats = {"lp": -energy}
     if result.method != "emcee":
-        stats["acceptance"] = result.acc["draw_stats"][:, :n_draws, ACCEPTANCE]
+        stats["acceptance"] = select(
+            "draw_stats", rec["draw_stats"], {**filled, DIMS.draw_stat: ACCEPTANCE}
+        )
     if result.method == "tempering":
-        stats["swap_acceptance"] = result.acc["draw_stats"][:, :n_draws, SWAP_ACCEPTANCE]
-        stats["replica"] = result.acc["draw_slot"][:, :n_draws]
-    n = mu.shape[2]
+        stats["swap_acceptance"] = select(
+            "draw_stats", rec["draw_stats"], {**filled, DIMS.draw_stat: SWAP_ACCEPTANCE}
+        )
+        stats["replica"] = select("draw_slot", rec["draw_slot"], filled)
+    n = record_size(rec, "draws", DIMS.particle)
     return from_dict(
         {"posterior": posterior, "sample_stats": stats},
-        dims={"mu": ["particle", "component"]},
-        coords={"particle": np.arange(1, n + 1), "component": ["x", "y", "z"]},
+        dims={"mu": list(RECORD_DIMS["draws"][2:])},  # arviz adds (chain, draw)
+        coords={DIMS.particle: np.arange(1, n + 1), DIMS.component: ["x", "y", "z"]},
         attrs={"posterior": _attrs(result)},
     )
 
@@ -140,13 +150,15 @@ def batch_lag1(result, var: str) -> float:
     batch-means MCSE to hold; r well above 0 says the batches are shorter than the
     correlation time (`summary` warns above BATCH_R1_LIMIT)."""
     k = result.level_index
+    rec, at = result.records, {DIMS.level: k}
     if var in SCALARS:
-        sums = result.records["scalars"][:, k, :, SCALARS.index(var)]
+        sums = select("scalars", rec["scalars"], {**at, DIMS.observable: SCALARS.index(var)})
     elif var in PARTICLE1:
-        sums = result.records["sites"][:, k, :, 0, SITE_COLUMNS.index(PARTICLE1[var])]
+        column = SITE_COLUMNS.index(PARTICLE1[var])
+        sums = select("sites", rec["sites"], {**at, DIMS.particle: 0, DIMS.column: column})
     else:
         return float("nan")
-    counts = result.records["counts"][:, k, :]
+    counts = select("counts", rec["counts"], at)  # (chain, batch), as sums
     num = den = 0.0
     for s, c in zip(sums, counts, strict=True):
         filled = c > 0

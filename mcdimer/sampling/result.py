@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import _checks
 from . import diagnostics
+from .dims import BATCHED, DIMS, LEVEL_DRAWS, RECORD_DIMS, record_size, select
 from .observables import (
     AXES,
     DRAW_COLUMNS,
@@ -135,14 +136,17 @@ def binder_cumulant(x2, x4, d: int):
     return 0.5 * (d + 2 - d * x4 / (x2 * x2))
 
 
-def _compare_segments(sums, counts, col, k, first, second, usable: bool = True):
-    """(mean of first, mean of second, z of their difference) of column `col` at level k;
-    each segment a (chain rows, batches) selection, batch-means errors; z = 0 when no
-    error is defined (and means NaN when not `usable`)."""
+def _compare_segments(records, name, counts, col, k, first, second, usable: bool = True):
+    """(mean of first, mean of second, z of their difference) of record `name` at the
+    column `col` ({dimension: index}) and level k, `counts` its counts (one chain per row
+    of the record); each segment a (rows, batches) selection of the record's first
+    dimension (chain or pair) and its batches, batch-means errors; z = 0 when no error is
+    defined (and means NaN when not `usable`)."""
     seg = []
     for rows, batches in (first, second):
-        s_ = sums[rows, k, batches, col].reshape(-1)
-        c_ = counts[rows, k, batches].reshape(-1)
+        at = {DIMS.level: k, DIMS.batch: batches}
+        s_ = select(name, records[name], {RECORD_DIMS[name][0]: rows, **at, **col}).reshape(-1)
+        c_ = select("counts", counts, {DIMS.chain: rows, **at}).reshape(-1)
         seg.append(_ratio_mean_se(s_, c_) if usable else (np.nan, np.nan))
     (m1, e1), (m2, e2) = seg
     se = np.hypot(e1, e2)
@@ -233,26 +237,6 @@ class Settings(dict):
         return dict(self)
 
 
-# recorded per level: (chains, levels, ...); the others are kept at b = 1 only
-PER_LEVEL = (
-    "accepted", "scalars", "sites", "zz", "hists", "counts", "pair_scalars", "pair_hists",
-)  # fmt: skip
-
-
-# The dimension names of the records (`SampleResult.to_datatree`): every record is
-# (chain, level, batch, ...) but the replica pairs' (pair, level, batch, ...).
-RECORD_DIMS = {
-    "scalars": ("chain", "level", "batch", "observable"),
-    "sites": ("chain", "level", "batch", "particle", "site"),
-    "zz": ("chain", "level", "batch", "particle", "particle_j"),
-    "hists": ("chain", "level", "batch", "histogram", "bin"),
-    "counts": ("chain", "level", "batch"),
-    "accepted": ("chain", "level", "batch"),
-    "pair_scalars": ("pair", "level", "batch", "pair_observable"),
-    "pair_hists": ("pair", "level", "batch", "bin"),
-}
-
-
 def _jsonable(value):
     """numpy arrays and scalars in nested dicts/lists as lists and Python numbers."""
     if isinstance(value, dict):
@@ -301,7 +285,7 @@ class SampleResult:
         """The records of this result's level: per-level arrays lose their level axis."""
         k = self.level_index
         return {
-            name: (value[:, k] if name in PER_LEVEL else value)
+            name: (select(name, value, {DIMS.level: k}) if name in BATCHED else value)
             for name, value in self.records.items()
         }
 
@@ -325,9 +309,11 @@ class SampleResult:
         return self.extra.get("model_b1", self.model)
 
     # --- per-batch views -----------------------------------------------------------
-    def _batches(self, name):
-        a = self.records[name][:, self.level_index]
-        return a.reshape((-1,) + a.shape[2:])
+    def _batches(self, name: str, at: dict | None = None) -> np.ndarray:
+        """Batched record `name` at this level (and at `at`, by dimension name, `select`)
+        with the batches of every chain (pair) on one axis: the rows of the batch means."""
+        a = select(name, self.records[name], {DIMS.level: self.level_index, **(at or {})})
+        return a.reshape((-1,) + a.shape[2:])  # (chain or pair, batch, ...) -> (row, ...)
 
     @property
     def _counts(self):
@@ -339,7 +325,8 @@ class SampleResult:
 
     # --- means -----------------------------------------------------------------------
     def _observable_sums(self):
-        site1 = self._batches("sites")[:, 0, [SITE_COLUMNS.index(c) for c in PARTICLE1.values()]]
+        columns = [SITE_COLUMNS.index(c) for c in PARTICLE1.values()]
+        site1 = self._batches("sites", {DIMS.particle: 0, DIMS.column: columns})
         return np.concatenate([self._batches("scalars"), site1], axis=1)
 
     def _expect_and_se(self):
@@ -391,7 +378,7 @@ class SampleResult:
 
     def _pdf(self, which: str, bins: int):
         bins = _check_bins(bins)
-        h = self._batches("hists")[:, HISTS.index(which)]
+        h = self._batches("hists", {DIMS.histogram: HISTS.index(which)})
         h = h.reshape(h.shape[0], bins, HIST_BINS // bins).sum(axis=2)
         width = (1.0 if which == "abs_mu1" else 2.0) / bins
         mean, se = _ratio_mean_se(h / width, self._counts)
@@ -401,13 +388,20 @@ class SampleResult:
     @property
     def has_pairs(self) -> bool:
         """Whether the chains ran in replica pairs (`sample(..., pairs=True)`)."""
-        return self.records.get("pair_scalars", np.zeros(0)).shape[0] > 0
+        return "pair_scalars" in self.records and self._size("pair_scalars", DIMS.pair) > 0
+
+    def _size(self, name: str, dim: str) -> int:
+        """The length of dimension `dim` of record `name` (`dims.record_size`)."""
+        return record_size(self.records, name, dim)
+
+    def _pair_rows(self) -> dict:
+        """The chains whose counts are the pairs' (pair p is recorded with chain 2p)."""
+        return {DIMS.chain: slice(0, 2 * self._size("pair_scalars", DIMS.pair), 2)}
 
     @property
     def _pair_counts(self):
         """Sweeps per (pair, batch): pair p is recorded at every sweep of its chain 2p."""
-        pairs = self.records["pair_scalars"].shape[0]
-        return self.records["counts"][0 : 2 * pairs : 2, self.level_index].reshape(-1)
+        return self._batches("counts", self._pair_rows())
 
     def _need_pairs(self, name: str, value: str) -> None:
         if not self.has_pairs:
@@ -431,9 +425,10 @@ class SampleResult:
         arrays over PAIR_SCALARS (q2, q4, qs, qs2 and the structure factors chi_q_*), batch
         means within each pair; needs `sample(..., pairs=True)`."""
         self._need_pairs("pair_values of", "q")
-        sums = self.records["pair_scalars"][:, self.level_index]  # (pairs, batches, k)
-        counts = self.records["counts"][0 : 2 * sums.shape[0] : 2, self.level_index]
-        rows = [_ratio_mean_se(sums[p], counts[p]) for p in range(sums.shape[0])]
+        at = {DIMS.level: self.level_index}
+        sums = select("pair_scalars", self.records["pair_scalars"], at)
+        counts = select("counts", self.records["counts"], {**at, **self._pair_rows()})
+        rows = [_ratio_mean_se(s_, c_) for s_, c_ in zip(sums, counts, strict=True)]  # per pair
         return (
             {k: np.array([r[0][j] for r in rows]) for j, k in enumerate(PAIR_SCALARS)},
             {k: np.array([r[1][j] for r in rows]) for j, k in enumerate(PAIR_SCALARS)},
@@ -558,24 +553,24 @@ class SampleResult:
         if not (isinstance(drift_limit, (int, float)) and drift_limit > 0):
             raise ValueError(f"drift_limit must be a number > 0, got {drift_limit!r}")
         trips_wanted = _checks.integer("trips_wanted", trips_wanted, low=0)
-        nb = self.records["counts"].shape[2]
+        nb = self._size("counts", DIMS.batch)
         half, quarter = slice(nb - nb // 2, nb), slice(nb - nb // 2 - nb // 4, nb - nb // 2)
-        series = {"energy": (self.records["scalars"], self.records["counts"], O["energy"])}
-        series["m2"] = (self.records["scalars"], self.records["counts"], O["m2"])
+        counts = self.records["counts"]
+        series = {  # observable: (record, its counts, the column)
+            "energy": ("scalars", counts, {DIMS.observable: O["energy"]}),
+            "m2": ("scalars", counts, {DIMS.observable: O["m2"]}),
+        }
         if self.has_pairs:
-            pairs = self.records["pair_scalars"].shape[0]
-            series["q2"] = (
-                self.records["pair_scalars"],
-                self.records["counts"][0 : 2 * pairs : 2],
-                P["q2"],
-            )
+            pair_counts = select("counts", counts, self._pair_rows())
+            series["q2"] = ("pair_scalars", pair_counts, {DIMS.pair_observable: P["q2"]})
         drift, flags = {}, []
         k = self.level_index
         everyone = slice(None)
-        for name, (sums, counts, col) in series.items():
+        for name, (record, counts, col) in series.items():
             m1, m2, z = _compare_segments(
-                sums, counts, col, k, (everyone, half), (everyone, quarter), usable=nb >= 8
-            )
+                self.records, record, counts, col, k, (everyone, half), (everyone, quarter),
+                usable=nb >= 8,
+            )  # fmt: skip
             drift[name] = z
             if abs(z) > drift_limit:
                 flags.append(
@@ -584,11 +579,12 @@ class SampleResult:
                 )
         starts = {}
         if self.settings.get("start") == "both":
-            for name, (sums, counts, col) in series.items():
-                hot = slice(0, sums.shape[0] // 2)  # the first half of the chains (pairs)
-                ordered = slice(sums.shape[0] // 2, None)
+            for name, (record, counts, col) in series.items():
+                rows = self._size(record, RECORD_DIMS[record][0])  # chains (pairs)
+                hot = slice(0, rows // 2)  # the first half of the chains (pairs)
+                ordered = slice(rows // 2, None)
                 m1, m2, z = _compare_segments(
-                    sums, counts, col, k, (hot, everyone), (ordered, everyone)
+                    self.records, record, counts, col, k, (hot, everyone), (ordered, everyone)
                 )
                 starts[name] = z
                 if abs(z) > drift_limit:
@@ -638,21 +634,21 @@ class SampleResult:
         run stops early); ValueError for a run without levels."""
         from .reweight import LevelDraws
 
-        if self.method != "tempering" or self.records["level_w"].shape[2] == 0:
+        if self.method != "tempering" or self._size("level_w", DIMS.draw) == 0:
             raise ValueError(
                 "reweighting needs a run of method 'tempering' (per-level draws of every "
                 f"ladder level), got method {self.method!r}"
             )
-        produced = int(self.records["counts"][:, 0].sum(axis=1).min())
-        draws = min(-(-produced // self.settings["thin"]), self.records["level_w"].shape[2])
+        at_b1 = select("counts", self.records["counts"], {DIMS.level: 0})  # (chain, batch)
+        produced = int(at_b1.sum(axis=1).min())  # the fewest sweeps of a chain
+        draws = min(-(-produced // self.settings["thin"]), self._size("level_w", DIMS.draw))
         model = self._physical_model
         land = model.landscape if model.landscape is not None else list(model.landscapes)
+        filled = {DIMS.draw: slice(None, draws)}
         return LevelDraws(
             self.ladder,
             land,
-            self.records["level_w"][:, :, :draws],
-            self.records["level_moduli"][:, :, :draws],
-            self.records["level_values"][:, :, :draws],
+            *(select(name, self.records[name], filled) for name in LEVEL_DRAWS),
         )
 
     def _tempering_mbar(self, draws: LevelDraws) -> TemperingMBAR:
@@ -746,14 +742,15 @@ class SampleResult:
     # --- the result as data ------------------------------------------------------------
     def to_datatree(self):
         """The whole result as an xarray DataTree whose dimension names are defined here
-        (`RECORD_DIMS`), all levels and all batches, every count as recorded:
+        (`dims.DIMENSIONS`, `RECORD_DIMS`), all levels and all batches, every count as
+        recorded:
 
         - root: attributes method, model, seed, level (this result's level index) and
           settings_json, stats_json (`Settings` and the seed-determined `RunStats`);
           coordinate b over `level` (the ladder, b[0] = 1);
         - batches: the per-batch sums of every chain at every level, whose ratios to
           `counts` are the batch means behind `expect()` and `mcse()`: scalars (chain,
-          level, batch, observable), sites (..., particle, site), zz (..., particle,
+          level, batch, observable), sites (..., particle, column), zz (..., particle,
           particle_j), hists (..., histogram, bin: HIST_BINS fine bins of [-1, 1], of
           [0, 1] for abs_mu1), counts and accepted (chain, level, batch), and for replica
           pairs pair_scalars (pair, level, batch, pair_observable), pair_hists (pair,
@@ -763,27 +760,26 @@ class SampleResult:
         import xarray as xr  # not at the top: 0.7 s of CPU that `import mcdimer` must not pay
 
         rec = self.records
-        chains, levels, nb = rec["counts"].shape
-        n = rec["sites"].shape[3]
+        b = (DIMS.level, np.asarray(self.ladder, dtype=float))
         coords = {
-            "b": ("level", np.asarray(self.ladder, dtype=float)),
-            "observable": list(SCALARS),
-            "site": list(SITE_COLUMNS),
-            "histogram": list(HISTS),
-            "pair_observable": list(PAIR_SCALARS),
-            "particle": np.arange(1, n + 1),
+            "b": b,
+            DIMS.observable: list(SCALARS),
+            DIMS.column: list(SITE_COLUMNS),
+            DIMS.histogram: list(HISTS),
+            DIMS.pair_observable: list(PAIR_SCALARS),
+            DIMS.particle: np.arange(1, self._size("sites", DIMS.particle) + 1),
         }
         batches = xr.Dataset(
             {
                 name: (RECORD_DIMS[name], rec[name])
-                for name in RECORD_DIMS
+                for name in BATCHED
                 if name in rec
-                and (name not in ("pair_scalars", "pair_hists") or self.has_pairs)
-                and (name != "zz" or rec["zz"].shape[-1] > 0)
+                and (DIMS.pair not in RECORD_DIMS[name] or self.has_pairs)
+                and (name != "zz" or self._size("zz", DIMS.particle_j) > 0)
             },
             coords=coords,
         )
-        root = xr.Dataset(coords={"b": ("level", np.asarray(self.ladder, dtype=float))})
+        root = xr.Dataset(coords={"b": b})
         root.attrs = {
             "method": self.method,
             "model": repr(self._physical_model),
