@@ -9,6 +9,7 @@ import click
 import numpy as np
 
 from ..sampling.diagnostics import BATCH_R1_LIMIT
+from ..sampling.dims import DIMS
 from . import printable
 from .run import run_errors
 
@@ -17,7 +18,7 @@ def _box_lines(ds) -> list[str]:
     """The periodic box of an assembly (edges in units of d), or of every merged point."""
     if "box" not in ds:
         return []
-    edges = np.asarray(ds["box"].transpose("xyz", ...).values, dtype=float).reshape(3, -1)
+    edges = np.asarray(ds["box"].transpose(DIMS.xyz, ...).values, dtype=float).reshape(3, -1)
     edges = edges[:, np.all(np.isfinite(edges), axis=0)]
     if edges.shape[1] == 0:
         return []
@@ -32,24 +33,25 @@ def _box_lines(ds) -> list[str]:
 def _point_lines(ds) -> list[str]:
     lines = _box_lines(ds)
     if "mean" in ds:
-        ess = dict(zip(ds.summary_observable.values, ds.ess_bulk.values, strict=True))
-        rhat = dict(zip(ds.summary_observable.values, ds.r_hat.values, strict=True))
+        summarised = ds[DIMS.summary_observable].values
+        ess = dict(zip(summarised, ds.ess_bulk.values, strict=True))
+        rhat = dict(zip(summarised, ds.r_hat.values, strict=True))
         exact = {}
         if "exact_mean" in ds:
-            exact = dict(zip(ds.exact_observable.values, ds.exact_mean.values, strict=True))
+            exact = dict(zip(ds[DIMS.exact_observable].values, ds.exact_mean.values, strict=True))
         lines.append(
             f"  {'observable':<12} {'mean':>12} {'mcse':>10} {'ess_bulk':>9} {'r_hat':>7}"
             + (f" {'exact':>12}" if exact else "")
         )
         for obs, mean, se in zip(
-            ds.observable.values, ds["mean"].values, ds.mcse.values, strict=True
+            ds[DIMS.observable].values, ds["mean"].values, ds.mcse.values, strict=True
         ):
             e = f"{ess[obs]:9.0f}" if obs in ess and np.isfinite(ess[obs]) else f"{'':9}"
             r = f"{rhat[obs]:7.4f}" if obs in rhat and np.isfinite(rhat[obs]) else f"{'':7}"
             x = f" {exact[obs]:12.6f}" if obs in exact else (f" {'':12}" if exact else "")
             lines.append(f"  {obs:<12} {mean:12.6f} {se:10.2e} {e} {r}{x}")
         if "batch_r1" in ds:
-            r1 = dict(zip(ds.summary_observable.values, ds.batch_r1.values, strict=True))
+            r1 = dict(zip(summarised, ds.batch_r1.values, strict=True))
             bad = [f"{k} (r = {v:.2f})" for k, v in r1.items() if v > BATCH_R1_LIMIT]
             if bad:
                 lines.append(
@@ -58,12 +60,12 @@ def _point_lines(ds) -> list[str]:
                     + ": MCSE too small; rerun with fewer batches (n_batches) or more sweeps"
                 )
     elif "exact_mean" in ds:
-        for obs, v in zip(ds.exact_observable.values, ds.exact_mean.values, strict=True):
+        for obs, v in zip(ds[DIMS.exact_observable].values, ds.exact_mean.values, strict=True):
             lines.append(f"  {obs:<12} {v:12.8f}  (exact, Eq. (B8))")
     if "meanfield_mz" in ds:
         lines.append(f"  T = 0 mean field m^z = {float(ds.meanfield_mz):.6f}")
     if "level_mean" in ds:
-        lines.append(f"  ladder levels (b_k = T/T_k), {ds.sizes['level']} levels:")
+        lines.append(f"  ladder levels (b_k = T/T_k), {ds.sizes[DIMS.level]} levels:")
         cols = ("abs_mz", "mz2", "binder", "energy")
         lines.append(f"  {'k':>3} {'b':>9}" + "".join(f" {c:>10} {'mcse':>8}" for c in cols))
         for k, b in enumerate(ds.level_b.values):
@@ -71,8 +73,8 @@ def _point_lines(ds) -> list[str]:
                 continue
             row = f"  {k:3d} {b:9.5f}"
             for c in cols:
-                m = float(ds.level_mean.isel(level=k).sel(observable=c))
-                e = float(ds.level_mcse.isel(level=k).sel(observable=c))
+                m = float(ds.level_mean.isel({DIMS.level: k}).sel({DIMS.observable: c}))
+                e = float(ds.level_mcse.isel({DIMS.level: k}).sel({DIMS.observable: c}))
                 row += f" {m:10.5f} {e:8.1e}"
             lines.append(row)
     lines += _order_lines(ds)
@@ -84,7 +86,7 @@ def _order_lines(ds) -> list[str]:
     equilibration verdict of a point with order observables (result layout 3)."""
     if "order" not in ds:
         return []
-    names = [str(q) for q in ds.order_quantity.values]
+    names = [str(q) for q in ds[DIMS.order_quantity].values]
     shown = [k for k, q in enumerate(names) if np.isfinite(ds.order.values[k])]
     lines = ['  order (docs/physics.md, "Order observables"; xi = xi/L):']
     lines.append("  " + "  ".join(
@@ -157,7 +159,7 @@ def _show(result, tree) -> None:
         for name, child in tree.children.items():
             click.echo(f"  group /{name}: {', '.join(child.data_vars)}")
         return
-    flat = ds.stack(point=axes) if len(axes) > 1 else ds.rename({axes[0]: "point"})
+    flat = ds.stack({DIMS.point: axes}) if len(axes) > 1 else ds.rename({axes[0]: DIMS.point})
     head = "  " + " ".join(f"{a:>8}" for a in axes)
     cols = []
     if "mean" in ds:
@@ -167,23 +169,24 @@ def _show(result, tree) -> None:
     if "meanfield_mz" in ds:
         cols += ["MF m^z"]
     click.echo(head + "".join(f" {c:>10}" for c in cols))
-    for i in range(flat.sizes["point"]):
-        p = flat.isel(point=i)
+    for i in range(flat.sizes[DIMS.point]):
+        p = flat.isel({DIMS.point: i})
         vals = (
             [
-                float(p[a]) if a in p.coords else float(p.point.values[()][k])
+                float(p[a]) if a in p.coords else float(p[DIMS.point].values[()][k])
                 for k, a in enumerate(axes)
             ]
             if len(axes) > 1
-            else [float(p.point)]
+            else [float(p[DIMS.point])]
         )
         row = "  " + " ".join(f"{v:8.4g}" for v in vals)
         if "mean" in ds:
-            m, s = p["mean"].sel(observable="abs_mu1z"), p.mcse.sel(observable="abs_mu1z")
+            at = {DIMS.observable: "abs_mu1z"}
+            m, s = p["mean"].sel(at), p.mcse.sel(at)
             row += f" {float(m):10.5f} {float(s):10.1e} {float(p.ess_bulk.min()):10.0f}"
             row += f" {float(p.r_hat.max()):10.4f}"
         if "exact_mean" in ds:
-            row += f" {float(p.exact_mean.sel(exact_observable='abs_mu1z')):10.5f}"
+            row += f" {float(p.exact_mean.sel({DIMS.exact_observable: 'abs_mu1z'})):10.5f}"
         if "meanfield_mz" in ds:
             row += f" {float(p.meanfield_mz):10.4f}"
         click.echo(row)

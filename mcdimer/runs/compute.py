@@ -1,6 +1,7 @@
 """What is computed at one point of a spec, as an xarray DataTree (the point's file).
 
-Root dataset (kinds sample / exact / compare), every array with named dimensions:
+Root dataset (kinds sample / exact / compare), every array with named dimensions (each
+name one of `mcdimer.sampling.dims.DIMENSIONS`, which says what runs along it):
 - sample: `mean`, `mcse` (observable), `pdf_mu1z`, `pdf_mu1z_se` (z), `pdf_mz`,
   `pdf_mz_se` (m), `pdf_abs_mu1`, `pdf_abs_mu1_se` (r), `site_mean`, `site_mcse`
   (particle, column), `ess_bulk`, `r_hat`, `batch_r1` (summary_observable), acceptance and tempering
@@ -48,6 +49,7 @@ import sys
 import numpy as np
 import xarray as xr
 
+from ..sampling.dims import DIMS
 from .points import Point, model_at, model_parameters, realisation_of
 from .spec import Spec, call_params
 
@@ -74,9 +76,13 @@ def bin_centres(lo: float, hi: float, bins: int) -> np.ndarray:
 
 def _coords(bins: int) -> dict:
     return {
-        "z": ("z", bin_centres(-1, 1, bins), {"long_name": "mu_1^z (bin centre)"}),
-        "m": ("m", bin_centres(-1, 1, bins), {"long_name": "m^z = mean_i mu_i^z (bin centre)"}),
-        "r": ("r", bin_centres(0, 1, bins), {"long_name": "|mu_1| (bin centre)"}),
+        DIMS.z: (DIMS.z, bin_centres(-1, 1, bins), {"long_name": "mu_1^z (bin centre)"}),
+        DIMS.m: (
+            DIMS.m,
+            bin_centres(-1, 1, bins),
+            {"long_name": "m^z = mean_i mu_i^z (bin centre)"},
+        ),
+        DIMS.r: (DIMS.r, bin_centres(0, 1, bins), {"long_name": "|mu_1| (bin centre)"}),
     }
 
 
@@ -109,12 +115,12 @@ def _meanfield(model) -> xr.Dataset:
     z, zt = meanfield_ground_state(model), meanfield_finite_t(model)
     return xr.Dataset(
         {
-            "meanfield_mu": (("particle",), z, {"long_name": "T = 0 mean-field mu_i^z"}),
+            "meanfield_mu": ((DIMS.particle,), z, {"long_name": "T = 0 mean-field mu_i^z"}),
             "meanfield_mz": ((), float(z.mean()), {"long_name": "T = 0 mean-field m^z"}),
-            "meanfield_t_mu": (("particle",), zt, {"long_name": "finite-T mean-field <mu_i^z>"}),
+            "meanfield_t_mu": ((DIMS.particle,), zt, {"long_name": "finite-T mean-field <mu_i^z>"}),
             "meanfield_t_mz": ((), float(zt.mean()), {"long_name": "finite-T mean-field m^z"}),
         },
-        coords={"particle": np.arange(1, model.n + 1)},
+        coords={DIMS.particle: np.arange(1, model.n + 1)},
     )
 
 
@@ -124,13 +130,13 @@ def _assembly(model, C: float) -> xr.Dataset:
 
     stiffness = critical.curvatures(model)
     data = {
-        "positions": (("particle", "xyz"), np.asarray(model.positions), {"units": "d"}),
-        "scale": (("particle",), np.asarray(model.scale), {"long_name": "s_i = M0,i/M0"}),
-        "stiffness": (("particle",), stiffness, {"long_name": "C_i = f_i''(0)/2"}),
+        "positions": ((DIMS.particle, DIMS.xyz), np.asarray(model.positions), {"units": "d"}),
+        "scale": ((DIMS.particle,), np.asarray(model.scale), {"long_name": "s_i = M0,i/M0"}),
+        "stiffness": ((DIMS.particle,), stiffness, {"long_name": "C_i = f_i''(0)/2"}),
     }
     if model.box is not None:
         data["box"] = (
-            ("xyz",),
+            (DIMS.xyz,),
             np.asarray(model.box),
             {"units": "d", "long_name": "periodic box edges (Ewald sum, conducting boundary)"},
         )
@@ -140,8 +146,8 @@ def _assembly(model, C: float) -> xr.Dataset:
         data["meanfield_critical_ratio"] = ((), kc / C, {"long_name": "K_c/C, Eq. (C1')"})
         if model.n <= critical.DENSE_MAX:
             mode = critical.critical_mode(model)
-            data["meanfield_critical_mode"] = (("particle", "xyz"), mode)
-    coords = {"particle": np.arange(1, model.n + 1), "xyz": ["x", "y", "z"]}
+            data["meanfield_critical_mode"] = ((DIMS.particle, DIMS.xyz), mode)
+    coords = {DIMS.particle: np.arange(1, model.n + 1), DIMS.xyz: ["x", "y", "z"]}
     return xr.Dataset(data, coords=coords)
 
 
@@ -150,16 +156,16 @@ def _sites(real) -> xr.Dataset:
     para = np.asarray(real.paramagnetic, dtype=bool)
     sites = np.arange(1, para.size + 1)
     data = {
-        "site_radius": (("site",), real.radii, {"long_name": "R_i/a"}),
-        "site_chi": (("site",), real.chi, {"long_name": "chi_i/|chi_L| at H = 0"}),
-        "site_paramagnetic": (("site",), para, {"long_name": "in the sampled assembly"}),
+        "site_radius": ((DIMS.site,), real.radii, {"long_name": "R_i/a"}),
+        "site_chi": ((DIMS.site,), real.chi, {"long_name": "chi_i/|chi_L| at H = 0"}),
+        "site_paramagnetic": ((DIMS.site,), para, {"long_name": "in the sampled assembly"}),
         "paramagnetic": ((), int(para.sum()), {"long_name": "number of sampled particles"}),
     }
-    coords = {"site": sites}
+    coords = {DIMS.site: sites}
     if para.any():
         # float: merged with realisations of fewer particles, the padding is NaN
-        data["particle_site"] = (("particle",), sites[para].astype(float))
-        coords["particle"] = np.arange(1, int(para.sum()) + 1)
+        data["particle_site"] = ((DIMS.particle,), sites[para].astype(float))
+        coords[DIMS.particle] = np.arange(1, int(para.sum()) + 1)
     return xr.Dataset(data, coords=coords)
 
 
@@ -169,10 +175,10 @@ def _exact(model, bins: int) -> xr.Dataset:
     means = exact.expect(model)
     return xr.Dataset(
         {
-            "exact_mean": (("exact_observable",), np.array(list(means.values()))),
-            "exact_pdf_mu1z": (("z",), exact.pdf_mu1z(model, bins), {"long_name": "P(mu_1^z)"}),
+            "exact_mean": ((DIMS.exact_observable,), np.array(list(means.values()))),
+            "exact_pdf_mu1z": ((DIMS.z,), exact.pdf_mu1z(model, bins), {"long_name": "P(mu_1^z)"}),
         },
-        coords={"exact_observable": list(means), "z": _coords(bins)["z"]},
+        coords={DIMS.exact_observable: list(means), DIMS.z: _coords(bins)[DIMS.z]},
     )
 
 
@@ -235,11 +241,11 @@ def _order(res, bins: int, levels: list) -> tuple[dict, dict, dict]:
     and, tempering, every level), P(q) with pairs, equilibration z-scores; (data, coords,
     attrs). A level whose checks fail is listed in the `equilibration_flags_json` attribute
     and `equilibrated` is False (`mcdimer show` says so)."""
-    data, coords = {}, {"order_quantity": list(ORDER_QUANTITIES)}
+    data, coords = {}, {DIMS.order_quantity: list(ORDER_QUANTITIES)}
     values, errors = order_quantities(res)
-    data["order"] = (("order_quantity",), values, {"long_name": "Binder cumulants, xi/L"})
-    data["order_se"] = (("order_quantity",), errors)
-    coords["check"] = list(EQUILIBRATION_CHECKS)
+    data["order"] = ((DIMS.order_quantity,), values, {"long_name": "Binder cumulants, xi/L"})
+    data["order_se"] = ((DIMS.order_quantity,), errors)
+    coords[DIMS.check] = list(EQUILIBRATION_CHECKS)
     flags = []
     rows = []
     for k, lv in enumerate(levels):
@@ -250,27 +256,30 @@ def _order(res, bins: int, levels: list) -> tuple[dict, dict, dict]:
             if line not in flags:
                 flags.append(line)
     data["equilibration_z"] = (
-        ("level", "check") if len(levels) > 1 else ("check",),
+        (DIMS.level, DIMS.check) if len(levels) > 1 else (DIMS.check,),
         np.array(rows) if len(levels) > 1 else rows[0],
         {"long_name": "z of the last half vs the quarter before (drift_*), hot vs ordered "
          "start (start_*)"},
     )  # fmt: skip
     data["equilibrated"] = ((), not flags, {"long_name": "no equilibration check failed"})
     if res.has_pairs:
-        coords["q"] = ("q", bin_centres(-1, 1, bins), {"long_name": "overlap q (bin centre)"})
+        coords[DIMS.q] = (DIMS.q, bin_centres(-1, 1, bins), {"long_name": "overlap q (bin centre)"})
         dens, err = res.pdf_q(bins)
-        data["pdf_q"], data["pdf_q_se"] = (("q",), dens), (("q",), err)
+        data["pdf_q"], data["pdf_q_se"] = ((DIMS.q,), dens), ((DIMS.q,), err)
     if len(levels) > 1:
         per_level = [order_quantities(lv) for lv in levels]
-        data["level_order"] = (("level", "order_quantity"), np.array([v for v, _ in per_level]))
+        data["level_order"] = (
+            (DIMS.level, DIMS.order_quantity),
+            np.array([v for v, _ in per_level]),
+        )
         data["level_order_se"] = (
-            ("level", "order_quantity"),
+            (DIMS.level, DIMS.order_quantity),
             np.array([e for _, e in per_level]),
         )
         if res.has_pairs:
             pdfs = [lv.pdf_q(bins) for lv in levels]
-            data["level_pdf_q"] = (("level", "q"), np.array([p[0] for p in pdfs]))
-            data["level_pdf_q_se"] = (("level", "q"), np.array([p[1] for p in pdfs]))
+            data["level_pdf_q"] = ((DIMS.level, DIMS.q), np.array([p[0] for p in pdfs]))
+            data["level_pdf_q_se"] = ((DIMS.level, DIMS.q), np.array([p[1] for p in pdfs]))
     return data, coords, {"equilibration_flags_json": json.dumps(flags)}
 
 
@@ -293,10 +302,10 @@ def _sample(spec: Spec, point: Point, model, position: int | None):
         raise KeyboardInterrupt
     mean, se = res.expect(), res.mcse()
     data = {
-        "mean": (("observable",), np.array([mean[k] for k in keys])),
-        "mcse": (("observable",), np.array([se[k] for k in keys])),
+        "mean": ((DIMS.observable,), np.array([mean[k] for k in keys])),
+        "mcse": ((DIMS.observable,), np.array([se[k] for k in keys])),
     }
-    for name, dim in (("mu1z", "z"), ("mz", "m"), ("abs_mu1", "r")):
+    for name, dim in (("mu1z", DIMS.z), ("mz", DIMS.m), ("abs_mu1", DIMS.r)):
         dens, err = getattr(res, f"pdf_{name}")(bins)
         data[f"pdf_{name}"] = ((dim,), dens)
         data[f"pdf_{name}_se"] = ((dim,), err)
@@ -305,14 +314,14 @@ def _sample(spec: Spec, point: Point, model, position: int | None):
         for name, func in (("level_mean", "expect"), ("level_mcse", "mcse")):
             rows = [getattr(lv, func)() for lv in levels]
             data[name] = (
-                ("level", "observable"),
+                (DIMS.level, DIMS.observable),
                 np.array([[r[k] for k in keys] for r in rows]),
             )
         pdfs = [lv.pdf_mz(bins) for lv in levels]
-        data["level_pdf_mz"] = (("level", "m"), np.array([p[0] for p in pdfs]))
-        data["level_pdf_mz_se"] = (("level", "m"), np.array([p[1] for p in pdfs]))
+        data["level_pdf_mz"] = ((DIMS.level, DIMS.m), np.array([p[0] for p in pdfs]))
+        data["level_pdf_mz_se"] = ((DIMS.level, DIMS.m), np.array([p[1] for p in pdfs]))
         data["level_b"] = (
-            ("level",),
+            (DIMS.level,),
             res.ladder.copy(),
             {"long_name": "inverse-temperature factor b_k = T/T_k of level k"},
         )
@@ -321,24 +330,24 @@ def _sample(spec: Spec, point: Point, model, position: int | None):
         rb[-1] = res.ladder[-1]
         mean_b, se_b = res.reweight(rb, n_boot=REWEIGHT_BOOT)
         dens, dens_se = res.reweight_pdf(rb, "mz", bins, n_boot=REWEIGHT_BOOT)
-        data["reweight_b"] = (("reweight",), rb, {"long_name": "b of the MBAR estimates"})
+        data["reweight_b"] = ((DIMS.reweight,), rb, {"long_name": "b of the MBAR estimates"})
         data["reweight_mean"] = (
-            ("reweight", "observable"),
+            (DIMS.reweight, DIMS.observable),
             np.array([mean_b[k] for k in keys]).T,
         )
         data["reweight_se"] = (
-            ("reweight", "observable"),
+            (DIMS.reweight, DIMS.observable),
             np.array([se_b[k] for k in keys]).T,
         )
-        data["reweight_pdf_mz"] = (("reweight", "m"), dens)
-        data["reweight_pdf_mz_se"] = (("reweight", "m"), dens_se)
+        data["reweight_pdf_mz"] = ((DIMS.reweight, DIMS.m), dens)
+        data["reweight_pdf_mz_se"] = ((DIMS.reweight, DIMS.m), dens_se)
     site, site_se = res.site_means()
-    data["site_mean"] = (("particle", "column"), np.stack(list(site.values()), axis=1))
-    data["site_mcse"] = (("particle", "column"), np.stack(list(site_se.values()), axis=1))
+    data["site_mean"] = ((DIMS.particle, DIMS.column), np.stack(list(site.values()), axis=1))
+    data["site_mcse"] = ((DIMS.particle, DIMS.column), np.stack(list(site_se.values()), axis=1))
     table = res.summary(warn=False)
-    data["ess_bulk"] = (("summary_observable",), table["ess_bulk"].to_numpy())
-    data["r_hat"] = (("summary_observable",), table["r_hat"].to_numpy())
-    data["batch_r1"] = (("summary_observable",), table["batch_r1"].to_numpy())
+    data["ess_bulk"] = ((DIMS.summary_observable,), table["ess_bulk"].to_numpy())
+    data["r_hat"] = ((DIMS.summary_observable,), table["r_hat"].to_numpy())
+    data["batch_r1"] = ((DIMS.summary_observable,), table["batch_r1"].to_numpy())
     index_coords = {}
     for key in STORED_STATS:
         value = res.stats.get(key)
@@ -354,17 +363,17 @@ def _sample(spec: Spec, point: Point, model, position: int | None):
     data.update(order_data)
     coords = {
         **order_coords,
-        "observable": list(keys),
-        "summary_observable": list(table.index),
-        "particle": np.arange(1, model.n + 1),
-        "column": list(site),
+        DIMS.observable: list(keys),
+        DIMS.summary_observable: list(table.index),
+        DIMS.particle: np.arange(1, model.n + 1),
+        DIMS.column: list(site),
         **_coords(bins),
         **index_coords,
     }
     if res.ladder.size > 1:
-        coords["level"] = np.arange(res.ladder.size)
+        coords[DIMS.level] = np.arange(res.ladder.size)
     if "reweight_b" in data:
-        coords["reweight"] = np.arange(spec.output.reweight)
+        coords[DIMS.reweight] = np.arange(spec.output.reweight)
     ds = xr.Dataset(data, coords=coords)
     ds.attrs["timings_json"] = json.dumps(res.stats.timings())
     ds.attrs["moves_json"] = json.dumps(res.stats.moves)
@@ -375,8 +384,8 @@ def _sample(spec: Spec, point: Point, model, position: int | None):
         dt = res.idata
         for group in ("posterior", "sample_stats"):
             g = dt[group].to_dataset()
-            step = max(1, -(-g.sizes["draw"] // spec.output.draws))
-            g = g.isel(draw=slice(None, None, step))
+            step = max(1, -(-g.sizes[DIMS.draw] // spec.output.draws))
+            g = g.isel({DIMS.draw: slice(None, None, step)})
             g.attrs = {
                 k: (json.dumps(v) if not isinstance(v, str | int | float) else v)
                 for k, v in g.attrs.items()

@@ -43,6 +43,7 @@ import numpy as np
 import xarray as xr
 
 from .. import __version__
+from ..sampling.dims import DIMS
 from .loader import parse
 from .points import Point, axis_values, points
 from .spec import Spec, SpecError
@@ -333,12 +334,12 @@ def merge(out: Path, spec: Spec) -> xr.DataTree:
         parts = []
         for p, root in zip(pts, roots, strict=True):
             ds = root.drop_vars(list(axes), errors="ignore")
-            ds = ds.expand_dims(point=[p.index])
-            ds = ds.assign_coords({k: ("point", [v]) for k, v in p.coords.items()})
+            ds = ds.expand_dims({DIMS.point: [p.index]})
+            ds = ds.assign_coords({k: (DIMS.point, [v]) for k, v in p.coords.items()})
             parts.append(ds)
         ds = xr.concat(
             parts,
-            dim="point",
+            dim=DIMS.point,
             data_vars="minimal",
             coords="minimal",
             join="outer",
@@ -347,9 +348,9 @@ def merge(out: Path, spec: Spec) -> xr.DataTree:
         )
         if len(axes) == 1:
             name = next(iter(axes))
-            ds = ds.swap_dims(point=name).drop_vars("point")
+            ds = ds.swap_dims({DIMS.point: name}).drop_vars(DIMS.point)
         else:
-            ds = ds.drop_vars("point").set_index(point=list(axes)).unstack("point")
+            ds = ds.drop_vars(DIMS.point).set_index({DIMS.point: list(axes)}).unstack(DIMS.point)
         merged = xr.DataTree(ds)
     root = merged.to_dataset()
     root.attrs = {
