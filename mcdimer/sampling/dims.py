@@ -80,14 +80,18 @@ def select(name: str, array: np.ndarray, at: dict) -> np.ndarray:
     """Record `name` (`array`) at the positions `at` gives per dimension name, the other
     dimensions in their order: integers and slices index as numpy's basic indexing does
     (a view), then each list or array of indices takes along its dimension."""
+    dims = RECORD_DIMS[name]
     key = [slice(None)] * array.ndim
+    taken = {}
     for dim, index in at.items():
-        if np.ndim(index) == 0:
-            key[record_axis(name, dim)] = index
+        if isinstance(index, (list, tuple, np.ndarray)):
+            taken[dim] = index
+        else:
+            key[dims.index(dim)] = index
     out = array[tuple(key)]
-    left = [d for d, k in zip(RECORD_DIMS[name], key, strict=True) if isinstance(k, slice)]
-    for dim, index in at.items():
-        if np.ndim(index):
+    if taken:
+        left = [d for d, k in zip(dims, key, strict=True) if isinstance(k, slice)]
+        for dim, index in taken.items():
             out = np.take(out, index, axis=left.index(dim))
     return out
 
