@@ -72,8 +72,12 @@ BATCHED = tuple(name for name, dims in RECORD_DIMS.items() if DIMS.batch in dims
 
 
 def record_axis(name: str, dim: str) -> int:
-    """The axis of dimension `dim` in record `name` (`RECORD_DIMS`)."""
-    return RECORD_DIMS[name].index(dim)
+    """The axis of dimension `dim` in record `name` (`RECORD_DIMS`); ValueError naming both
+    when the record has no such dimension."""
+    dims = RECORD_DIMS[name]
+    if dim not in dims:
+        raise ValueError(f"record {name!r} has no dimension {dim!r}: its dimensions are {dims}")
+    return dims.index(dim)
 
 
 def select(name: str, array: np.ndarray, at: dict) -> np.ndarray:
@@ -84,10 +88,11 @@ def select(name: str, array: np.ndarray, at: dict) -> np.ndarray:
     key = [slice(None)] * array.ndim
     taken = {}
     for dim, index in at.items():
+        axis = record_axis(name, dim)
         if isinstance(index, (list, tuple, np.ndarray)):
             taken[dim] = index
         else:
-            key[dims.index(dim)] = index
+            key[axis] = index
     out = array[tuple(key)]
     if taken:
         left = [d for d, k in zip(dims, key, strict=True) if isinstance(k, slice)]

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from mcdimer import exact, meanfield, runs, sample
-from mcdimer.runs.compute import compute_point
+from mcdimer.runs.compute import STORED_STATS, compute_point
+from mcdimer.sampling.dims import DIMENSIONS
 from mcdimer.sampling.result import EXPECT_KEYS
 
 SAMPLE = """
@@ -87,3 +88,56 @@ def test_a_meanfield_call_stores_the_function_dataset_as_its_group():
     assert set(want.data_vars) == set(got.data_vars)
     for name in want.data_vars:
         np.testing.assert_array_equal(got[name].values, want[name].values)
+
+
+ORDER = """
+kind = "sample"
+seed = 5
+[model]
+C = 50.0
+ratio = 0.65
+[geometry]
+builder = "random_box"
+n = 4
+packing_fraction = 0.3
+sigma = 0.3
+hard_core = "radii"
+[method]
+name = "tempering"
+ladder = [1.0, 0.6]
+adapt = false
+sweeps = 200
+burn = 20
+chains = 2
+pairs = true
+n_batches = 8
+[output]
+bins = 8
+draws = 5
+reweight = 2
+meanfield = true
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "present"),
+    [
+        (SAMPLE, {"observable", "summary_observable", "particle", "column", "z", "m", "r"}),
+        (EXACT, {"exact_observable", "z"}),
+        (ORDER, {"level", "reweight", "q", "order_quantity", "check", "site", "xyz", "draw"}),
+    ],
+    ids=["sample", "exact", "order"],
+)
+def test_every_dimension_of_a_point_file_is_one_of_the_named_dimensions(text, present):
+    """One table (`sampling.dims.DIMENSIONS`) names every dimension a point file has, in
+    every group; only the run statistics' own indices (`stat_<name>` over <name>_index)
+    are named after their statistic."""
+    spec = runs.parse(text)
+    tree = compute_point(spec, runs.points(spec)[0])
+    stat_index = {f"{key}_index" for key in STORED_STATS}
+    seen = set()
+    for node in tree.subtree:
+        dims = set(node.to_dataset(inherit=False).dims)
+        assert dims <= set(DIMENSIONS) | stat_index, (node.path, dims - set(DIMENSIONS))
+        seen |= dims
+    assert present <= seen
