@@ -66,6 +66,7 @@ import numpy as np
 from scipy.special import logsumexp
 
 from .. import _checks
+from .dims import DIMS, record_axis
 from .ladder import check_ladder
 
 BLOCK_FACTOR = 5.0  # block length in units of the largest statistical inefficiency
@@ -78,6 +79,7 @@ MAX_TARGETS = 1000
 #: The observables `reweight_density` histograms, with their ranges.
 DENSITIES = {"mu1z": (-1.0, 1.0), "mz": (-1.0, 1.0), "abs_mu1": (0.0, 1.0)}
 ENERGY_NAMES = ("energy", "energy2")  # recomputed as u_b and u_b^2 at the target
+_MBAR_ORDER = (DIMS.level, DIMS.chain, DIMS.draw)  # the flattened draws: level-major
 
 
 def _pymbar():
@@ -134,8 +136,9 @@ def _check_draws(ladder, landscape, W, r):
 
 
 def _flat(a: np.ndarray) -> np.ndarray:
-    """(chains, levels, draws, ...) -> (levels * chains * draws, ...), level-major."""
-    a = np.moveaxis(a, 1, 0)
+    """(chains, levels, draws, ...) -> (levels * chains * draws, ...), level-major; the
+    input's leading dimensions are those of the level_* records (`dims.RECORD_DIMS`)."""
+    a = np.moveaxis(a, [record_axis("level_w", d) for d in _MBAR_ORDER], [0, 1, 2])
     return a.reshape((-1,) + a.shape[3:])
 
 
