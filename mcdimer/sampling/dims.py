@@ -23,7 +23,7 @@ DIMENSIONS = {
     "expect() (EXPECT_KEYS + ORDER_KEYS) in a point file",
     "pair_observable": "the replica pairs' PAIR_SCALARS",
     "draw_column": "the per-draw sweep values DRAW_COLUMNS",
-    "draw_stat": "per-draw statistics (driver.DRAW_STATS)",
+    "draw_stat": "per-draw statistics DRAW_STATS (acceptance, swap_acceptance)",
     "particle": "particles i = 1..n of the model",
     "particle_j": "the second particle j of <mu_i^z mu_j^z>",
     "column": "per-particle sums and means SITE_COLUMNS (x, y, z, x2, y2, z2, abs)",
