@@ -49,7 +49,9 @@ import sys
 import numpy as np
 import xarray as xr
 
+from ..sampling import sample
 from ..sampling.dims import DIMS
+from ..sampling.result import EXPECT_KEYS, ORDER_KEYS
 from .points import Point, model_at, model_parameters, realisation_of
 from .spec import Spec, call_params
 
@@ -66,6 +68,7 @@ STORED_STATS = (
 )
 
 
+OBSERVABLES = EXPECT_KEYS + ORDER_KEYS  # the `observable` coordinate of a point's means
 REWEIGHT_BOOT = 40  # bootstrap replicates of the stored MBAR curves (SE good to ~11 %)
 
 
@@ -283,13 +286,10 @@ def _order(res, bins: int, levels: list) -> tuple[dict, dict, dict]:
     return data, coords, {"equilibration_flags_json": json.dumps(flags)}
 
 
-def _sample(spec: Spec, point: Point, model, position: int | None):
-    from .. import sample
-    from ..sampling.result import EXPECT_KEYS, ORDER_KEYS
-
-    keys = EXPECT_KEYS + ORDER_KEYS
-
-    m, bins = spec.method, spec.output.bins
+def _run(spec: Spec, point: Point, model, position: int | None):
+    """`mcdimer.sample` at the point's seed (a progress bar at `position` when given);
+    KeyboardInterrupt when the run was interrupted."""
+    m = spec.method
     bar, callback = (None, None)
     if position is not None:
         bar, callback = _progress_bar(1, position, f"point {point.index}")
@@ -300,55 +300,68 @@ def _sample(spec: Spec, point: Point, model, position: int | None):
             bar.close()
     if res.interrupted:
         raise KeyboardInterrupt
+    return res
+
+
+def _means(res, bins: int) -> dict:
+    """mean, mcse (observable) and the densities with their errors at b = 1."""
     mean, se = res.expect(), res.mcse()
     data = {
-        "mean": ((DIMS.observable,), np.array([mean[k] for k in keys])),
-        "mcse": ((DIMS.observable,), np.array([se[k] for k in keys])),
+        "mean": ((DIMS.observable,), np.array([mean[k] for k in OBSERVABLES])),
+        "mcse": ((DIMS.observable,), np.array([se[k] for k in OBSERVABLES])),
     }
     for name, dim in (("mu1z", DIMS.z), ("mz", DIMS.m), ("abs_mu1", DIMS.r)):
         dens, err = getattr(res, f"pdf_{name}")(bins)
         data[f"pdf_{name}"] = ((dim,), dens)
         data[f"pdf_{name}_se"] = ((dim,), err)
-    levels = [res.level(k) for k in range(res.ladder.size)] if res.ladder.size > 1 else [res]
-    if res.ladder.size > 1:
-        for name, func in (("level_mean", "expect"), ("level_mcse", "mcse")):
-            rows = [getattr(lv, func)() for lv in levels]
-            data[name] = (
-                (DIMS.level, DIMS.observable),
-                np.array([[r[k] for k in keys] for r in rows]),
-            )
-        pdfs = [lv.pdf_mz(bins) for lv in levels]
-        data["level_pdf_mz"] = ((DIMS.level, DIMS.m), np.array([p[0] for p in pdfs]))
-        data["level_pdf_mz_se"] = ((DIMS.level, DIMS.m), np.array([p[1] for p in pdfs]))
-        data["level_b"] = (
-            (DIMS.level,),
-            res.ladder.copy(),
-            {"long_name": "inverse-temperature factor b_k = T/T_k of level k"},
+    return data
+
+
+def _ladder_levels(res, levels: list, bins: int) -> dict:
+    """level_mean, level_mcse (level, observable), level_pdf_mz(_se) (level, m), level_b."""
+    data = {}
+    for name, func in (("level_mean", "expect"), ("level_mcse", "mcse")):
+        rows = [getattr(lv, func)() for lv in levels]
+        data[name] = (
+            (DIMS.level, DIMS.observable),
+            np.array([[r[k] for k in OBSERVABLES] for r in rows]),
         )
-    if res.ladder.size > 1 and spec.output.reweight:
-        rb = np.geomspace(1.0, res.ladder[-1], spec.output.reweight)
-        rb[-1] = res.ladder[-1]
-        mean_b, se_b = res.reweight(rb, n_boot=REWEIGHT_BOOT)
-        dens, dens_se = res.reweight_pdf(rb, "mz", bins, n_boot=REWEIGHT_BOOT)
-        data["reweight_b"] = ((DIMS.reweight,), rb, {"long_name": "b of the MBAR estimates"})
-        data["reweight_mean"] = (
+    pdfs = [lv.pdf_mz(bins) for lv in levels]
+    data["level_pdf_mz"] = ((DIMS.level, DIMS.m), np.array([p[0] for p in pdfs]))
+    data["level_pdf_mz_se"] = ((DIMS.level, DIMS.m), np.array([p[1] for p in pdfs]))
+    data["level_b"] = (
+        (DIMS.level,),
+        res.ladder.copy(),
+        {"long_name": "inverse-temperature factor b_k = T/T_k of level k"},
+    )
+    return data
+
+
+def _reweighted(res, count: int, bins: int) -> dict:
+    """MBAR means, errors and P(m^z) at `count` values of b, geometric from 1 to b_min."""
+    rb = np.geomspace(1.0, res.ladder[-1], count)
+    rb[-1] = res.ladder[-1]
+    mean_b, se_b = res.reweight(rb, n_boot=REWEIGHT_BOOT)
+    dens, dens_se = res.reweight_pdf(rb, "mz", bins, n_boot=REWEIGHT_BOOT)
+    return {
+        "reweight_b": ((DIMS.reweight,), rb, {"long_name": "b of the MBAR estimates"}),
+        "reweight_mean": (
             (DIMS.reweight, DIMS.observable),
-            np.array([mean_b[k] for k in keys]).T,
-        )
-        data["reweight_se"] = (
+            np.array([mean_b[k] for k in OBSERVABLES]).T,
+        ),
+        "reweight_se": (
             (DIMS.reweight, DIMS.observable),
-            np.array([se_b[k] for k in keys]).T,
-        )
-        data["reweight_pdf_mz"] = ((DIMS.reweight, DIMS.m), dens)
-        data["reweight_pdf_mz_se"] = ((DIMS.reweight, DIMS.m), dens_se)
-    site, site_se = res.site_means()
-    data["site_mean"] = ((DIMS.particle, DIMS.column), np.stack(list(site.values()), axis=1))
-    data["site_mcse"] = ((DIMS.particle, DIMS.column), np.stack(list(site_se.values()), axis=1))
-    table = res.summary(warn=False)
-    data["ess_bulk"] = ((DIMS.summary_observable,), table["ess_bulk"].to_numpy())
-    data["r_hat"] = ((DIMS.summary_observable,), table["r_hat"].to_numpy())
-    data["batch_r1"] = ((DIMS.summary_observable,), table["batch_r1"].to_numpy())
-    index_coords = {}
+            np.array([se_b[k] for k in OBSERVABLES]).T,
+        ),
+        "reweight_pdf_mz": ((DIMS.reweight, DIMS.m), dens),
+        "reweight_pdf_mz_se": ((DIMS.reweight, DIMS.m), dens_se),
+    }
+
+
+def _run_stats(res) -> tuple[dict, dict]:
+    """(data, coords): STORED_STATS as `stat_<name>`, a list one indexed by `<name>_index`
+    so that points with different ladders merge (NaN-padded)."""
+    data, coords = {}, {}
     for key in STORED_STATS:
         value = res.stats.get(key)
         if value is None:
@@ -357,20 +370,58 @@ def _sample(spec: Spec, point: Point, model, position: int | None):
         dims = {0: (), 1: (f"{key}_index",)}.get(value.ndim)
         if dims is not None:
             data[f"stat_{key}"] = (dims, value)
-            if dims:  # indexed, so that points with different ladders merge (NaN-padded)
-                index_coords[dims[0]] = np.arange(value.size)
+            if dims:
+                coords[dims[0]] = np.arange(value.size)
+    return data, coords
+
+
+def _draw_groups(res, draws: int) -> dict:
+    """The /posterior and /sample_stats groups: about `draws` thinned draws per chain."""
+    groups = {}
+    dt = res.idata
+    for group in ("posterior", "sample_stats"):
+        g = dt[group].to_dataset()
+        step = max(1, -(-g.sizes[DIMS.draw] // draws))
+        g = g.isel({DIMS.draw: slice(None, None, step)})
+        g.attrs = {
+            k: (json.dumps(v) if not isinstance(v, str | int | float) else v)
+            for k, v in g.attrs.items()
+            if k != "created_at"
+        }
+        groups[group] = g
+    return groups
+
+
+def _sample(spec: Spec, point: Point, model, position: int | None):
+    """(root Dataset, draw groups) of a sample point (module docstring)."""
+    res = _run(spec, point, model, position)
+    bins, ladder = spec.output.bins, res.ladder.size > 1
+    levels = [res.level(k) for k in range(res.ladder.size)] if ladder else [res]
+    data = _means(res, bins)
+    if ladder:
+        data.update(_ladder_levels(res, levels, bins))
+    if ladder and spec.output.reweight:
+        data.update(_reweighted(res, spec.output.reweight, bins))
+    site, site_se = res.site_means()
+    data["site_mean"] = ((DIMS.particle, DIMS.column), np.stack(list(site.values()), axis=1))
+    data["site_mcse"] = ((DIMS.particle, DIMS.column), np.stack(list(site_se.values()), axis=1))
+    table = res.summary(warn=False)
+    for name in ("ess_bulk", "r_hat", "batch_r1"):
+        data[name] = ((DIMS.summary_observable,), table[name].to_numpy())
+    stats, index_coords = _run_stats(res)
+    data.update(stats)
     order_data, order_coords, order_attrs = _order(res, bins, levels)
     data.update(order_data)
     coords = {
         **order_coords,
-        DIMS.observable: list(keys),
+        DIMS.observable: list(OBSERVABLES),
         DIMS.summary_observable: list(table.index),
         DIMS.particle: np.arange(1, model.n + 1),
         DIMS.column: list(site),
         **_coords(bins),
         **index_coords,
     }
-    if res.ladder.size > 1:
+    if ladder:
         coords[DIMS.level] = np.arange(res.ladder.size)
     if "reweight_b" in data:
         coords[DIMS.reweight] = np.arange(spec.output.reweight)
@@ -379,20 +430,7 @@ def _sample(spec: Spec, point: Point, model, position: int | None):
     ds.attrs["moves_json"] = json.dumps(res.stats.moves)
     ds.attrs["sample_settings_json"] = json.dumps(res.settings, default=str)
     ds.attrs.update(order_attrs)
-    groups = {}
-    if spec.output.draws:
-        dt = res.idata
-        for group in ("posterior", "sample_stats"):
-            g = dt[group].to_dataset()
-            step = max(1, -(-g.sizes[DIMS.draw] // spec.output.draws))
-            g = g.isel({DIMS.draw: slice(None, None, step)})
-            g.attrs = {
-                k: (json.dumps(v) if not isinstance(v, str | int | float) else v)
-                for k, v in g.attrs.items()
-                if k != "created_at"
-            }
-            groups[group] = g
-    return ds, groups
+    return ds, (_draw_groups(res, spec.output.draws) if spec.output.draws else {})
 
 
 def _calls(spec: Spec) -> dict[str, xr.Dataset]:
