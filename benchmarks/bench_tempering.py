@@ -100,11 +100,11 @@ def reweight_costs(run):
         ("reweight(24 b)", lambda: run.reweight(curve)),
         ('reweight_pdf(24 b, "mz")', lambda: run.reweight_pdf(curve, "mz")),
     ):
-        before = run._mbar.solves if run._mbar is not None else 0
+        before = run.mbar_solves
         t0 = time.perf_counter()
         call()
         dt = time.perf_counter() - t0
-        print(f"  {label:28s} {dt:7.2f} s, {run._mbar.solves - before:3d} MBAR solves")
+        print(f"  {label:28s} {dt:7.2f} s, {run.mbar_solves - before:3d} MBAR solves")
     t0 = time.perf_counter()
     reweight_expectations(*run.level_draws(), DRAW_COLUMNS, 0.5)
     print(f"  {'solved afresh (no cache)':28s} {time.perf_counter() - t0:7.2f} s, 101 MBAR solves")

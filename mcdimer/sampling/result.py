@@ -651,6 +651,12 @@ class SampleResult:
             *(select(name, self.records[name], filled) for name in LEVEL_DRAWS),
         )
 
+    @property
+    def mbar_solves(self) -> int:
+        """MBAR solves made for this result so far by `reweight` and `reweight_pdf` (all
+        draws once, then one per bootstrap replicate); later calls reuse them."""
+        return 0 if self._mbar is None else self._mbar.solves
+
     def _tempering_mbar(self, draws: LevelDraws) -> TemperingMBAR:
         """The run's `reweight.TemperingMBAR` (MBAR solved once, bootstrap replicates
         solved on first use), kept for every later reweighting call. One block length,

@@ -510,11 +510,12 @@ def test_reweight_plugs_into_the_engine_records():
     for key in ("abs_mu1z", "mu1z2", "mu1z_mu2z", "energy"):
         assert abs(est[key] - ref[key]) < 4 * se[key], (key, est[key], ref[key], se[key])
     # the result keeps its MBAR solves: the same numbers, and no solve after the first call
+    assert run.mbar_solves == 0
     kept, _ = run.reweight(b, n_boot=20)
-    assert run._mbar.solves == 21
+    assert run.mbar_solves == 21
     for key in ("abs_mu1z", "mu1z2", "energy"):
         assert kept[key] == pytest.approx(est[key], rel=1e-9)
     run.reweight(np.linspace(ladder[-1], 1.0, 5), n_boot=20)
-    assert run._mbar.solves == 21
+    assert run.mbar_solves == 21
     run.reweight_pdf(0.5 * (ladder[0] + ladder[1]), "mu1z", n_boot=20)
-    assert run._mbar.solves == 21  # one block length for all of a result's estimates
+    assert run.mbar_solves == 21  # one block length for all of a result's estimates
