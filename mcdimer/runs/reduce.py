@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from ..sampling.dims import DIMS
 from ..sampling.result import BINDER_DIMENSION, binder_cumulant
 
 DIM = "realisation"
@@ -52,9 +53,9 @@ def over_realisations(
         out[f"{name}_sd"] = sd
         out[f"{name}_se"] = sd / np.sqrt(count)
     if order is not None:
-        if "mean" not in sweep or order not in sweep["mean"].coords.get("observable", []):
+        if "mean" not in sweep or order not in sweep["mean"].coords.get(DIMS.observable, []):
             raise ValueError(f"order {order!r} is not an observable of the sweep's `mean`")
-        ordered = sweep["mean"].sel(observable=order) > threshold
+        ordered = sweep["mean"].sel({DIMS.observable: order}) > threshold
         out.update(_fraction(ordered, "fraction_ordered", count))
     if "meanfield_critical_ratio" in sweep and "ratio" in sweep.coords:
         ordered = sweep["ratio"] > sweep["meanfield_critical_ratio"]
@@ -79,7 +80,7 @@ def _per_level(sweep: xr.Dataset, name: str, level_name: str) -> xr.DataArray:
     one-level axis (b = 1)."""
     if level_name in sweep:
         return sweep[level_name]
-    return sweep[name].expand_dims(level=[0], axis=1)
+    return sweep[name].expand_dims({DIMS.level: [0]}, axis=1)
 
 
 def _ladder(sweep: xr.Dataset) -> np.ndarray:
@@ -120,11 +121,13 @@ def disorder_curves(sweep: xr.Dataset, n_boot: int = N_BOOT, seed: int = 0) -> x
     if "order" not in sweep:
         raise ValueError("sweep has no order observables (a result layout >= 3 sample run)")
     b = _ladder(sweep)
-    mean = _per_level(sweep, "mean", "level_mean").transpose(DIM, "level", "observable")
-    order = _per_level(sweep, "order", "level_order").transpose(DIM, "level", "order_quantity")
-    moments = {k: mean.sel(observable=k).values for k in ("m2", "m4", "q2", "q4")}
-    lengths = {k: order.sel(order_quantity=k).values for k in ("xi_m", "xi_q")}
-    n = sweep["particle"].size if "particle" in sweep.dims else np.nan
+    mean = _per_level(sweep, "mean", "level_mean")
+    mean = mean.transpose(DIM, DIMS.level, DIMS.observable)
+    order = _per_level(sweep, "order", "level_order")
+    order = order.transpose(DIM, DIMS.level, DIMS.order_quantity)
+    moments = {k: mean.sel({DIMS.observable: k}).values for k in ("m2", "m4", "q2", "q4")}
+    lengths = {k: order.sel({DIMS.order_quantity: k}).values for k in ("xi_m", "xi_q")}
+    n = sweep[DIMS.particle].size if DIMS.particle in sweep.dims else np.nan
     if "paramagnetic" in sweep:
         counts = np.unique(sweep["paramagnetic"].values)
         n = float(counts[0]) if counts.size == 1 else np.nan
@@ -151,22 +154,22 @@ def disorder_curves(sweep: xr.Dataset, n_boot: int = N_BOOT, seed: int = 0) -> x
     out = {}
     for key in CURVES:
         reps = np.array([bt[key] for bt in boots])
-        out[key] = (("level",), full[key])
+        out[key] = ((DIMS.level,), full[key])
         with np.errstate(invalid="ignore"):
-            out[f"{key}_se"] = (("level",), np.nanstd(reps, axis=0, ddof=1))
-        out[f"{key}_boot"] = (("boot", "level"), reps)
+            out[f"{key}_se"] = ((DIMS.level,), np.nanstd(reps, axis=0, ddof=1))
+        out[f"{key}_boot"] = ((DIMS.boot, DIMS.level), reps)
     spread = {
-        "g_m": order.sel(order_quantity="g_m").values,
-        "g_q": order.sel(order_quantity="g_q").values,
+        "g_m": order.sel({DIMS.order_quantity: "g_m"}).values,
+        "g_q": order.sel({DIMS.order_quantity: "g_q"}).values,
         **lengths,
     }
     for key, v in spread.items():
         with np.errstate(invalid="ignore"):
-            out[f"{key}_sd"] = (("level",), np.nanstd(v, axis=0, ddof=1) if count > 1 else v[0])
+            out[f"{key}_sd"] = ((DIMS.level,), np.nanstd(v, axis=0, ddof=1) if count > 1 else v[0])
     if "equilibration_z" in sweep:
-        out["equilibrated_fraction"] = (("level",), equilibrated_fraction(sweep))
-        out["consistent_fraction"] = (("level",), equilibrated_fraction(sweep, trips=False))
-    ds = xr.Dataset(out, coords={"b": ("level", b), "level": np.arange(b.size)})
+        out["equilibrated_fraction"] = ((DIMS.level,), equilibrated_fraction(sweep))
+        out["consistent_fraction"] = ((DIMS.level,), equilibrated_fraction(sweep, trips=False))
+    ds = xr.Dataset(out, coords={"b": (DIMS.level, b), DIMS.level: np.arange(b.size)})
     ds.attrs.update(realisations=count, n=n, n_boot=n_boot)
     return ds
 
@@ -178,12 +181,12 @@ def _parametric(sweep: xr.Dataset, full: dict, n: float, n_boot: int, rng) -> li
     se_order = _per_level(sweep, "order_se", "level_order_se").isel({DIM: 0})
     se_mean = _per_level(sweep, "mcse", "level_mcse").isel({DIM: 0})
     errors = {
-        "g_m": se_order.sel(order_quantity="g_m").values,
-        "g_q": se_order.sel(order_quantity="g_q").values,
-        "xi_m": se_order.sel(order_quantity="xi_m").values,
-        "xi_q": se_order.sel(order_quantity="xi_q").values,
-        "chi_m": n * se_mean.sel(observable="m2").values,
-        "chi_sg": n * se_mean.sel(observable="q2").values,
+        "g_m": se_order.sel({DIMS.order_quantity: "g_m"}).values,
+        "g_q": se_order.sel({DIMS.order_quantity: "g_q"}).values,
+        "xi_m": se_order.sel({DIMS.order_quantity: "xi_m"}).values,
+        "xi_q": se_order.sel({DIMS.order_quantity: "xi_q"}).values,
+        "chi_m": n * se_mean.sel({DIMS.observable: "m2"}).values,
+        "chi_sg": n * se_mean.sel({DIMS.observable: "q2"}).values,
     }
     return [
         {k: full[k] + errors[k] * rng.standard_normal(full[k].shape) for k in CURVES}
@@ -198,9 +201,9 @@ def equilibrated_fraction(sweep: xr.Dataset, trips: bool = True) -> np.ndarray:
     from ..sampling.result import DRIFT_LIMIT, TRIPS_WANTED
 
     z = sweep["equilibration_z"]
-    if "level" not in z.dims:
-        z = z.expand_dims(level=[0], axis=1)
-    z = z.transpose(DIM, "level", "check").values
+    if DIMS.level not in z.dims:
+        z = z.expand_dims({DIMS.level: [0]}, axis=1)
+    z = z.transpose(DIM, DIMS.level, DIMS.check).values
     ok = ~(np.abs(np.nan_to_num(z)) > DRIFT_LIMIT).any(axis=-1)
     if trips and "stat_round_trips" in sweep:
         made = sweep["stat_round_trips"].values.reshape(z.shape[0], -1)
