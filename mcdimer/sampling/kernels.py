@@ -5,16 +5,19 @@ R >= 2. Replica k samples u_k(x) = sum_i f_k(|mu_i|^2) + b_k W(x) with its own l
 tables f_k (docs/physics.md, "Reduced units": f_k = b_k f when F does not depend on temperature, a
 table of its own when it does) and W the Zeeman + dipolar energy (`couplings.py`).
 
-A sweep (`advance`) is, per chain: one move of the cycle on every level (`moves.py`), the
-step-size adaptation during burn-in, deterministic even-odd swaps of neighbouring levels
-(Okabe et al. 2001; Syed et al. 2021), accepted with
+A sweep (`one_sweep`) is, per chain: one move of the cycle on every level
+(`explore_level`, moves in `moves.py`), the step-size adaptation during burn-in
+(`adapt_steps`), deterministic even-odd swaps of neighbouring levels (`swap_pairs`; Okabe
+et al. 2001; Syed et al. 2021), accepted with
 min(1, exp(-[u_k(x_j) + u_j(x_k) - u_k(x_k) - u_j(x_j)])) (the general rule: it needs
-sum f_k of the other configuration, O(n) per attempt), round trips, a periodic exact
-refresh of the running energies and fields, and, after burn-in, the recording of every
-level's observables. Configurations stay in their slots; `config_at[k]` is the slot at
-level k. Every counter the next sweep needs lives in `EngineState`, and the refresh happens
-at fixed sweep numbers, so a trajectory depends on the seed alone, never on where the
-driver cuts it into chunks.
+sum f_k of the other configuration, O(n) per attempt), round trips (`count_round_trips`),
+a periodic exact refresh of the running energies and fields (`refresh_levels`), and,
+after burn-in, the recording of every level's observables on every record_every-th sweep
+(`record_sweep`). One replica runs the sweeps between two such events as one burst
+(`quiet_sweeps`): the same numbers, without the per-sweep bookkeeping. Configurations stay
+in their slots; `config_at[k]` is the slot at level k. Every counter the next sweep needs
+lives in `EngineState`, and the refresh happens at fixed sweep numbers, so a trajectory
+depends on the seed alone, never on where the driver cuts it into chunks.
 
 Shapes (C chains, R levels, n particles, S landscape species, T table points):
 EngineState.mu/fld (C, R, n, 3) per slot; fcur (C, R, n) f(|mu_i|^2) under the slot's
