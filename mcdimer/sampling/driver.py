@@ -134,6 +134,9 @@ class RunStats:
     step_size: np.ndarray | None = None
     max_energy_drift: float = float("nan")
     max_field_drift: float = float("nan")
+    # production sweeps completed, summed over chains (the compiled engine; None: emcee);
+    # records["counts"] holds the recorded ones, fewer when settings["record_every"] > 1
+    production_sweeps: int | None = None
     # tempering only
     ladder: np.ndarray | None = None
     ladder_history: np.ndarray | None = None

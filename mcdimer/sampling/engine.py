@@ -413,6 +413,7 @@ def run_engine(
         tunnel_level=TUNNEL_LEVEL,
         max_energy_drift=float(state.drift[:, ENERGY_DRIFT].max()),
         max_field_drift=float(state.drift[:, FIELD_DRIFT].max()),
+        production_sweeps=chains * max(done - burn_all, 0),
     )
     if R > 1:
         att = counters.swap_att.sum(axis=0)

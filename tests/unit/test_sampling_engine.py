@@ -159,3 +159,4 @@ def test_recording_changes_no_trajectory():
     assert a.stats["acceptance"] == b.stats["acceptance"]
     np.testing.assert_array_equal(a.stats["step_size"], b.stats["step_size"])
     assert a.records["counts"].sum() == 5 * b.records["counts"].sum()
+    assert a.stats["production_sweeps"] == b.stats["production_sweeps"] == 2 * 3_000
