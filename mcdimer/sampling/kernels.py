@@ -119,11 +119,12 @@ def move_runs(cycle: np.ndarray) -> np.ndarray:
     L = cycle.size
     if np.all(cycle == cycle[0]):
         return np.full(L, QUIET_MAX, dtype=np.int64)
-    runs = np.ones(L, dtype=np.int64)
-    for pos in range(L):
-        while cycle[(pos + runs[pos]) % L] == cycle[pos]:
-            runs[pos] += 1
-    return runs
+    twice = np.concatenate([cycle, cycle])  # a run of a cycle that changes moves is < L long
+    runs = np.ones(2 * L, dtype=np.int64)
+    for pos in range(2 * L - 2, -1, -1):
+        if twice[pos] == twice[pos + 1]:
+            runs[pos] = runs[pos + 1] + 1
+    return runs[:L]
 
 
 class Counters(NamedTuple):

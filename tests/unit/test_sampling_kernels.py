@@ -109,6 +109,8 @@ def test_move_runs_count_the_sweeps_of_one_move_across_the_cycles_end():
     assert move_runs(parse_moves(["displace", "jump", "displace"])).tolist() == [1, 1, 2]
     assert move_runs(parse_moves(["heatbath", "overrelax"])).tolist() == [1, 1]
     assert move_runs(parse_moves([("displace", 3)])).tolist() == [QUIET_MAX] * 3
+    long = move_runs(parse_moves([("displace", 10_000), "jump", ("displace", 10_000)]))
+    assert long[0] == 10_000 and long[10_000] == 1 and long[10_001] == 20_000  # wraps
 
 
 @pytest.mark.parametrize("record_every", [1, 3])
