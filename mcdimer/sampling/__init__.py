@@ -25,6 +25,7 @@ from .config import (
     Tempering,
     as_sampler,
     check_pairs,
+    check_record_every,
     check_start,
 )
 from .moves import MOVES
@@ -49,6 +50,7 @@ def sample(
     progress=None,
     pairs: bool = False,
     start: str = "hot",
+    record_every: int | str = "auto",
     **options,
 ) -> SampleResult:
     """Sample the thermal distribution of `model` (a `mcdimer.Chain` or `Assembly`).
@@ -85,6 +87,17 @@ def sample(
         "ordered" (every moment (0, 0, 1)) or "both" (the first half of the chains hot, the
         second half ordered: `result.equilibration()` then checks that the two halves
         agree on the energy, m2 and q2; chains a multiple of 2, of 4 with pairs).
+    record_every : sum production sweep p into the batch means (and the pairs' overlaps,
+        and the tunnelling count) only when p % record_every == 0: "auto" (default,
+        `engine.default_record_every`: 4 for n <= 4 and 2 for n <= 16 when one replica
+        without pairs runs a mostly-displacement cycle without heat-bath moves, where
+        recording costs 0.3-1 sweep; else 1) or an integer from 1 to the batch length
+        sweeps // n_batches. `counts` holds the recorded sweeps, so expect() and mcse()
+        stay right; the trajectory, the draws (every thin-th sweep), the acceptance rates
+        and the step sizes do not depend on it. Same seed and record_every = 1: the
+        numbers of the engine that recorded every sweep; where "auto" is not 1 it changes
+        the batch sums (scalars, sites, zz, hists, counts, accepted), the tunnelling
+        events and what is computed from them (expect, mcse, pdfs, binder, ...).
     **options : of method="tempering": replicas, b_min, ladder, adapt, flip (`Tempering`).
 
     A tempering replica k samples `model.tempered(b_k)`: K and h scale by b_k and the
@@ -100,6 +113,7 @@ def sample(
     config.check_run(model, run)
     pairs = check_pairs(pairs, run.chains, config.name)
     start = check_start(start, run.chains, config.name, pairs)
+    record_every = check_record_every(record_every, run, config.name)
     common = dict(run.kwargs(), progress=progress)
     if isinstance(config, Emcee):
         from .emcee_backend import run_emcee
@@ -121,6 +135,7 @@ def sample(
         modes=_modes(model, critical_modes),
         pairs=pairs,
         start_kind=start,
+        record_every=record_every,
         **common,
     )
 

@@ -461,6 +461,33 @@ def check_pairs(pairs, chains: int, method: str) -> bool:
     return pairs
 
 
+def check_record_every(record_every, run: RunSize, method: str) -> int | str:
+    """`sample`'s record_every option: "auto" (the engine chooses,
+    `engine.default_record_every`) or an integer from 1 to the batch length
+    sweeps // min(n_batches, sweeps), so that every batch records a sweep; anything but
+    "auto" or 1 needs the compiled engine (emcee records every step)."""
+    if isinstance(record_every, str) and record_every == "auto":
+        return record_every
+    batch_len = run.sweeps // min(run.n_batches, run.sweeps)
+    if isinstance(record_every, str):
+        raise ValueError(
+            f"record_every must be 'auto' or an integer in [1, {batch_len}], got {record_every!r}"
+        )
+    try:
+        k = _checks.integer("record_every", record_every, low=1, high=batch_len)
+    except ValueError as err:
+        raise ValueError(
+            f"{err} (record_every: 'auto' or 1 .. the batch length sweeps // n_batches = "
+            f"{batch_len})"
+        ) from None
+    if k != 1 and method not in ("metropolis", "tempering"):
+        raise ValueError(
+            f"record_every={k} needs method 'metropolis' or 'tempering' (emcee records every "
+            f"step), got {method!r}"
+        )
+    return k
+
+
 def check_start(start, chains: int, method: str, pairs: bool) -> str:
     """`sample`'s start option, one of START_KINDS; "ordered"/"both" need the compiled
     engine, "both" an even number of chains (a multiple of 4 with pairs: whole pairs in
@@ -483,6 +510,7 @@ def check_start(start, chains: int, method: str, pairs: bool) -> str:
 __all__ = [
     "START_KINDS",
     "check_pairs",
+    "check_record_every",
     "check_start",
     "DEFAULT_MOVES",
     "DEFAULT_REPLICAS",

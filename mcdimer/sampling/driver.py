@@ -16,19 +16,15 @@ from dataclasses import asdict, dataclass, field
 import numba
 import numpy as np
 
+from .kernels import DRIFTS, ENERGY_DRIFT, FIELD_DRIFT
+from .observables import ACCEPTANCE, DRAW_STATS, SWAP_ACCEPTANCE
+
 CHUNK_SECONDS = 0.25
 
-# Named columns of the arrays the kernels fill by position (read them by these names):
-# records["draw_stats"][c, d, :], per draw at b = 1: the acceptance of that sweep's
-# proposals and of its replica swaps;
-DRAW_STATS = ("acceptance", "swap_acceptance")
-ACCEPTANCE, SWAP_ACCEPTANCE = range(len(DRAW_STATS))
-# the engine state's drift[c, :]: the largest |running - recomputed| of the energies and
-# of the stored fields at a refresh (RunStats.max_energy_drift, max_field_drift).
-DRIFTS = ("energy", "field")
-ENERGY_DRIFT, FIELD_DRIFT = range(len(DRIFTS))
 
-
+# Named columns of the arrays the kernels fill by position, defined where the kernels read
+# them and re-exported here: records["draw_stats"][c, d, :] (DRAW_STATS) and the engine
+# state's drift[c, :] (DRIFTS).
 class ChunkRunner:
     """Runs `step(first, count)` over `total` sweeps in chunks; every sweep number in
     `stops` (and `burn`) is a chunk boundary, where `step` may change the ladder."""
@@ -138,6 +134,9 @@ class RunStats:
     step_size: np.ndarray | None = None
     max_energy_drift: float = float("nan")
     max_field_drift: float = float("nan")
+    # production sweeps completed, summed over chains (the compiled engine; None: emcee);
+    # records["counts"] holds the recorded ones, fewer when settings["record_every"] > 1
+    production_sweeps: int | None = None
     # tempering only
     ladder: np.ndarray | None = None
     ladder_history: np.ndarray | None = None
@@ -177,3 +176,18 @@ class RunStats:
 
     def __contains__(self, key) -> bool:
         return key in self.__dataclass_fields__
+
+
+__all__ = [
+    "ACCEPTANCE",
+    "DRAW_STATS",
+    "DRIFTS",
+    "ENERGY_DRIFT",
+    "FIELD_DRIFT",
+    "SWAP_ACCEPTANCE",
+    "ChunkRunner",
+    "RunStats",
+    "over_chains",
+    "per_second",
+    "warn_interrupted",
+]

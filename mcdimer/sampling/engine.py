@@ -19,6 +19,8 @@ from .couplings import couplings_of, field_bound
 from .driver import ChunkRunner, RunStats, over_chains, per_second
 from .heatbath import HeatbathTable, build_heatbath_table, stack_tables
 from .kernels import (
+    ENERGY_DRIFT,
+    FIELD_DRIFT,
     NO_MODES,
     NO_PHASES,
     Counters,
@@ -29,9 +31,10 @@ from .kernels import (
     advance_chain,
     advance_pair,
     init_uniform_ball,
+    move_runs,
     refresh_all,
 )
-from .moves import FLIP, HEATBATH, MOVES, describe
+from .moves import DISPLACE, FLIP, HEATBATH, MOVES, describe
 from .observables import allocate
 from .result import SampleResult
 from .rng import seed_states
@@ -44,6 +47,14 @@ TUNE_SHARE = 0.5  # largest share of burn-in spent in the ladder's tuning rounds
 TUNE_FIRST_SWEEPS = 64  # sweeps of the first tuning round (then doubled each round)
 TUNE_MAX_ROUNDS = 12
 TUNE_KEY = 0x6C616464  # tuning round j draws its streams from SeedSequence(seed, (TUNE_KEY, j))
+# record_every="auto". A recorded sweep (`kernels.record_sweep` and the bookkeeping of the
+# sweep that ends a burst) costs ~62 ns on the dimer against ~64 ns per displacement sweep
+# (benchmarks/bench_moves.py part 1: record_every = 1 against 2 sweeps recorded), ~0.6 of
+# a sweep at n = 4, 0.3-0.6 at n = 8-16. RECORD_EVERY_BY_N: (largest n, record_every), a
+# power of two that brings recording to ~10-20 % of the time; 4, not 8, on the dimer: the
+# ESS per sweep of m_z^2 of a weakly coupled dimer (C = 1, K = 0.5, displacement) falls by
+# 11 % at 4 (its ESS/s still rises 1.4x) and would fall by ~40 % at 8 (AR(1) estimate).
+RECORD_EVERY_BY_N = ((4, 4), (16, 2))
 
 
 def initial_step(table: np.ndarray) -> float:
@@ -202,6 +213,7 @@ def tune(setup: _Setup, b_min: float, chains: int, seed: int, budget: int, progr
             adapt_every=ADAPT_EVERY,
             refresh_every=REFRESH_EVERY,
             tunnel_level=TUNNEL_LEVEL,
+            runs=move_runs(setup.cycle),
         )
         rec = Records(**allocate(chains, R, setup.n, 1, 0, level_draws=False))
         counters = _counters(chains, R)
@@ -223,6 +235,25 @@ def tune(setup: _Setup, b_min: float, chains: int, seed: int, budget: int, progr
     history: list[int] = []
     tuned = ladders.tune_ladder(run_round, b_min, rounds=rounds, initial_sweeps=TUNE_FIRST_SWEEPS)
     return tuned, carried["start"], carried["done"]
+
+
+def default_record_every(cycle: np.ndarray, n: int, R: int, pairs: bool) -> int:
+    """record_every="auto": RECORD_EVERY_BY_N for one replica without pairs whose cycle is
+    mostly displacement (at least half its sweeps) and has no heat-bath move; 1 otherwise.
+
+    The displacement move is a random walk: m_z^2 stays correlated over more than two
+    sweeps (2.7 on the weakly coupled dimer C = 1, K = 0.5, far longer near ordering), so
+    recording one sweep in four loses little information per sweep while the sweeps run
+    1.6x faster. A jump (independent proposals) or heat-bath sweep can decorrelate in
+    about one sweep: leaving sweeps out of the record would lose effective samples, and
+    the heat-bath sweep costs 5-10x more than recording it."""
+    displacing = 2 * int(np.sum(cycle == DISPLACE)) >= cycle.size
+    if R > 1 or pairs or not displacing or np.any(cycle == HEATBATH):
+        return 1
+    for largest, k in RECORD_EVERY_BY_N:
+        if n <= largest:
+            return k
+    return 1
 
 
 def _counters(chains: int, R: int) -> Counters:
@@ -259,6 +290,7 @@ def run_engine(
     modes=None,
     pairs: bool = False,
     start_kind: str = "hot",
+    record_every: int | str = 1,
 ) -> SampleResult:
     """Run the engine. `ladder` None (tempering with default options): b_min from
     `ladder.default_b_min`, then `tune` in the first TUNE_SHARE of burn-in, unless `adapt` is False
@@ -269,7 +301,9 @@ def run_engine(
     and ladder tuning are the same as without pairs, so every chain's trajectory is too.
     `start_kind` (`config.START_KINDS`): "hot" (every chain from uniform points in the
     balls), "ordered" (every moment (0, 0, 1)) or "both" (the first half of the chains
-    hot, the second half ordered; `equilibration()` compares the halves)."""
+    hot, the second half ordered; `equilibration()` compares the halves). `record_every`
+    (a positive int, or "auto": `default_record_every`) records production sweep p when
+    p % record_every == 0 (`kernels.one_sweep`)."""
     setup = _Setup(model, cycle, modes, pairs, start_mask(start_kind, chains))
     n = model.n
     auto = ladder is None
@@ -298,6 +332,8 @@ def run_engine(
             user_progress(done + tuned_sweeps, total + tuned_sweeps)
 
     n_batches = min(n_batches, sweeps)
+    if record_every == "auto":  # at most one batch long: every batch records a sweep
+        record_every = min(default_record_every(cycle, n, R, pairs), sweeps // n_batches)
     n_draws = -(-sweeps // thin)
     sched = Schedule(
         cycle=cycle,
@@ -308,6 +344,8 @@ def run_engine(
         adapt_every=ADAPT_EVERY,
         refresh_every=REFRESH_EVERY,
         tunnel_level=TUNNEL_LEVEL,
+        runs=move_runs(cycle),
+        record_every=record_every,
     )
     records = allocate(
         chains, R, n, n_batches, n_draws, level_draws=R > 1, pairs=chains // 2 if pairs else 0
@@ -375,8 +413,9 @@ def run_engine(
         tunnelling_events=counters.tunnels.copy(),
         tunnelling_per_second=per_second(counters.tunnels.sum(), prod_wall),
         tunnel_level=TUNNEL_LEVEL,
-        max_energy_drift=float(state.drift[:, 0].max()),
-        max_field_drift=float(state.drift[:, 1].max()),
+        max_energy_drift=float(state.drift[:, ENERGY_DRIFT].max()),
+        max_field_drift=float(state.drift[:, FIELD_DRIFT].max()),
+        production_sweeps=chains * max(done - burn_all, 0),
     )
     if R > 1:
         att = counters.swap_att.sum(axis=0)
@@ -412,6 +451,7 @@ def run_engine(
         "pairs": bool(pairs),
         "start": start_kind,
         "nematic": setup.order,
+        "record_every": int(record_every),
     }
     if R > 1:
         settings.update(replicas=R, adapt=adapt, ladder="given")
@@ -432,7 +472,9 @@ def run_engine(
 
 __all__ = [
     "ADAPT_EVERY",
+    "RECORD_EVERY_BY_N",
     "REFRESH_EVERY",
     "TUNNEL_LEVEL",
+    "default_record_every",
     "run_engine",
 ]

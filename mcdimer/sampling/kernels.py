@@ -5,16 +5,19 @@ R >= 2. Replica k samples u_k(x) = sum_i f_k(|mu_i|^2) + b_k W(x) with its own l
 tables f_k (docs/physics.md, "Reduced units": f_k = b_k f when F does not depend on temperature, a
 table of its own when it does) and W the Zeeman + dipolar energy (`couplings.py`).
 
-A sweep (`advance`) is, per chain: one move of the cycle on every level (`moves.py`), the
-step-size adaptation during burn-in, deterministic even-odd swaps of neighbouring levels
-(Okabe et al. 2001; Syed et al. 2021), accepted with
+A sweep (`one_sweep`) is, per chain: one move of the cycle on every level
+(`explore_level`, moves in `moves.py`), the step-size adaptation during burn-in
+(`adapt_steps`), deterministic even-odd swaps of neighbouring levels (`swap_pairs`; Okabe
+et al. 2001; Syed et al. 2021), accepted with
 min(1, exp(-[u_k(x_j) + u_j(x_k) - u_k(x_k) - u_j(x_j)])) (the general rule: it needs
-sum f_k of the other configuration, O(n) per attempt), round trips, a periodic exact
-refresh of the running energies and fields, and, after burn-in, the recording of every
-level's observables. Configurations stay in their slots; `config_at[k]` is the slot at
-level k. Every counter the next sweep needs lives in `EngineState`, and the refresh happens
-at fixed sweep numbers, so a trajectory depends on the seed alone, never on where the
-driver cuts it into chunks.
+sum f_k of the other configuration, O(n) per attempt), round trips (`count_round_trips`),
+a periodic exact refresh of the running energies and fields (`refresh_levels`), and,
+after burn-in, the recording of every level's observables on every record_every-th sweep
+(`record_sweep`). One replica runs the sweeps between two such events as one burst
+(`quiet_sweeps`): the same numbers, without the per-sweep bookkeeping. Configurations stay
+in their slots; `config_at[k]` is the slot at level k. Every counter the next sweep needs
+lives in `EngineState`, and the refresh happens at fixed sweep numbers, so a trajectory
+depends on the seed alone, never on where the driver cuts it into chunks.
 
 Shapes (C chains, R levels, n particles, S landscape species, T table points):
 EngineState.mu/fld (C, R, n, 3) per slot; fcur (C, R, n) f(|mu_i|^2) under the slot's
@@ -33,8 +36,10 @@ from .couplings import Couplings, full_field, interaction_energy
 from .heatbath import HeatbathTable
 from .moves import DISPLACE, FLIP, MOVES, flip_move, local_sweep
 from .observables import (
+    ACCEPTANCE,
     DRAW_COLUMNS,
     PAIR_SCALARS,
+    SWAP_ACCEPTANCE,
     Scalar,
     accumulate,
     accumulate_pair,
@@ -51,6 +56,12 @@ STEP_GAIN = 2.0
 STEP_MAX = 2.0  # the ball's diameter: a larger cube only wastes proposals
 
 
+# Named columns of the engine state's drift[c, :]: the largest |running - recomputed| of the
+# energies and of the stored fields at a refresh (RunStats.max_energy_drift, max_field_drift).
+DRIFTS = ("energy", "field")
+ENERGY_DRIFT, FIELD_DRIFT = range(len(DRIFTS))
+
+
 class EngineState(NamedTuple):
     mu: np.ndarray
     fld: np.ndarray
@@ -64,7 +75,7 @@ class EngineState(NamedTuple):
     delta: np.ndarray  # (C, R) displacement half-width per level
     window: np.ndarray  # (C,) displacement proposals in the current adaptation window
     window_acc: np.ndarray  # (C, R) accepted displacements in that window
-    drift: np.ndarray  # (C, 2) max |running - exact| of (energy, field) at refreshes
+    drift: np.ndarray  # (C, len(DRIFTS)) max |running - exact| at refreshes
 
 
 NO_MODES = np.zeros((0, 1, 3))
@@ -94,6 +105,26 @@ class Schedule(NamedTuple):
     adapt_every: int  # displacement sweeps per step-size update during burn-in
     refresh_every: int  # sweeps between exact recomputations of energies and fields
     tunnel_level: float  # |m^z| that counts as an ordered state
+    runs: np.ndarray  # sweeps from cycle position pos on that apply one move (`move_runs`)
+    record_every: int = 1  # production sweep p = s - burn is recorded when p % record_every == 0
+
+
+QUIET_MAX = 1 << 62  # `move_runs` of a one-move cycle: the move never changes
+
+
+def move_runs(cycle: np.ndarray) -> np.ndarray:
+    """runs[pos]: how many sweeps from cycle position pos on (wrapping) apply cycle[pos],
+    QUIET_MAX when every sweep of the cycle applies it. A burst of sweeps of one move
+    (`explore_level`) never runs past it."""
+    L = cycle.size
+    if np.all(cycle == cycle[0]):
+        return np.full(L, QUIET_MAX, dtype=np.int64)
+    twice = np.concatenate([cycle, cycle])  # a run of a cycle that changes moves is < L long
+    runs = np.ones(2 * L, dtype=np.int64)
+    for pos in range(2 * L - 2, -1, -1):
+        if twice[pos] == twice[pos + 1]:
+            runs[pos] = runs[pos + 1] + 1
+    return runs[:L]
 
 
 class Counters(NamedTuple):
@@ -436,8 +467,9 @@ def advance_pair(p, state, target, sched, counters, rec, first, count):
 def clock_start(c, w, sched, rec, first, count):
     """The counters a chain carries from sweep to sweep, at sweep `first`: (position in
     the cycle, sweeps to the next refresh, batch, sweeps to the next batch, to the next
-    draw, next draw, displacement proposals in the adaptation window, the swap stream's
-    four words); loads the current batch's sums when the chunk reaches production.
+    draw, next draw, to the next recorded sweep, displacement proposals in the adaptation
+    window, the swap stream's four words); loads the current batch's sums when the chunk
+    reaches production.
 
     Countdowns instead of a division per sweep: an integer division costs as much as a
     dimer proposal. Production sweeps are counted as p = s - burn."""
@@ -450,11 +482,12 @@ def clock_start(c, w, sched, rec, first, count):
     to_batch = (batch + 1) * batch_len - p0 if batch < n_batches - 1 else -1
     to_draw = (thin - p0 % thin) % thin
     next_draw = (p0 + to_draw) // thin
+    to_record = (sched.record_every - p0 % sched.record_every) % sched.record_every
     if first + count > burn:
         swap_batch(rec, c, batch, w.b_scal, w.b_site, w.b_zz, w.b_hist, w.b_count, w.b_acc, False)
     t = w.rng
     return (
-        pos, to_refresh, batch, to_batch, to_draw, next_draw, w.tally[WINDOW],
+        pos, to_refresh, batch, to_batch, to_draw, next_draw, to_record, w.tally[WINDOW],
         t[R, 0], t[R, 1], t[R, 2], t[R, 3],
     )  # fmt: skip
 
@@ -462,27 +495,31 @@ def clock_start(c, w, sched, rec, first, count):
 @njit(inline="always")
 def clock_stop(c, w, sched, rec, first, count, clock):
     """Store the current batch's sums and the counters that outlive the chunk."""
-    batch, window = clock[2], clock[6]
+    batch, window = clock[2], clock[7]
     if first + count > sched.burn:
         swap_batch(rec, c, batch, w.b_scal, w.b_site, w.b_zz, w.b_hist, w.b_count, w.b_acc, True)
     R = w.mu.shape[0]
-    w.rng[R, 0], w.rng[R, 1], w.rng[R, 2], w.rng[R, 3] = clock[7], clock[8], clock[9], clock[10]
+    w.rng[R, 0], w.rng[R, 1], w.rng[R, 2], w.rng[R, 3] = clock[8], clock[9], clock[10], clock[11]
     w.tally[WINDOW] = window
 
 
 @njit(cache=True, nogil=True, _nrt=False)
 def run_sweeps(c, w, target, sched, rec, first, count, p, role, held, out, buf):
-    """The sweeps of `advance_chain` on the working copies w (`one_sweep` each); for a
-    replica pair (`advance_pair`), `role` HOLD keeps the configuration at every level after
-    production sweep first + k in held[k] (block, R, n, 3), and OVERLAP adds the overlap of
-    each level's configuration with held[k] (`pair_values`, out and buf its scratch) into
-    batch (s - burn) // batch_len of pair p (the last batch takes the remainder)."""
+    """The sweeps of `advance_chain` on the working copies w, in `quiet_sweeps` bursts
+    (`one_sweep` each); for a replica pair (`advance_pair`), `role` HOLD keeps the
+    configuration at every level after production sweep first + k in held[k]
+    (block, R, n, 3), and OVERLAP adds the overlap of each level's configuration with
+    held[k] (`pair_values`, out and buf its scratch) into batch (s - burn) // batch_len of
+    pair p (the last batch takes the remainder) when sweep s is recorded."""
     R, n = w.mu.shape[0], w.mu.shape[1]
     burn, batch_len, last = sched.burn, sched.batch_len, sched.n_batches - 1
     clock = clock_start(c, w, sched, rec, first, count)
-    for k in range(count):
+    k = 0
+    while k < count:
         s = first + k
-        clock = one_sweep(c, w, target, sched, rec, s, clock)
+        sweeps = 1 if R > 1 or role != ALONE else quiet_sweeps(sched, s, count - k, n, clock)
+        clock = one_sweep(c, w, target, sched, rec, s, sweeps, clock)
+        k += sweeps
         if role == ALONE or s < burn:
             continue
         if role == HOLD:
@@ -490,10 +527,10 @@ def run_sweeps(c, w, target, sched, rec, first, count, p, role, held, out, buf):
                 m = w.config_at[lev]
                 for i in range(n):
                     for a in range(3):
-                        held[k, lev, i, a] = w.mu[m, i, a]
-        else:
+                        held[k - 1, lev, i, a] = w.mu[m, i, a]
+        elif (s - burn) % sched.record_every == 0:
             batch = min((s - burn) // batch_len, last)
-            mine = held[k]
+            mine = held[k - 1]
             for lev in range(R):
                 qs = pair_values(mine, lev, w.mu, w.config_at[lev], target.phases, out, buf)
                 accumulate_pair(rec, p, lev, batch, out, qs)
@@ -501,105 +538,170 @@ def run_sweeps(c, w, target, sched, rec, first, count, p, role, held, out, buf):
 
 
 @njit(inline="always")
-def one_sweep(c, w, target, sched, rec, s, clock):
-    """Sweep s of chain c on its working copies w; returns the updated clock
-    (`clock_start`).
+def quiet_sweeps(sched, s, left, n, clock):
+    """How many sweeps from sweep s on (at most `left`) one replica can run as one burst:
+    the same move throughout, and no refresh, adaptation of the step, recorded sweep,
+    draw or batch boundary before the last of them. Bursts change no number (`one_sweep`);
+    they keep the random state in registers and skip the per-sweep bookkeeping."""
+    pos, to_refresh, to_batch, to_draw, to_record, window = (
+        clock[0], clock[1], clock[3], clock[4], clock[6], clock[7],
+    )  # fmt: skip
+    sweeps = min(left, sched.runs[pos], to_refresh)
+    if s < sched.burn:
+        sweeps = min(sweeps, sched.burn - s)
+        if sched.cycle[pos] == DISPLACE:
+            sweeps = min(sweeps, sched.adapt_every - window // n)
+    else:
+        sweeps = min(sweeps, to_record + 1, to_draw + 1)
+        if to_batch > 0:
+            sweeps = min(sweeps, to_batch)
+    return sweeps
+
+
+@njit(inline="always")
+def explore_level(move, lev, sweeps, producing, w, target):
+    """`sweeps` sweeps of `move` on the configuration at level lev, its stream in
+    registers; counts the proposals (production) or the displacements accepted in the
+    adaptation window (burn-in). w.acc_lev[lev] keeps the last sweep's accepted count."""
+    n = w.mu.shape[1]
+    m = w.config_at[lev]
+    b, cpl, delta = target.b[lev], target.cpl, w.delta[lev]
+    s0, s1, s2, s3 = w.rng[m, 0], w.rng[m, 1], w.rng[m, 2], w.rng[m, 3]
+    fsum, wint = w.fsum[m], w.wint[m]
+    acc = 0
+    total = 0
+    for _ in range(sweeps):
+        if move == FLIP:
+            dw, acc, s0, s1, s2, s3 = flip_move(w.mu, w.fld, m, b, cpl.h, cpl.scale, s0, s1, s2, s3)
+            df = 0.0
+        else:
+            df, dw, acc, s0, s1, s2, s3 = local_sweep(
+                move, w.mu, w.fld, w.fcur, m, lev, b, target, delta, s0, s1, s2, s3
+            )
+        fsum += df
+        wint += dw
+        total += acc
+    w.rng[m, 0], w.rng[m, 1], w.rng[m, 2], w.rng[m, 3] = s0, s1, s2, s3
+    w.fsum[m], w.wint[m] = fsum, wint
+    w.acc_lev[lev] = acc
+    if producing:
+        w.proposals[lev, move] += sweeps * (1 if move == FLIP else n)
+        w.accepted[lev, move] += total
+    elif move == DISPLACE:
+        w.window_acc[lev] += total
+
+
+@njit(inline="always")
+def adapt_steps(w, sched, window):
+    """Burn-in: once `window` displacement proposals per level reach adapt_every sweeps'
+    worth, move each level's log step toward STEP_TARGET acceptance (Robbins-Monro) and
+    open a new window. Returns the window's proposals."""
+    if window >= sched.adapt_every * w.mu.shape[1]:
+        for lev in range(w.mu.shape[0]):
+            step = np.exp(STEP_GAIN * (w.window_acc[lev] / window - STEP_TARGET))
+            w.delta[lev] = min(STEP_MAX, w.delta[lev] * step)
+            w.window_acc[lev] = 0
+        window = 0
+    return window
+
+
+@njit(inline="always")
+def count_round_trips(w):
+    """Label the slots at the ladder's ends; a slot labelled at b_min (2) that reaches
+    b = 1 completes a round trip."""
+    R = w.mu.shape[0]
+    top = w.config_at[0]
+    if w.label[top] == 2:
+        w.tally[TRIPS] += 1
+    w.label[top] = 1
+    bottom = w.config_at[R - 1]
+    if w.label[bottom] == 1:
+        w.label[bottom] = 2
+
+
+@njit(inline="always")
+def refresh_levels(w, target):
+    """Exact fields, sum f and W of every level's slot (`refresh_slot`), keeping the
+    largest drift the running values had."""
+    for lev in range(w.mu.shape[0]):
+        m = w.config_at[lev]
+        f, wi, fd = refresh_slot(w.mu, w.fld, w.fcur, m, lev, target, w.scratch)
+        drift = abs(f - w.fsum[m]) + abs(wi - w.wint[m])
+        w.drift[ENERGY_DRIFT] = max(w.drift[ENERGY_DRIFT], drift)
+        w.drift[FIELD_DRIFT] = max(w.drift[FIELD_DRIFT], fd)
+        w.fsum[m], w.wint[m] = f, wi
+
+
+@njit(inline="always")
+def record_sweep(w, target, sched):
+    """Add every level's observables (`level_values`, `accumulate`) to the current batch
+    sums, count the sweep and its accepted proposals, and follow the b = 1 configuration's
+    ordered side for tunnelling events (`track_side`)."""
+    b, mu, fsum, wint, config_at = target.b, w.mu, w.fsum, w.wint, w.config_at
+    mz0 = 0.0
+    for lev in range(mu.shape[0]):
+        m = config_at[lev]
+        mz = level_values(mu, m, fsum[m] + b[lev] * wint[m], target, w.vals)
+        accumulate(mu, m, w.vals, lev, w.b_scal, w.b_site, w.b_zz, w.b_hist)
+        w.b_count[lev] += 1
+        w.b_acc[lev] += w.acc_lev[lev]
+        if lev == 0:
+            mz0 = mz
+    m0 = config_at[0]
+    w.side[m0], flipped = track_side(mz0, sched.tunnel_level, w.side[m0])
+    w.tally[TUNNELS] += flipped
+
+
+@njit(inline="always")
+def one_sweep(c, w, target, sched, rec, s, sweeps, clock):
+    """Sweeps s .. s + sweeps - 1 of chain c on its working copies w (more than one only
+    as a `quiet_sweeps` burst of one replica), the events after the last; returns the
+    updated clock (`clock_start`).
 
     Sweeps < burn adapt the displacement step of every level toward STEP_TARGET (per
     window of adapt_every displacement sweeps) and record nothing; later sweeps never
-    adapt and are recorded into batch (s - burn) // batch_len (the last batch takes the
-    remainder) and, every `thin` sweeps, into the draws.
+    adapt, and production sweep p = s - burn is recorded when p % record_every == 0 into
+    batch p // batch_len (the last batch takes the remainder) and, every `thin` sweeps,
+    kept as a draw.
     """
-    pos, to_refresh, batch, to_batch, to_draw, next_draw, window, t0, t1, t2, t3 = clock
+    pos, to_refresh, batch, to_batch, to_draw, next_draw, to_record, window = clock[:8]
+    t0, t1, t2, t3 = clock[8], clock[9], clock[10], clock[11]
     R, n = w.mu.shape[0], w.mu.shape[1]
-    b, tables, species, cpl = target.b, target.tables, target.species, target.cpl
-    mu, fld, fcur, fsum, wint, rng, config_at = (
-        w.mu,
-        w.fld,
-        w.fcur,
-        w.fsum,
-        w.wint,
-        w.rng,
-        w.config_at,
-    )
-    burn, thin, batch_len, n_batches = sched.burn, sched.thin, sched.batch_len, sched.n_batches
     move = sched.cycle[pos]
-    pos += 1
-    if pos == sched.cycle.size:
-        pos = 0
-    producing = s >= burn
+    L = sched.cycle.size
+    pos += sweeps
+    if pos >= L:  # a burst of a one-move cycle may wrap many times; any other, once
+        pos = 0 if L == 1 else pos - L
+    producing = s >= sched.burn
     for lev in range(R):
-        m = config_at[lev]
-        s0, s1, s2, s3 = rng[m, 0], rng[m, 1], rng[m, 2], rng[m, 3]
-        if move == FLIP:
-            dw, acc, s0, s1, s2, s3 = flip_move(
-                mu, fld, m, b[lev], cpl.h, cpl.scale, s0, s1, s2, s3
-            )
-            df = 0.0
-            tried = 1
-        else:
-            df, dw, acc, s0, s1, s2, s3 = local_sweep(
-                move, mu, fld, fcur, m, lev, b[lev], tables, species, target.heatbath,
-                cpl.is_chain, cpl.chain, cpl.positions, cpl.scale, cpl.K, cpl.table, w.delta[lev],
-                s0, s1, s2, s3,
-            )  # fmt: skip
-            tried = n
-        rng[m, 0], rng[m, 1], rng[m, 2], rng[m, 3] = s0, s1, s2, s3
-        fsum[m] += df
-        wint[m] += dw
-        w.acc_lev[lev] = acc
-        if producing:
-            w.proposals[lev, move] += tried
-            w.accepted[lev, move] += acc
-        elif move == DISPLACE:
-            w.window_acc[lev] += acc
+        explore_level(move, lev, sweeps, producing, w, target)
     if not producing and move == DISPLACE:
-        window += n
-        if window >= sched.adapt_every * n:
-            for lev in range(R):
-                step = np.exp(STEP_GAIN * (w.window_acc[lev] / window - STEP_TARGET))
-                w.delta[lev] = min(STEP_MAX, w.delta[lev] * step)
-                w.window_acc[lev] = 0
-            window = 0
+        window = adapt_steps(w, sched, window + sweeps * n)
     tried_sw, done_sw = 0, 0
     if R > 1:
         tried_sw, done_sw, (t0, t1, t2, t3) = swap_pairs(s & 1, w, target, (t0, t1, t2, t3))
-        top = config_at[0]
-        if w.label[top] == 2:
-            w.tally[TRIPS] += 1
-        w.label[top] = 1
-        bottom = config_at[R - 1]
-        if w.label[bottom] == 1:
-            w.label[bottom] = 2
-    to_refresh -= 1
+        count_round_trips(w)
+    to_refresh -= sweeps
     if to_refresh == 0:
         to_refresh = sched.refresh_every
-        for lev in range(R):
-            m = config_at[lev]
-            f, wi, fd = refresh_slot(mu, fld, fcur, m, lev, target, w.scratch)
-            w.drift[0] = max(w.drift[0], abs(f - fsum[m]) + abs(wi - wint[m]))
-            w.drift[1] = max(w.drift[1], fd)
-            fsum[m], wint[m] = f, wi
-    if producing:
-        mz0 = 0.0
-        for lev in range(R):
-            m = config_at[lev]
-            mz = level_values(mu, m, fsum[m] + b[lev] * wint[m], target, w.vals)
-            accumulate(mu, m, w.vals, lev, w.b_scal, w.b_site, w.b_zz, w.b_hist)
-            w.b_count[lev] += 1
-            w.b_acc[lev] += w.acc_lev[lev]
-            if lev == 0:
-                mz0 = mz
-        m0 = config_at[0]
-        w.side[m0], flipped = track_side(mz0, sched.tunnel_level, w.side[m0])
-        w.tally[TUNNELS] += flipped
+        refresh_levels(w, target)
+    if producing:  # the burst's first sweeps - 1 were neither recorded nor drawn
+        to_record -= sweeps - 1
+        to_draw -= sweeps - 1
+        if to_batch > 0:
+            to_batch -= sweeps - 1
+        if to_record == 0:
+            record_sweep(w, target, sched)
+            to_record = sched.record_every
+        to_record -= 1
         if to_draw == 0:
-            record_draw(c, next_draw, target, rec, mu, fsum, wint, config_at, w.vals)
+            record_draw(c, next_draw, target, rec, w.mu, w.fsum, w.wint, w.config_at, w.vals)
             if next_draw < rec.draws.shape[1]:
-                rec.draw_stats[c, next_draw, 0] = w.acc_lev[0] / (n if move != FLIP else 1)
-                rec.draw_stats[c, next_draw, 1] = done_sw / max(tried_sw, 1)
+                acceptance = w.acc_lev[0] / (n if move != FLIP else 1)
+                rec.draw_stats[c, next_draw, ACCEPTANCE] = acceptance
+                rec.draw_stats[c, next_draw, SWAP_ACCEPTANCE] = done_sw / max(tried_sw, 1)
             next_draw += 1
-            to_draw = thin
+            to_draw = sched.thin
         to_draw -= 1
         to_batch -= 1
         if to_batch == 0:
@@ -610,11 +712,17 @@ def one_sweep(c, w, target, sched, rec, s, clock):
             swap_batch(
                 rec, c, batch, w.b_scal, w.b_site, w.b_zz, w.b_hist, w.b_count, w.b_acc, False
             )
-            to_batch = batch_len if batch < n_batches - 1 else -1
-    return (pos, to_refresh, batch, to_batch, to_draw, next_draw, window, t0, t1, t2, t3)
+            to_batch = sched.batch_len if batch < sched.n_batches - 1 else -1
+    return (
+        pos, to_refresh, batch, to_batch, to_draw, next_draw, to_record, window,
+        t0, t1, t2, t3,
+    )  # fmt: skip
 
 
 __all__ = [
+    "DRIFTS",
+    "ENERGY_DRIFT",
+    "FIELD_DRIFT",
     "Counters",
     "EngineState",
     "Records",
@@ -622,4 +730,5 @@ __all__ = [
     "Target",
     "advance_chain",
     "advance_pair",
+    "move_runs",
 ]

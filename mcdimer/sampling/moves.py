@@ -101,19 +101,18 @@ def describe(cycle: np.ndarray) -> list:
 
 
 @njit(inline="always")
-def local_sweep(
-    kind, mu, fld, fcur, m, lev, b, tables, species, hb, is_chain, chain, pos, scale, K, tab,
-    delta, s0, s1, s2, s3,
-):  # fmt: skip
+def local_sweep(kind, mu, fld, fcur, m, lev, b, target, delta, s0, s1, s2, s3):
     """One sweep of a single-moment move over particles 0..n-1 of slot m at level lev
     (inverse-temperature factor b).
 
     mu, fld (slots, n, 3) and fcur (slots, n) are the chain's arrays, indexed in place;
-    (is_chain, chain, pos, scale, K, tab) are the `Couplings` fields, passed one by one:
-    taking an array out of a tuple costs two atomic reference-count updates, more than a
-    dimer proposal, so the engine unpacks its tuples once per chunk. Returns (change of
-    sum f, change of W, accepted proposals, xoshiro words).
+    `target` is the engine's `kernels.Target` (tables, species, heatbath, cpl), taken
+    whole: inside a kernel compiled without reference counting (`kernels.run_sweeps`)
+    reading its fields costs nothing measurable against passing them one by one.
+    Returns (change of sum f, change of W, accepted proposals, xoshiro words).
     """
+    tables, species, hb, cpl = target.tables, target.species, target.heatbath, target.cpl
+    tab, scale, K = cpl.table, cpl.scale, cpl.K
     n = mu.shape[1]
     d_f = 0.0
     d_w = 0.0
@@ -193,7 +192,9 @@ def local_sweep(
         d_f += f_new - fcur[m, i]
         mu[m, i, 0], mu[m, i, 1], mu[m, i, 2] = nx, ny, nz
         fcur[m, i] = f_new
-        move_field_update(is_chain, chain, pos, scale, K, tab, fld, m, i, dx, dy, dz)
+        move_field_update(
+            cpl.is_chain, cpl.chain, cpl.positions, scale, K, tab, fld, m, i, dx, dy, dz
+        )
         accepted += 1
     return d_f, d_w, accepted, s0, s1, s2, s3
 

@@ -59,6 +59,10 @@ PARTICLE1 = {
 }
 # one sweep's values, as kept per draw: the scalars, then particle 1's site values
 DRAW_COLUMNS = SCALARS + tuple(PARTICLE1)
+# per thinned draw at b = 1 (records["draw_stats"][c, d, :]): the acceptance of that sweep's
+# proposals and of its replica swaps
+DRAW_STATS = ("acceptance", "swap_acceptance")
+ACCEPTANCE, SWAP_ACCEPTANCE = range(len(DRAW_STATS))
 HIST_BINS = 720  # divisible by 1-6, 8-10, 12, 15, 16, 18, 20, 24, 30, 36, 40, 45, 48, 60, ...
 HISTS = ("mu1z", "mz", "abs_mu1")
 ZZ_MAX = 32
@@ -375,8 +379,7 @@ def allocate(
         "counts": np.zeros((chains, levels, n_batches), dtype=np.int64),
         "draws": np.zeros((chains, n_draws, n, 3)),
         "draw_energy": np.zeros((chains, n_draws)),
-        # per draw at b = 1: acceptance of that sweep's proposals, and of its swaps
-        "draw_stats": np.zeros((chains, n_draws, 2)),
+        "draw_stats": np.zeros((chains, n_draws, len(DRAW_STATS))),
         "draw_slot": np.zeros((chains, n_draws), dtype=np.int64),
         "level_values": np.zeros((chains, levels, ld, len(DRAW_COLUMNS))),
         "level_w": np.zeros((chains, levels, ld)),

@@ -102,3 +102,61 @@ def test_same_seed_same_bits_for_one_and_two_threads_and_any_chunking(monkeypatc
         assert np.array_equal(a.records[key], b.records[key], equal_nan=True), key
     np.testing.assert_array_equal(a.extra["final_mu"], b.extra["final_mu"])
     assert a.stats.deterministic().keys() == b.stats.deterministic().keys()
+
+
+@pytest.mark.parametrize(
+    "model, moves, method, pairs, want",
+    [
+        (Dimer(K=40.0, C=50.0), ["displace"], "metropolis", False, 4),
+        (Dimer(K=40.0, C=50.0), [("displace", 19), "jump"], "metropolis", False, 4),
+        (Chain(8, K=5.0, C=50.0), ["displace", "overrelax"], "metropolis", False, 2),
+        (Chain(17, K=5.0, C=50.0), ["displace"], "metropolis", False, 1),
+        (Dimer(K=40.0, C=50.0), ["jump"], "metropolis", False, 1),
+        (Dimer(K=40.0, C=50.0), ["displace", "jump", "jump"], "metropolis", False, 1),
+        (Dimer(K=40.0, C=50.0), ["displace", "heatbath"], "metropolis", False, 1),
+        (Dimer(K=40.0, C=50.0), None, "metropolis", False, 1),
+        (Dimer(K=40.0, C=50.0), ["displace"], "tempering", False, 1),
+        (Dimer(K=40.0, C=50.0), ["displace"], "metropolis", True, 1),
+    ],
+)
+def test_record_every_auto_thins_only_cheap_random_walks_of_one_replica(
+    model, moves, method, pairs, want
+):
+    opts = {"replicas": 2} if method == "tempering" else {}
+    res = sample(model, method, sweeps=640, burn=20, chains=2, seed=1, moves=moves,
+                 pairs=pairs, n_batches=4, **opts)  # fmt: skip
+    assert res.settings["record_every"] == want
+    assert np.all(res.records["counts"][:, 0] == -(-160 // want))
+
+
+def test_record_every_auto_never_exceeds_the_batch_length():
+    res = sample(Dimer(K=1.0, C=5.0), sweeps=10, burn=0, chains=1, moves=["displace"], n_batches=5)
+    assert res.settings["record_every"] == 2
+    assert np.all(res.records["counts"] == 1)
+
+
+@pytest.mark.parametrize("value", [0, -1, 2.0, True, "every", None, 101])
+def test_bad_record_every_is_refused_naming_it(value):
+    with pytest.raises(ValueError, match="record_every"):
+        sample(Dimer(K=1.0, C=5.0), sweeps=1000, n_batches=10, record_every=value)
+
+
+def test_emcee_refuses_record_every_but_takes_auto_and_one():
+    with pytest.raises(ValueError, match="record_every=2 needs method"):
+        sample(Dimer(K=1.0, C=5.0), "emcee", sweeps=100, chains=12, record_every=2)
+    sample(Dimer(K=1.0, C=5.0), "emcee", sweeps=20, burn=0, chains=12, record_every=1)
+
+
+def test_recording_changes_no_trajectory():
+    """record_every only chooses which sweeps are summed: the draws, the final state, the
+    acceptance and step sizes are the same bits for any value."""
+    model = Chain(3, K=10.0, C=30.0)
+    opts = dict(sweeps=3_000, burn=300, chains=2, seed=5, thin=7, moves=["displace"])
+    a, b = (sample(model, record_every=k, **opts) for k in (1, 5))
+    for key in ("draws", "draw_energy", "draw_stats", "draw_slot"):
+        assert np.array_equal(a.records[key], b.records[key]), key
+    np.testing.assert_array_equal(a.extra["final_mu"], b.extra["final_mu"])
+    assert a.stats["acceptance"] == b.stats["acceptance"]
+    np.testing.assert_array_equal(a.stats["step_size"], b.stats["step_size"])
+    assert a.records["counts"].sum() == 5 * b.records["counts"].sum()
+    assert a.stats["production_sweeps"] == b.stats["production_sweeps"] == 2 * 3_000

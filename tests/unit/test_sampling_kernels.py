@@ -13,9 +13,16 @@ import pytest
 
 from mcdimer import Assembly, Chain, geometry
 from mcdimer.sampling import driver, engine, sample
-from mcdimer.sampling.kernels import Records, Schedule, advance_chain, refresh_all
+from mcdimer.sampling.kernels import (
+    QUIET_MAX,
+    Records,
+    Schedule,
+    advance_chain,
+    move_runs,
+    refresh_all,
+)
 from mcdimer.sampling.moves import parse_moves
-from mcdimer.sampling.observables import PAIR_SCALARS, allocate
+from mcdimer.sampling.observables import PAIR_SCALARS, SCALARS, SITE_COLUMNS, allocate
 from mcdimer.sampling.rng import seed_states
 
 SC_POS, SC_BOX = geometry.periodic_lattice("sc", 2)
@@ -42,7 +49,9 @@ def run_kernel(model, moves, sweeps, ladder=(1.0,), chains=2, seed=0, refresh=10
     target = setup.target(b)
     R = b.size
     state = setup.state(target, chains, seed_states(seed, chains * (R + 1)))
-    sched = Schedule(cycle, sweeps, 1, 1, 1, engine.ADAPT_EVERY, refresh, engine.TUNNEL_LEVEL)
+    sched = Schedule(
+        cycle, sweeps, 1, 1, 1, engine.ADAPT_EVERY, refresh, engine.TUNNEL_LEVEL, move_runs(cycle)
+    )
     rec = Records(**allocate(chains, R, model.n, 1, 0, level_draws=False))
     counters = engine._counters(chains, R)
     for c in range(chains):
@@ -95,21 +104,65 @@ def test_periodic_refresh_measures_no_drift_beyond_rounding():
     assert np.all(state.drift > 0.0) and np.all(state.drift < 1e-10), state.drift
 
 
-def test_pair_records_are_the_overlaps_of_the_kept_draws(monkeypatch):
+def test_move_runs_count_the_sweeps_of_one_move_across_the_cycles_end():
+    assert move_runs(parse_moves([("displace", 2), "jump"])).tolist() == [2, 1, 1]
+    assert move_runs(parse_moves(["displace", "jump", "displace"])).tolist() == [1, 1, 2]
+    assert move_runs(parse_moves(["heatbath", "overrelax"])).tolist() == [1, 1]
+    assert move_runs(parse_moves([("displace", 3)])).tolist() == [QUIET_MAX] * 3
+    long = move_runs(parse_moves([("displace", 10_000), "jump", ("displace", 10_000)]))
+    assert long[0] == 10_000 and long[10_000] == 1 and long[10_001] == 20_000  # wraps
+
+
+@pytest.mark.parametrize("record_every", [1, 3])
+def test_recorded_sums_are_the_sums_over_every_kth_kept_draw(record_every, monkeypatch):
+    """With thin = 1 the draws are every production sweep's configuration: a batch's
+    recorded m^z and site sums are those of the draws p = s - burn with p % record_every
+    == 0 in it (batches of 1000 sweeps: 334 or 333 recorded), over one chunk (bursts of
+    sweeps between recorded ones) and over chunks of a few sweeps (short bursts)."""
+    model = Chain(3, K=10.0, C=30.0, h=(0.0, 0.0, 0.2))
+    sweeps, batches = 6_000, 6
+    runs = []
+    for seconds in (1e3, 1e-5):
+        monkeypatch.setattr(driver, "CHUNK_SECONDS", seconds)
+        runs.append(sample(model, sweeps=sweeps, burn=70, chains=2, seed=8, n_batches=batches,
+                           thin=1, moves=["displace"], record_every=record_every))  # fmt: skip
+    res = runs[0]
+    for key in res.records:
+        assert np.array_equal(res.records[key], runs[1].records[key]), key
+    assert res.settings["record_every"] == record_every
+    kept = np.arange(sweeps) % record_every == 0
+    batch = np.arange(sweeps) // (sweeps // batches)
+    counts = np.bincount(batch[kept], minlength=batches)
+    for c in range(2):
+        draws = res.records["draws"][c]  # (sweeps, n, 3)
+        np.testing.assert_array_equal(res.records["counts"][c, 0], counts)
+        mz = draws[:, :, 2].mean(axis=1)
+        want = np.bincount(batch[kept], weights=mz[kept], minlength=batches)
+        got = res.records["scalars"][c, 0, :, SCALARS.index("mz")]
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-9)
+        for i in range(model.n):
+            want = np.bincount(batch[kept], weights=draws[kept, i, 0], minlength=batches)
+            got = res.records["sites"][c, 0, :, i, SITE_COLUMNS.index("x")]
+            np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-9)
+
+
+@pytest.mark.parametrize("record_every", [1, 3])
+def test_pair_records_are_the_overlaps_of_the_kept_draws(record_every, monkeypatch):
     """A pair's q2, qs sums and histogram counts per batch, from the b = 1 draws of its two
-    chains (thin = 1), over one chunk long enough to need several blocks of held
-    configurations (`kernels.PAIR_BLOCK_VALUES`)."""
+    chains (thin = 1) at the recorded sweeps, over one chunk long enough to need several
+    blocks of held configurations (`kernels.PAIR_BLOCK_VALUES`)."""
     monkeypatch.setattr(driver, "CHUNK_SECONDS", 1e3)
     model = Chain(4, K=10.0, C=50.0)
     sweeps, batches = 12_000, 4
-    res = sample(
-        model, sweeps=sweeps, burn=50, chains=2, seed=3, n_batches=batches, thin=1, pairs=True
-    )
-    a, b = res.records["draws"]  # (sweeps, n, 3) each
+    res = sample(model, sweeps=sweeps, burn=50, chains=2, seed=3, n_batches=batches, thin=1,
+                 pairs=True, record_every=record_every)  # fmt: skip
+    a, b = res.records["draws"][:, ::record_every]  # (recorded sweeps, n, 3) each
     q = np.einsum("sia,sib->sab", a, b) / model.n
     q2 = np.einsum("sab,sab->s", q, q).reshape(batches, -1).sum(axis=1)
     qs = np.trace(q, axis1=1, axis2=2).reshape(batches, -1).sum(axis=1)
     got = res.records["pair_scalars"][0, 0]
     np.testing.assert_allclose(got[:, PAIR_SCALARS.index("q2")], q2, rtol=1e-12)
     np.testing.assert_allclose(got[:, PAIR_SCALARS.index("qs")], qs, rtol=1e-12, atol=1e-9)
-    assert np.all(res.records["pair_hists"][0, 0].sum(axis=-1) == sweeps // batches)
+    per_batch = sweeps // batches // record_every
+    assert np.all(res.records["pair_hists"][0, 0].sum(axis=-1) == per_batch)
+    assert np.all(res.records["counts"][0, 0] == per_batch)
