@@ -60,6 +60,7 @@ from ..sampling.config import (
     as_sampler,
     check_cycle_passes,
     check_pairs,
+    check_record_every,
     check_start,
 )
 from .realisations import GeometrySpec
@@ -250,6 +251,12 @@ class MethodSpec(_Strict):
         description="initial moments: 'hot' (uniform in the balls), 'ordered' (all (0, 0, 1)) "
         "or 'both' (half the chains each; the point is flagged if the halves disagree)",
     )
+    record_every: int | Literal["auto"] | None = Field(
+        None,
+        description="sum every k-th production sweep into the batch means: 'auto' (default: "
+        "4 for n <= 4, 2 for n <= 16 with one replica on a displacement cycle, else 1) or an "
+        "integer from 1 to sweeps // n_batches",
+    )
 
     @model_validator(mode="after")
     def _sampler(self):
@@ -265,6 +272,8 @@ class MethodSpec(_Strict):
             check_cycle_passes(sampler.cycle(), run.sweeps, run.burn)
         check_pairs(self.pairs, run.chains, self.name)
         check_start(self.start, run.chains, self.name, self.pairs)
+        if self.record_every is not None:
+            check_record_every(self.record_every, run, self.name)
         return self
 
     def sampler(self) -> Metropolis | Tempering | Emcee:
@@ -415,6 +424,8 @@ class Spec(_Strict):
         data = self.model_dump(mode="json", exclude={"title", "figure"})
         if not data["output"].get("reweight"):  # off: digests of specs without it unchanged
             data["output"].pop("reweight", None)
+        if data["method"].get("record_every") is None:  # likewise
+            data["method"].pop("record_every", None)
         if data["model"] is not None:  # likewise the microscopic fields when not given
             for key in MICRO_FIELDS:
                 if data["model"].get(key) is None:

@@ -198,8 +198,9 @@ class Settings(dict):
     n_batches (batches per chain for the MCSE); moves (the cycle as [(name, repeats)]);
     critical_modes (mean-field modes projected on, 0: none); pairs (replica pairs);
     start ("hot", "ordered", "both"); nematic (whether the nematic eigenvalue was
-    measured); tempering: replicas, adapt, ladder ("given", "tuned", "geometric"), b_min;
-    emcee: walkers."""
+    measured); record_every (every k-th production sweep summed into the batches);
+    tempering: replicas, adapt, ladder ("given", "tuned", "geometric"), b_min; emcee:
+    walkers."""
 
     sweeps: int
     burn: int
@@ -212,6 +213,7 @@ class Settings(dict):
     pairs: bool = False
     start: str = "hot"
     nematic: bool = True
+    record_every: int = 1
     replicas: int | None = None
     adapt: bool | None = None
     ladder: str | None = None
@@ -321,7 +323,12 @@ class SampleResult:
 
     @property
     def production_sweeps(self) -> int:
-        return int(self._counts.sum())
+        """Production sweeps run, summed over chains (at every level alike). Not the
+        recorded ones (`records["counts"]`): with settings["record_every"] = k > 1 only
+        every k-th sweep is summed into the batches, while draws are kept every `thin`
+        sweeps of all of them."""
+        ran = self.stats.get("production_sweeps")
+        return int(self._counts.sum()) if ran is None else int(ran)
 
     # --- means -----------------------------------------------------------------------
     def _observable_sums(self):
@@ -639,8 +646,7 @@ class SampleResult:
                 "reweighting needs a run of method 'tempering' (per-level draws of every "
                 f"ladder level), got method {self.method!r}"
             )
-        at_b1 = select("counts", self.records["counts"], {DIMS.level: 0})  # (chain, batch)
-        produced = int(at_b1.sum(axis=1).min())  # the fewest sweeps of a chain
+        produced = self.production_sweeps // self.settings["chains"]  # each chain's sweeps
         draws = min(-(-produced // self.settings["thin"]), self._size("level_w", DIMS.draw))
         model = self._physical_model
         land = model.landscape if model.landscape is not None else list(model.landscapes)

@@ -366,3 +366,30 @@ def test_pairs_and_start_are_checked_at_load(method, words):
     )
     kwargs = runs.parse(ok, "x.toml").method.sample_kwargs()
     assert kwargs["pairs"] is True and kwargs["start"] == "both"
+
+
+DIGEST_BEFORE_RECORD_EVERY = "9705cc4ad00290ee"
+
+
+@pytest.mark.parametrize(
+    ("method", "words"),
+    [
+        ("record_every = 0", "record_every"),
+        ('record_every = "sometimes"', "record_every"),
+        ('name = "emcee"\nchains = 36\nrecord_every = 2', "record_every=2 needs method"),
+    ],
+)
+def test_record_every_is_checked_at_load_and_left_out_of_the_digest_when_absent(method, words):
+    """record_every goes through config.check_record_every (the check sample() uses); a spec
+    that does not give it keeps the digest it had before the option existed, so stored
+    results are not recomputed."""
+    sample_spec = GOOD.replace('kind = "exact"', 'kind = "sample"')
+    with pytest.raises(runs.SpecError, match=words):
+        runs.parse(sample_spec + f"[method]\n{method}\n", "x.toml")
+    plain = runs.parse(sample_spec + "[method]\nchains = 4\n", "x.toml")
+    given = runs.parse(sample_spec + "[method]\nchains = 4\nrecord_every = 2\n", "x.toml")
+    assert "record_every" not in plain.method.sample_kwargs()
+    assert given.method.sample_kwargs()["record_every"] == 2
+    # the digest of this spec before record_every existed (computed at commit 624ba39)
+    assert plain.digest() == DIGEST_BEFORE_RECORD_EVERY
+    assert given.digest() != plain.digest()

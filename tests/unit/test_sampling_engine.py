@@ -160,3 +160,19 @@ def test_recording_changes_no_trajectory():
     np.testing.assert_array_equal(a.stats["step_size"], b.stats["step_size"])
     assert a.records["counts"].sum() == 5 * b.records["counts"].sum()
     assert a.stats["production_sweeps"] == b.stats["production_sweeps"] == 2 * 3_000
+    # the result counts the sweeps run, not the recorded ones: every draw is kept
+    assert a.production_sweeps == b.production_sweeps == 2 * 3_000
+    assert b.settings["record_every"] == 5 and b.settings.record_every == 5
+    n_draws = -(-3_000 // 7)
+    assert a.idata.posterior.sizes["draw"] == b.idata.posterior.sizes["draw"] == n_draws
+
+
+def test_level_draws_keep_every_draw_when_record_every_thins_the_batches():
+    """MBAR's per-level draws are kept every `thin` sweeps of all of them, whatever
+    record_every: level_draws() must not cut them at the recorded count."""
+    model = Chain(3, K=10.0, C=30.0)
+    opts = dict(sweeps=400, burn=100, chains=2, seed=2, thin=4, ladder=[1.0, 0.7, 0.5])
+    a, b = (sample(model, "tempering", record_every=k, **opts) for k in (1, 4))
+    da, db = a.level_draws(), b.level_draws()
+    assert da.W.shape == db.W.shape and da.W.shape[2] == 100
+    np.testing.assert_array_equal(da.W, db.W)
