@@ -28,16 +28,21 @@ the same linear interpolation of the table as the kernels (`landscape_energy`), 
 move corrects toward exactly the kernels' target. The proposal is a deterministic function
 of A alone (A does not change while mu_i moves), which the MH argument requires.
 
-The proposal (`HeatbathTable`): rows j = 0..rows-1 at A_j = sinh(j dt), sinh((rows-1) dt)
-= a_max, each holding B equal-probability bins of g for A_j (edges at its quantiles, by
+The proposal (`HeatbathTable`): rows j = 0..rows-1 at the fields A_j with
+`row_coordinate`(A_j) = j dt (a cheap stand-in for log2(1 + A): rows spaced evenly for
+A < 1 and nearly geometrically above; A_{rows-1} = a_max), each holding B
+equal-probability bins of g for A_j (edges at its quantiles, by
 quadrature: a coarse pass on [0, 1] finds where the mass lies, a fine one per row places the
 edges). Inside bin k the density is a tilted exponential, q(r) = z e^{z x} / (B (e_{k+1} -
 e_k) expm1(z)), x = (r - e_k)/(e_{k+1} - e_k), its tilt z the log-slope of g at the bin's
 heavier end. log g = log r + A r + log(1 - e^{-2 A r}) - f(r^2) + const is concave whenever
 f is convex in r (a paramagnetic landscape, docs/physics.md, "Landscapes"), so this exponential lies
 above g's shape inside the bin: q follows g even across the wide tail bins and w = g/q
-stays close to 1 (rejections and their autocorrelation stay at the 1 % level). For
-a field between rows (asinh(A)/dt = j + lam) edges and tilts are interpolated,
+stays close to 1 (rejections and their autocorrelation stay at the 1 % level). A bin with
+|z| < Z_LINEAR (all but the few steepest: bulk bins have |z| ~ 0.05) takes instead the
+linear density (1 + z (x - 1/2)) / (B (e_{k+1} - e_k)), within z^2/8 of the exponential in
+log and drawn with one square root instead of an expm1 and a log1p. For
+a field between rows (row_coordinate(A)/dt = j + lam) edges and tilts are interpolated,
 e_k = (1 - lam) E[j, k] + lam E[j+1, k]: quantile interpolation, exact for a family that
 shifts and rescales, so the row spacing costs acceptance only at second order. Beyond the
 last row (A > a_max) the last row is used: still exact, but the acceptance falls quickly
@@ -45,12 +50,15 @@ last row (A > a_max) the last row is used: still exact, but the acceptance falls
 First edge 0, last edge 1 and a 1e-9 admixture of uniform edges keep every bin open, so
 q > 0 wherever g > 0 and w is bounded: the sampler is uniformly ergodic (Tierney 1994, Liu 1996).
 
-Measured acceptance (rows = 96, B = 128, a_max = 1000, 0 <= A <= 1000): >= 0.987, mean 0.996,
-for Quadratic C = 0..500, Saturating C = 5..500 and Microscopic (kfa = zeta_{1,36}, t = 5e-5).
+Measured acceptance (rows = 96, B = 128, a_max = 1000; A = 0 and 31 fields from 0.01 to
+1000, 20 000 moves each): >= 0.988, mean 0.997, for Quadratic C = 0, 5, 50, 500, Saturating
+C = 5, 50, 500 and Microscopic (kfa = zeta_{1,36}, t = 5e-5).
 
 Cost: `build_heatbath_table` O(rows * (COARSE + FINE)) in numpy, about 5 ms; memory
-rows * (2B + 1) doubles (0.2 MB). `heatbath_move`: a binary search of the current radius
-among the interpolated edges (log2 B steps), about ten transcendental calls, no allocation.
+rows * (2B + 1) doubles (0.2 MB). `heatbath_move`: a branch-free binary search of the
+current radius among the interpolated edges (log2 B steps), three exp and one log1p (an
+expm1 and a log1p more in a steep bin), no allocation; about 170 ns on fields of the n = 64
+chain near its threshold (benchmarks/bench_heatbath.py).
 """
 
 from __future__ import annotations
@@ -64,12 +72,15 @@ from numba import njit
 from .rng import next_double
 from .tables import landscape_energy
 
-ROWS = 96  # rows of the A-grid: A_j = sinh(j dt), j = 0..ROWS-1, sinh((ROWS-1) dt) = a_max
+ROWS = 96  # rows of the A-grid: row_coordinate(A_j) = j dt, j = 0..ROWS-1, A_{ROWS-1} = a_max
 BINS = 128  # equal-probability bins of the radius per row
 COARSE, FINE = 256, 512  # quadrature cells: uniform on [0, 1], then per row on its bulk
 TAIL = 0.125  # the fine grid of a row covers its quantiles TAIL/B .. 1 - TAIL/B
 _MIX = 1e-9  # weight of uniform edges mixed in: every bin has width >= _MIX / B
 TILT_MAX = 1e4  # |tilt| cap (the move's arithmetic is overflow-free for any tilt)
+Z_LINEAR = 0.5  # bins with |tilt| below this take the linear density 1 + z (x - 1/2)
+_MANTISSA = 0xFFFFFFFFFFFFF  # the 52 mantissa bits of a float64
+_ONE = 0x3FF0000000000000  # the bits of 1.0
 
 
 class HeatbathTable(NamedTuple):
@@ -79,12 +90,30 @@ class HeatbathTable(NamedTuple):
         edges[:, 0] = 0, edges[:, -1] = 1, strictly increasing along each row.
     tilt : (rows, B) float64, z: inside bin k the proposal density is ∝ exp(z x), x in
         [0, 1] the position across the bin (z = 0: uniform).
-    inv_dt : (1,) float64, 1/dt: the row coordinate of a field A is asinh(A) * inv_dt.
+    inv_dt : (1,) float64, 1/dt: the row of a field A is `row_coordinate(A) * inv_dt`.
     """
 
     edges: np.ndarray
     tilt: np.ndarray
     inv_dt: np.ndarray
+
+
+@njit(inline="always")
+def row_coordinate(A):
+    """An increasing function of A >= 0 that costs a few integer operations: with 1 + A =
+    2^e (1 + u), u in [0, 1), it is e + u (4 - u)/3. Close to log2(1 + A) (within 0.03,
+    continuous with its first derivative, so the rows are spaced nearly geometrically for
+    large A and uniformly for small A), without a transcendental call."""
+    bits = np.float64(1.0 + A).view(np.int64)
+    u = np.int64((bits & _MANTISSA) | _ONE).view(np.float64) - 1.0
+    return ((bits >> 52) - 1023) + u * (4.0 - u) / 3.0
+
+
+def _row_fields(t):
+    """The inverse of `row_coordinate`: A with row_coordinate(A) = t, for t (array) >= 0."""
+    e = np.floor(t)
+    u = 2.0 - np.sqrt(np.maximum(4.0 - 3.0 * (t - e), 0.0))  # u (4 - u)/3 = t - e, u in [0, 1]
+    return np.ldexp(1.0 + u, e.astype(np.int64)) - 1.0
 
 
 def _log_g(r, f_table, a):
@@ -171,8 +200,10 @@ def build_heatbath_table(
     if int(bins) != bins or bins < 2:
         raise ValueError(f"bins must be an integer >= 2, got {bins}")
     rows, bins = int(rows), int(bins)
-    dt = math.asinh(max(a_max, 1e-3)) / (rows - 1)
-    a_col = np.sinh(dt * np.arange(rows))[:, None]
+    m, e = np.frexp(1.0 + max(a_max, 1e-3))  # 1 + a_max = 2^(e - 1) (1 + u), as row_coordinate
+    u = 2.0 * m - 1.0
+    dt = float((e - 1) + u * (4.0 - u) / 3.0) / (rows - 1)
+    a_col = _row_fields(dt * np.arange(rows))[:, None]
 
     # coarse pass on [0, 1]: where each row's mass lies, [lo, hi] (one cell of margin)
     r = np.linspace(0.0, 1.0, COARSE + 1)
@@ -260,7 +291,7 @@ def heatbath_move(mx, my, mz, ax, ay, az, table, hb, s0, s1, s2, s3):
     last = edges.shape[0] - 1
     nb = edges.shape[1] - 1
     A = math.sqrt(ax * ax + ay * ay + az * az)
-    t = math.asinh(A) * hb.inv_dt[0]
+    t = row_coordinate(A) * hb.inv_dt[0]
     if t >= last:
         j, lam = last - 1, 1.0
     else:
@@ -268,52 +299,36 @@ def heatbath_move(mx, my, mz, ax, ay, az, table, hb, s0, s1, s2, s3):
         lam = t - j
     lo, hi, tlo, thi = edges[j], edges[j + 1], tilt[j], tilt[j + 1]
 
-    # proposal: bin k (probability 1/B), then x in [0, 1] with density z e^{zx}/expm1(z)
+    # proposal: bin k (probability 1/B), then x in [0, 1] with density q_k(x) (`_bin_draw`)
     u, s0, s1, s2, s3 = next_double(s0, s1, s2, s3)
     ub = u * nb
     k = min(int(ub), nb - 1)
-    v = ub - k
     e0 = lo[k] + lam * (hi[k] - lo[k])
     width_new = lo[k + 1] + lam * (hi[k + 1] - lo[k + 1]) - e0
-    z = tlo[k] + lam * (thi[k] - tlo[k])
-    # x by inversion; B * width * q = z e^{z x}/expm1(z) = fac e^{lq}, both bounded:
-    # fac = |z|/(1 - e^{-|z|}), lq = z x - max(z, 0) <= 0
-    mag = abs(z)
-    if mag > 1e-9:
-        m_z = -math.expm1(-mag)
-        if z > 0.0:
-            x = max(1.0 + math.log1p(-(1.0 - v) * m_z) / mag, 0.0)
-        else:
-            x = -math.log1p(-v * m_z) / mag
-        fac_new = mag / m_z
-        lq_new = z * x - max(z, 0.0)
-    else:
-        x, fac_new, lq_new = v, 1.0, 0.0
+    x, q_new, lq_new = _bin_draw(tlo[k] + lam * (thi[k] - tlo[k]), ub - k)
     r_new = e0 + width_new * x
-    m_new = -math.expm1(-2.0 * A * r_new)  # 1 - e^{-2 A r'}, also used by the angle
+    m_new = _one_minus_exp2(A * r_new)  # 1 - e^{-2 A r'}, also used by the angle
 
     s_old = mx * mx + my * my + mz * mz
     if s_old > 0.0:
         r_old = math.sqrt(s_old)
-        a, bnd = 0, nb
-        while bnd - a > 1:
-            mid = (a + bnd) >> 1
-            if lo[mid] + lam * (hi[mid] - lo[mid]) <= r_old:
-                a = mid
-            else:
-                bnd = mid
+        # the bin of r_old among the interpolated edges (branch-free lower bound)
+        a, size = 0, nb
+        while size > 1:
+            half = size >> 1
+            mid = a + half
+            a = mid if lo[mid] + lam * (hi[mid] - lo[mid]) <= r_old else a
+            size -= half
         e0_old = lo[a] + lam * (hi[a] - lo[a])
         width_old = lo[a + 1] + lam * (hi[a + 1] - lo[a + 1]) - e0_old
-        z_old = tlo[a] + lam * (thi[a] - tlo[a])
-        expo = landscape_energy(table, s_old) - landscape_energy(table, r_new * r_new) - lq_new
-        ratio = width_new / (width_old * fac_new)
-        mag = abs(z_old)
-        if mag > 1e-9:
-            ratio *= mag / -math.expm1(-mag)
-            expo += z_old * (r_old - e0_old) / width_old - max(z_old, 0.0)
+        q_old, lq_old = _bin_density(tlo[a] + lam * (thi[a] - tlo[a]), (r_old - e0_old) / width_old)
+        # w(r') / w(r) with w = g/q, q(r) = q_k(x)/(B width), q_k(x) = q e^{lq}
+        expo = landscape_energy(table, s_old) - landscape_energy(table, r_new * r_new)
+        expo += lq_old - lq_new
+        ratio = width_new * q_old / (width_old * q_new)
         # g(r') / g(r), g ∝ r^2 e^{-f} sinh(A r)/(A r) = r e^{-f} e^{A r} (1 - e^{-2 A r}) / 2A
         if A > 0.0:
-            ratio *= r_new * m_new / (r_old * -math.expm1(-2.0 * A * r_old))
+            ratio *= r_new * m_new / (r_old * _one_minus_exp2(A * r_old))
             expo += A * (r_new - r_old)
         else:
             ratio *= r_new * r_new / s_old
@@ -355,3 +370,49 @@ def heatbath_move(mx, my, mz, ax, ay, az, table, hb, s0, s1, s2, s3):
     ny = r_new * (c * ey + tx * b1y + ty * b2y)
     nz = r_new * (c * ez + tx * b1z + ty * b2z)
     return nx, ny, nz, True, s0, s1, s2, s3
+
+
+Y_SERIES = 0.5  # below, 1 - e^{-2y} from the series of sinh(y)/y (no cancellation)
+_SINHC = (1.0, 1 / 6, 1 / 120, 1 / 5040, 1 / 362880, 1 / 39916800, 1 / 6227020800)
+
+
+@njit(inline="always")
+def _one_minus_exp2(y):
+    """1 - e^{-2y} for y >= 0 to a few ulp, with one exp (cheaper than expm1): 1 - (e^{-y})^2
+    for y >= Y_SERIES, where the subtraction loses under one bit, else 2 e^{-y} sinh(y) with
+    sinh(y)/y summed to y^12 (truncation < 5e-17 relative at y = Y_SERIES)."""
+    p = math.exp(-y)
+    if y >= Y_SERIES:
+        return 1.0 - p * p
+    y2 = y * y
+    c = _SINHC
+    series = c[0] + y2 * (c[1] + y2 * (c[2] + y2 * (c[3] + y2 * (c[4] + y2 * (c[5] + y2 * c[6])))))
+    return 2.0 * p * y * series
+
+
+@njit(inline="always")
+def _bin_density(z, x):
+    """The density q_k(x) = q e^{lq} of bin k at x in [0, 1] (module docstring), for tilt z:
+    1 + z (x - 1/2) when |z| < Z_LINEAR, else z e^{z x}/expm1(z) as q = |z|/(1 - e^{-|z|}),
+    lq = z x - max(z, 0) <= 0 (both bounded for any z). Returns (q, lq)."""
+    mag = abs(z)
+    if mag < Z_LINEAR:
+        return 1.0 + z * (x - 0.5), 0.0
+    return mag / -math.expm1(-mag), z * x - max(z, 0.0)
+
+
+@njit(inline="always")
+def _bin_draw(z, v):
+    """x in [0, 1] with density q_k(x) (`_bin_density`) by inversion of its CDF at the
+    uniform v; returns (x, q, lq) at that x."""
+    mag = abs(z)
+    if mag < Z_LINEAR:  # x + (z/2)(x^2 - x) = v, the root in [0, 1] written without cancellation
+        p = 1.0 - 0.5 * z
+        x = min(2.0 * v / (p + math.sqrt(p * p + 2.0 * z * v)), 1.0)
+        return x, 1.0 + z * (x - 0.5), 0.0
+    m_z = -math.expm1(-mag)
+    if z > 0.0:
+        x = max(1.0 + math.log1p(-(1.0 - v) * m_z) / mag, 0.0)
+    else:
+        x = -math.log1p(-v * m_z) / mag
+    return x, mag / m_z, z * x - max(z, 0.0)
