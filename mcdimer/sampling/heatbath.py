@@ -54,7 +54,8 @@ Measured acceptance (rows = 96, B = 128, a_max = 1000; A = 0 and 31 fields from 
 1000, 20 000 moves each): >= 0.988, mean 0.997, for Quadratic C = 0, 5, 50, 500, Saturating
 C = 5, 50, 500 and Microscopic (kfa = zeta_{1,36}, t = 5e-5).
 
-Cost: `build_heatbath_table` O(rows * (COARSE + FINE)) in numpy, about 5 ms; memory
+Cost: `build_heatbath_table` O(rows * (COARSE + FINE + 3 B)) evaluations of log g, compiled,
+about 3 ms (8 ms in numpy before; benchmarks/bench_heatbath.py); memory
 rows * (2B + 1) doubles (0.2 MB). `heatbath_move`: a branch-free binary search of the
 current radius among the interpolated edges (log2 B steps), three exp and one log1p (an
 expm1 and a log1p more in a steep bin), no allocation; about 170 ns on fields of the n = 64
@@ -116,61 +117,119 @@ def _row_fields(t):
     return np.ldexp(1.0 + u, e.astype(np.int64)) - 1.0
 
 
+@njit(inline="always")
 def _log_g(r, f_table, a):
-    """log g(r) up to a constant per row, for r (rows, n) or (n,) and a (rows, 1) >= 0. For
-    A > 0, log(r^2 sinh(A r)/(A r)) = log r + A r + log(1 - e^{-2 A r}) - log(2 A); the
-    constant is dropped. f is the kernels' linear interpolation of the table in s."""
-    x = r * r * (f_table.size - 1)
-    i = np.minimum(x.astype(np.int64), f_table.size - 2)
-    f = f_table[i] + (x - i) * (f_table[i + 1] - f_table[i])
-    ar = a * r
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_r = np.log(r)
-        field = (log_r - f) + ar + np.log(-np.expm1(-2.0 * ar))
-        return np.where(a > 0.0, field, 2.0 * log_r - f)
+    """log g(r) up to a constant per row, for a field a >= 0 (-inf at r = 0). For a > 0,
+    log(r^2 sinh(a r)/(a r)) = log r + a r + log(1 - e^{-2 a r}) - log(2 a); the constant is
+    dropped. f is the kernels' linear interpolation of the table in s (`landscape_energy`)."""
+    f = landscape_energy(f_table, r * r)
+    if a > 0.0:
+        ar = a * r
+        return np.log(r * -math.expm1(-2.0 * ar)) - f + ar
+    return 2.0 * np.log(r) - f
 
 
-def _cells(r, lg):
-    """Masses and log-slopes of the cells of the node rows r (rows, n + 1), with log g
-    linear in each cell (g ∝ r^2 in a cell that starts at r = 0). Returns (mass, slope d
-    per cell, cdf (rows, n + 1) normalised to 1)."""
-    lg = lg - lg.max(axis=1, keepdims=True)
-    g = np.exp(lg)
-    h = np.diff(r, axis=1)
-    with np.errstate(invalid="ignore"):
-        d = np.diff(lg, axis=1)
-    origin = r[:, :-1] == 0.0
-    flat = ~(np.abs(d) >= 1e-8)  # also the nan/inf of a cell at the origin
-    slope = np.where(flat, 1.0, d)
-    mass = h * np.where(flat, 0.5 * (g[:, 1:] + g[:, :-1]), np.diff(g, axis=1) / slope)
-    mass = np.where(origin, h * g[:, 1:] / 3.0, mass)
-    d = np.where(origin | flat, 0.0, d)
-    cdf = np.zeros(lg.shape)
-    np.cumsum(mass, axis=1, out=cdf[:, 1:])
-    cdf /= cdf[:, -1:]
-    return mass / mass.sum(axis=1, keepdims=True), d, cdf
+@njit(inline="always")
+def _cells(r, lg, mass, d, cdf):
+    """Masses, log-slopes and CDF of the cells of the nodes r (m + 1,), with log g (values lg
+    at the nodes) linear in each cell (g ∝ r^2 in a cell that starts at r = 0): fills mass
+    (m,) and cdf (m + 1,) normalised to 1, and d (m,), 0 where the cell is taken flat."""
+    top = lg.max()
+    cdf[0] = 0.0
+    g0 = math.exp(lg[0] - top)
+    for k in range(r.size - 1):
+        h = r[k + 1] - r[k]
+        g1 = math.exp(lg[k + 1] - top)
+        dk = lg[k + 1] - lg[k]
+        if r[k] == 0.0:
+            mass[k], d[k] = h * g1 / 3.0, 0.0
+        elif not abs(dk) >= 1e-8:  # also the nan of two -inf nodes
+            mass[k], d[k] = h * 0.5 * (g0 + g1), 0.0
+        else:
+            mass[k], d[k] = h * (g1 - g0) / dk, dk
+        cdf[k + 1] = cdf[k] + mass[k]
+        g0 = g1
+    total = cdf[r.size - 1]
+    for k in range(r.size - 1):
+        mass[k] /= total
+        cdf[k] /= total
+    cdf[r.size - 1] = 1.0
 
 
+@njit(inline="always")
 def _invert(r, d, mass, cdf, p):
-    """Positions of the probabilities p (rows, m) under the cells (inverse CDF, the cell's
-    exponential inverted exactly; the cube root in a cell at the origin)."""
-    rows, cells = d.shape
-    cell = np.empty(p.shape, dtype=np.int64)
-    for j in range(rows):
-        cell[j] = np.searchsorted(cdf[j], p[j], side="right") - 1
-    cell = np.clip(cell, 0, cells - 1)
-    jj = np.arange(rows)[:, None]
-    cm = mass[jj, cell]
-    phi = np.clip((p - cdf[jj, cell]) / np.where(cm > 0, cm, 1.0), 0.0, 1.0)
-    dc = np.abs(d[jj, cell])
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        # x solves (e^{d x} - 1)/(e^d - 1) = phi, x in [0, 1] across the cell
-        up = 1.0 + np.log(phi + (1.0 - phi) * np.exp(-dc)) / dc
-        down = np.log1p(phi * np.expm1(-dc)) / -dc
-    frac = np.where(dc < 1e-8, phi, np.where(d[jj, cell] > 0, up, down))
-    frac = np.where(r[jj, cell] == 0.0, np.cbrt(phi), frac)
-    left = r[jj, cell]
-    return left + (r[jj, cell + 1] - left) * np.clip(frac, 0.0, 1.0)
+    """Position of the probability p under the cells (inverse CDF, the cell's exponential
+    inverted exactly; the cube root in a cell at the origin)."""
+    cells = d.size
+    cell = min(max(np.searchsorted(cdf, p, side="right") - 1, 0), cells - 1)
+    cm = mass[cell]
+    phi = min(max((p - cdf[cell]) / (cm if cm > 0.0 else 1.0), 0.0), 1.0)
+    dc = abs(d[cell])
+    if r[cell] == 0.0:
+        frac = np.cbrt(phi)
+    elif dc < 1e-8:
+        frac = phi
+    elif d[cell] > 0.0:  # x solves (e^{d x} - 1)/(e^d - 1) = phi, x in [0, 1] across the cell
+        frac = 1.0 + np.log(phi + (1.0 - phi) * math.exp(-dc)) / dc
+    else:
+        frac = math.log1p(phi * math.expm1(-dc)) / -dc
+    frac = min(max(frac, 0.0), 1.0)
+    return r[cell] + (r[cell + 1] - r[cell]) * frac
+
+
+@njit(inline="always")
+def _log_g_and_slope(e, f_table, a):
+    """log g and d log g/dr (central difference) at e."""
+    step = 1e-6 * max(e, 1e-6)
+    up, down = min(e + step, 1.0), max(e - step, 0.0)
+    slope = (_log_g(up, f_table, a) - _log_g(down, f_table, a)) / (up - down)
+    return _log_g(e, f_table, a), slope
+
+
+@njit(cache=True, error_model="numpy")
+def _build_rows(table, a_rows, edges, tilt):
+    """The edges (rows, B + 1) and tilts (rows, B) of `build_heatbath_table`, row by row."""
+    bins = tilt.shape[1]
+    rc = np.linspace(0.0, 1.0, COARSE + 1)
+    r = np.empty(FINE + 1)
+    lg = np.empty(FINE + 1)
+    cdf = np.empty(FINE + 1)
+    mass = np.empty(FINE)
+    d = np.empty(FINE)
+    for j in range(a_rows.size):
+        a = a_rows[j]
+        # coarse pass on [0, 1]: where the row's mass lies, [lo, hi] (one cell of margin)
+        for k in range(COARSE + 1):
+            lg[k] = _log_g(rc[k], table, a)
+        _cells(rc, lg[: COARSE + 1], mass[:COARSE], d[:COARSE], cdf[: COARSE + 1])
+        c = cdf[: COARSE + 1]
+        i_lo = max(np.argmax(c >= TAIL / bins) - 2, 0)
+        i_hi = min(np.argmax(c >= 1.0 - TAIL / bins) + 1, COARSE)
+        lo, hi = i_lo / COARSE, i_hi / COARSE
+        p_lo, p_hi = c[i_lo], 1.0 - c[i_hi]
+        # fine pass on [lo, hi]; the tails keep their coarse masses
+        for k in range(FINE + 1):
+            r[k] = lo + (hi - lo) * (k / FINE)
+            lg[k] = _log_g(r[k], table, a)
+        _cells(r, lg, mass, d, cdf)
+        edges[j, 0] = 0.0
+        for k in range(1, bins):
+            p = min(max((k / bins - p_lo) / (1.0 - p_lo - p_hi), 0.0), 1.0)
+            e = min(max(_invert(r, d, mass, cdf, p), 0.0), 1.0)
+            edges[j, k] = max(e, edges[j, k - 1])
+        for k in range(bins):
+            edges[j, k] = (1.0 - _MIX) * edges[j, k] + _MIX * (k / bins)
+        edges[j, bins] = 1.0
+        # tilt of each bin: the log-slope of g at its heavier end times its width (module
+        # docstring: with log g concave, q then lies above g's shape inside the bin)
+        lg_l, sl_l = _log_g_and_slope(edges[j, 0], table, a)
+        for k in range(bins):
+            lg_r, sl_r = _log_g_and_slope(edges[j, k + 1], table, a)
+            z = (sl_l if lg_l > lg_r else sl_r) * (edges[j, k + 1] - edges[j, k])
+            if np.isnan(z):
+                z = 0.0
+            tilt[j, k] = min(max(z, -TILT_MAX), TILT_MAX)
+            lg_l, sl_l = lg_r, sl_r
 
 
 def build_heatbath_table(
@@ -203,44 +262,9 @@ def build_heatbath_table(
     m, e = np.frexp(1.0 + max(a_max, 1e-3))  # 1 + a_max = 2^(e - 1) (1 + u), as row_coordinate
     u = 2.0 * m - 1.0
     dt = float((e - 1) + u * (4.0 - u) / 3.0) / (rows - 1)
-    a_col = _row_fields(dt * np.arange(rows))[:, None]
-
-    # coarse pass on [0, 1]: where each row's mass lies, [lo, hi] (one cell of margin)
-    r = np.linspace(0.0, 1.0, COARSE + 1)
-    _, _, cdf = _cells(np.broadcast_to(r, (rows, COARSE + 1)), _log_g(r, table, a_col))
-    i_lo = np.argmax(cdf >= TAIL / bins, axis=1) - 2
-    i_hi = np.argmax(cdf >= 1.0 - TAIL / bins, axis=1) + 1
-    lo = np.maximum(i_lo, 0)[:, None] / COARSE
-    hi = np.minimum(i_hi, COARSE)[:, None] / COARSE
-    p_lo = np.take_along_axis(cdf, np.round(lo * COARSE).astype(np.int64), axis=1)
-    p_hi = 1.0 - np.take_along_axis(cdf, np.round(hi * COARSE).astype(np.int64), axis=1)
-
-    # fine pass on [lo, hi] per row; the tails keep their coarse masses
-    r = lo + (hi - lo) * np.linspace(0.0, 1.0, FINE + 1)
-    mass, d, cdf = _cells(r, _log_g(r, table, a_col))
-    p = (np.arange(1, bins) / bins - p_lo) / (1.0 - p_lo - p_hi)
-    inner = _invert(r, d, mass, cdf, np.clip(p, 0.0, 1.0))
-
     edges = np.empty((rows, bins + 1))
-    edges[:, 0], edges[:, -1] = 0.0, 1.0
-    edges[:, 1:-1] = np.maximum.accumulate(np.clip(inner, 0.0, 1.0), axis=1)
-    edges = (1.0 - _MIX) * edges + _MIX * np.linspace(0.0, 1.0, bins + 1)
-    edges[:, -1] = 1.0
-
-    # tilt of each bin: the log-slope of g at its heavier end times its width (module
-    # docstring: with log g concave, q then lies above g's shape inside the bin)
-    def log_g_and_slope(e):  # log g and d log g/dr (central difference) at e (rows, m)
-        step = 1e-6 * np.maximum(e, 1e-6)
-        up, down = np.minimum(e + step, 1.0), np.maximum(e - step, 0.0)
-        with np.errstate(invalid="ignore"):
-            slope = (_log_g(up, table, a_col) - _log_g(down, table, a_col)) / (up - down)
-        return _log_g(e, table, a_col), slope
-
-    left, right = edges[:, :-1], edges[:, 1:]
-    lg_l, sl_l = log_g_and_slope(left)
-    lg_r, sl_r = log_g_and_slope(right)
-    tilt = np.where(lg_l > lg_r, sl_l, sl_r) * (right - left)
-    tilt = np.clip(np.nan_to_num(tilt), -TILT_MAX, TILT_MAX)
+    tilt = np.empty((rows, bins))
+    _build_rows(table, _row_fields(dt * np.arange(rows)), edges, tilt)
     return HeatbathTable(edges=edges, tilt=tilt, inv_dt=np.array([1.0 / dt]))
 
 
