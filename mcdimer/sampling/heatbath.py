@@ -55,7 +55,8 @@ Measured acceptance (rows = 96, B = 128, a_max = 1000; A = 0 and 31 fields from 
 C = 5, 50, 500 and Microscopic (kfa = zeta_{1,36}, t = 5e-5).
 
 Cost: `build_heatbath_table` O(rows * (COARSE + FINE + 3 B)) evaluations of log g, compiled,
-about 3 ms (8 ms in numpy before; benchmarks/bench_heatbath.py); memory
+about 3 ms (benchmarks/bench_heatbath.py; its first call compiles, ~8 s, then cached);
+`build_heatbath_stack` builds every (level, species) table in one compiled call; memory
 rows * (2B + 1) doubles (0.2 MB). `heatbath_move`: a branch-free binary search of the
 current radius among the interpolated edges (log2 B steps), three exp and one log1p (an
 expm1 and a log1p more in a steep bin), no allocation; about 170 ns on fields of the n = 64
@@ -117,7 +118,7 @@ def _row_fields(t):
     return np.ldexp(1.0 + u, e.astype(np.int64)) - 1.0
 
 
-@njit(inline="always")
+@njit(cache=True, error_model="numpy")
 def _log_g(r, f_table, a):
     """log g(r) up to a constant per row, for a field a >= 0 (-inf at r = 0). For a > 0,
     log(r^2 sinh(a r)/(a r)) = log r + a r + log(1 - e^{-2 a r}) - log(2 a); the constant is
@@ -129,7 +130,7 @@ def _log_g(r, f_table, a):
     return 2.0 * np.log(r) - f
 
 
-@njit(inline="always")
+@njit(cache=True, error_model="numpy")
 def _cells(r, lg, mass, d, cdf):
     """Masses, log-slopes and CDF of the cells of the nodes r (m + 1,), with log g (values lg
     at the nodes) linear in each cell (g ∝ r^2 in a cell that starts at r = 0): fills mass
@@ -156,7 +157,7 @@ def _cells(r, lg, mass, d, cdf):
     cdf[r.size - 1] = 1.0
 
 
-@njit(inline="always")
+@njit(cache=True, error_model="numpy")
 def _invert(r, d, mass, cdf, p):
     """Position of the probability p under the cells (inverse CDF, the cell's exponential
     inverted exactly; the cube root in a cell at the origin)."""
@@ -177,7 +178,7 @@ def _invert(r, d, mass, cdf, p):
     return r[cell] + (r[cell + 1] - r[cell]) * frac
 
 
-@njit(inline="always")
+@njit(cache=True, error_model="numpy")
 def _log_g_and_slope(e, f_table, a):
     """log g and d log g/dr (central difference) at e."""
     step = 1e-6 * max(e, 1e-6)
@@ -259,9 +260,7 @@ def build_heatbath_table(
     if int(bins) != bins or bins < 2:
         raise ValueError(f"bins must be an integer >= 2, got {bins}")
     rows, bins = int(rows), int(bins)
-    m, e = np.frexp(1.0 + max(a_max, 1e-3))  # 1 + a_max = 2^(e - 1) (1 + u), as row_coordinate
-    u = 2.0 * m - 1.0
-    dt = float((e - 1) + u * (4.0 - u) / 3.0) / (rows - 1)
+    dt = _row_step(a_max, rows)
     edges = np.empty((rows, bins + 1))
     tilt = np.empty((rows, bins))
     _build_rows(table, _row_fields(dt * np.arange(rows)), edges, tilt)
@@ -272,13 +271,52 @@ def stack_tables(tables) -> HeatbathTable:
     """Tables of equal (rows, B) stacked along leading axes: a (levels, species) nested
     list -> edges (R, S, rows, B + 1), tilt (R, S, rows, B), inv_dt (R, S, 1). Read one back
     inside a kernel with `table_at`."""
-    shapes = {t.edges.shape for t in _flat(tables)}
+    flat = _flat(tables)
+    shapes = {t.edges.shape for t in flat}
     if len(shapes) != 1:
         raise ValueError(f"tables must share (rows, B + 1) to be stacked, got {sorted(shapes)}")
-    edges = np.asarray([_nested(t, "edges") for t in tables], dtype=np.float64)
-    tilt = np.asarray([_nested(t, "tilt") for t in tables], dtype=np.float64)
-    inv_dt = np.asarray([_nested(t, "inv_dt") for t in tables], dtype=np.float64)
+    lead = _lead_shape(tables)
+    return HeatbathTable(
+        *(np.stack([getattr(t, f) for t in flat]).reshape(lead + getattr(flat[0], f).shape)
+          for f in HeatbathTable._fields)
+    )  # fmt: skip
+
+
+def build_heatbath_stack(tables: np.ndarray, a_max: np.ndarray) -> HeatbathTable:
+    """`stack_tables` of `build_heatbath_table(tables[k, a], a_max[k])` for every level k and
+    species a, built in one compiled call (no Python work per table).
+
+    tables: (R, S, T) landscape tables, finite; a_max: (R,) finite field bounds >= 0.
+    Returns a `HeatbathTable` with edges (R, S, ROWS, BINS + 1), tilt (R, S, ROWS, BINS),
+    inv_dt (R, S, 1); the same numbers as the tables built one by one.
+    """
+    tables = np.ascontiguousarray(tables, dtype=np.float64)
+    if tables.ndim != 3 or tables.shape[2] < 2 or not np.all(np.isfinite(tables)):
+        raise ValueError("tables must be a finite (R, S, T) array of f(s) with T >= 2")
+    a_max = np.asarray(a_max, dtype=np.float64)
+    if a_max.shape != tables.shape[:1] or not np.all(np.isfinite(a_max) & (a_max >= 0.0)):
+        raise ValueError(f"a_max must be {tables.shape[:1]} finite field magnitudes >= 0")
+    R, S = tables.shape[:2]
+    dt = np.array([_row_step(x, ROWS) for x in a_max])
+    edges = np.empty((R, S, ROWS, BINS + 1))
+    tilt = np.empty((R, S, ROWS, BINS))
+    _build_stack(tables, _row_fields(dt[:, None] * np.arange(ROWS)), edges, tilt)
+    inv_dt = np.broadcast_to((1.0 / dt)[:, None, None], (R, S, 1)).copy()
     return HeatbathTable(edges=edges, tilt=tilt, inv_dt=inv_dt)
+
+
+@njit(cache=True, error_model="numpy")
+def _build_stack(tables, a_rows, edges, tilt):
+    for k in range(tables.shape[0]):
+        for a in range(tables.shape[1]):
+            _build_rows(tables[k, a], a_rows[k], edges[k, a], tilt[k, a])
+
+
+def _row_step(a_max: float, rows: int) -> float:
+    """dt of the row grid: row_coordinate(a_max) / (rows - 1) (a_max >= 1e-3)."""
+    m, e = np.frexp(1.0 + max(a_max, 1e-3))  # 1 + a_max = 2^(e - 1) (1 + u), as row_coordinate
+    u = 2.0 * m - 1.0
+    return float((e - 1) + u * (4.0 - u) / 3.0) / (rows - 1)
 
 
 def _flat(item):
@@ -287,10 +325,10 @@ def _flat(item):
     return [t for sub in item for t in _flat(sub)]
 
 
-def _nested(item, field):
+def _lead_shape(item) -> tuple[int, ...]:
     if isinstance(item, HeatbathTable):
-        return getattr(item, field)
-    return [_nested(t, field) for t in item]
+        return ()
+    return (len(item),) + _lead_shape(item[0])
 
 
 @njit(inline="always")

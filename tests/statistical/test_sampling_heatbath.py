@@ -23,6 +23,7 @@ from mcdimer.sampling.heatbath import (
     HeatbathTable,
     _one_minus_exp2,
     _row_fields,
+    build_heatbath_stack,
     build_heatbath_table,
     heatbath_move,
     row_coordinate,
@@ -295,6 +296,22 @@ def test_stacked_tables_read_back_per_level_and_species():
             assert via == tuple(ref[-1])
     with pytest.raises(ValueError, match="rows"):
         stack_tables([tabs[0][0], build_heatbath_table(lands[0][0].table(), 10.0, rows=8)])
+
+
+def test_stack_built_at_once_equals_tables_built_one_by_one():
+    lands = [Quadratic(5.0), Saturating(20.0), Quadratic(300.0)]
+    b = np.array([1.0, 0.3])
+    tables = np.stack([[land.tempered(x).table() for land in lands] for x in b])
+    got = build_heatbath_stack(tables, 40.0 * b)
+    want = stack_tables(
+        [[build_heatbath_table(t, 40.0 * x) for t in row] for row, x in zip(tables, b, strict=True)]
+    )
+    for field in HeatbathTable._fields:
+        np.testing.assert_array_equal(getattr(got, field), getattr(want, field))
+    with pytest.raises(ValueError, match="a_max"):
+        build_heatbath_stack(tables, np.array([1.0, -1.0]))
+    with pytest.raises(ValueError, match="tables"):
+        build_heatbath_stack(tables[0], np.ones(3))
 
 
 @pytest.mark.parametrize(
