@@ -54,7 +54,7 @@ Measured acceptance (rows = 96, B = 128, a_max = 1000; A = 0 and 31 fields from 
 1000, 20 000 moves each): >= 0.988, mean 0.997, for Quadratic C = 0, 5, 50, 500, Saturating
 C = 5, 50, 500 and Microscopic (kfa = zeta_{1,36}, t = 5e-5).
 
-Cost: `build_heatbath_table` O(rows * (COARSE + FINE + 3 B)) evaluations of log g, compiled,
+Cost: `build_heatbath_table` O(rows * (COARSE + FINE + B)) evaluations of log g, compiled,
 about 3 ms (benchmarks/bench_heatbath.py; its first call compiles, ~8 s, then cached);
 `build_heatbath_stack` builds every (level, species) table in one compiled call; memory
 rows * (2B + 1) doubles (0.2 MB). `heatbath_move`: a branch-free binary search of the
@@ -179,12 +179,17 @@ def _invert(r, d, mass, cdf, p):
 
 
 @njit(cache=True, error_model="numpy")
-def _log_g_and_slope(e, f_table, a):
-    """log g and d log g/dr (central difference) at e."""
-    step = 1e-6 * max(e, 1e-6)
-    up, down = min(e + step, 1.0), max(e - step, 0.0)
-    slope = (_log_g(up, f_table, a) - _log_g(down, f_table, a)) / (up - down)
-    return _log_g(e, f_table, a), slope
+def _log_g_and_slope(r, f_table, a):
+    """log g and d log g/dr at r: 1/r + 2a/expm1(2 a r) + a - 2 r f'(r^2) (2/r - 2 r f' at
+    a = 0), f' the slope of the table's segment holding r^2."""
+    x = r * r * (f_table.size - 1)
+    i = min(int(x), f_table.size - 2)
+    df = 2.0 * r * (f_table[i + 1] - f_table[i]) * (f_table.size - 1)
+    if a > 0.0:
+        slope = 1.0 / r + 2.0 * a / math.expm1(2.0 * a * r) + a - df
+    else:
+        slope = 2.0 / r - df
+    return _log_g(r, f_table, a), slope
 
 
 @njit(cache=True, error_model="numpy")
