@@ -21,8 +21,12 @@ from scipy import stats
 from mcdimer.landscapes import Quadratic, Saturating
 from mcdimer.sampling.heatbath import (
     HeatbathTable,
+    _one_minus_exp2,
+    _row_fields,
+    build_heatbath_stack,
     build_heatbath_table,
     heatbath_move,
+    row_coordinate,
     stack_tables,
     table_at,
 )
@@ -238,7 +242,23 @@ def test_table_rows_are_bins_of_the_unit_interval():
     assert np.all(hb.edges[:, 0] == 0.0) and np.all(hb.edges[:, -1] == 1.0)
     assert np.all(np.diff(hb.edges, axis=1) > 0)
     # the last row sits at A = a_max
-    assert np.sinh((hb.edges.shape[0] - 1) / hb.inv_dt[0]) == pytest.approx(300.0)
+    assert row_coordinate(300.0) * hb.inv_dt[0] == pytest.approx(hb.edges.shape[0] - 1)
+
+
+def test_row_coordinate_is_increasing_and_inverted_by_the_row_fields():
+    A = np.concatenate([np.linspace(0.0, 5.0, 5001), np.logspace(-6.0, 4.0, 1001)])
+    t = np.array([row_coordinate(a) for a in A])
+    assert np.all(np.diff(t[:5001]) > 0) and np.all(np.diff(t[5001:]) > 0)
+    np.testing.assert_allclose(_row_fields(t), A, rtol=1e-11, atol=1e-14)
+    # close to log2(1 + A): the rows are nearly geometric for large fields
+    assert np.max(np.abs(t - np.log2(1.0 + A))) < 0.03
+
+
+def test_one_minus_exp2_matches_expm1_to_a_few_ulp():
+    y = np.concatenate([[0.0], np.logspace(-300, 3, 3001), np.linspace(0.45, 0.55, 1001)])
+    got = np.array([_one_minus_exp2(v) for v in y])
+    ref = -np.expm1(-2.0 * y)
+    np.testing.assert_allclose(got, ref, rtol=1e-15, atol=0.0)
 
 
 def test_landscape_interpolation_is_the_kernels_linear_interpolation():
@@ -276,6 +296,22 @@ def test_stacked_tables_read_back_per_level_and_species():
             assert via == tuple(ref[-1])
     with pytest.raises(ValueError, match="rows"):
         stack_tables([tabs[0][0], build_heatbath_table(lands[0][0].table(), 10.0, rows=8)])
+
+
+def test_stack_built_at_once_equals_tables_built_one_by_one():
+    lands = [Quadratic(5.0), Saturating(20.0), Quadratic(300.0)]
+    b = np.array([1.0, 0.3])
+    tables = np.stack([[land.tempered(x).table() for land in lands] for x in b])
+    got = build_heatbath_stack(tables, 40.0 * b)
+    want = stack_tables(
+        [[build_heatbath_table(t, 40.0 * x) for t in row] for row, x in zip(tables, b, strict=True)]
+    )
+    for field in HeatbathTable._fields:
+        np.testing.assert_array_equal(getattr(got, field), getattr(want, field))
+    with pytest.raises(ValueError, match="a_max"):
+        build_heatbath_stack(tables, np.array([1.0, -1.0]))
+    with pytest.raises(ValueError, match="tables"):
+        build_heatbath_stack(tables[0], np.ones(3))
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,110 @@
+"""Collective Metropolis move along a fixed direction of the whole configuration: the soft
+mode of Eq. (C1) (docs/physics.md, "Mean field"), so that the slow amplitude of the ordering
+pattern moves by its own thermal width in one O(n) proposal.
+
+A replica's reduced energy is u = sum_i f_{a(i)}(|mu_i|^2) + b W (`moves.py`), with
+W = -sum_i s_i h . mu_i - (1/2) mu . T . mu quadratic in the 3n coordinates and
+h_i = s_i h + sum_j T_ij mu_j its stored fields (Eq. (3), reduced; in a box T_ii, the
+particle's own images, included). For a fixed direction v (3n coordinates) and
+eps uniform in [-delta, delta],
+
+    mu -> mu + eps v,     Delta W = -eps v . h - (eps^2 / 2) v . T . v
+
+exactly, so with Tv = T v and v.T.v computed once a proposal costs n landscape lookups and
+one dot product, and an accepted one updates every field by eps (T v)_i. The proposal is
+symmetric (eps and -eps equally likely, a translation: the flat measure d^3mu_1...d^3mu_n of
+Eq. (B7) is kept), a configuration outside the balls (some |mu_i| > 1) has zero weight and is
+rejected, and the rest is accepted with min(1, exp(-Delta u)): Metropolis, so the move leaves
+exp(-u) invariant for any v and delta. It is not ergodic alone (it moves along one line):
+it runs in a cycle with an ergodic move (`moves.ERGODIC`).
+
+Choice of v: `meanfield.critical_mode(model)` (unit norm), the eigenvector of the linearised
+mean-field map with the largest eigenvalue. In the Gaussian limit (quadratic f_a = C_a r^2)
+u is quadratic along v with stiffness k = sum_i 2 C_{a(i)} |v_i|^2 - b v.T.v, which tends
+to zero at the mean-field threshold while every local move relaxes that amplitude only
+through many single-moment steps (critical slowing down); a step delta ~ 4 / sqrt(k) moves
+it across its width at acceptance ~0.4 (measured on the n = 64 chain at C = 50, K/C = 0.9 x
+critical, k = 10: delta 1.2, acceptance 0.4; with 8 proposals after each heatbath +
+overrelax pair the ESS/s of m_z^2 is 4-5x that of heatbath + overrelax alone and 8x that of
+the displacement cycle, benchmarks/bench_heatbath.py --ess).
+
+Not yet a cycle entry of the engine: `moves.local_sweep`'s caller would call it with the
+replica's arrays, v, T v and v.T.v from `soft_mode` kept beside the couplings, and a step
+per level adapted like the displacement step.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from .rng import next_double
+from .tables import landscape_at
+
+
+def soft_mode(model, v=None) -> tuple[np.ndarray, np.ndarray, float]:
+    """(v, T v, v . T . v) for the collective move: v (n, 3) of unit norm (default the
+    critical mode of Eq. (C1), `meanfield.critical_mode`), T v its dipolar field (Eq. (3)
+    without the Zeeman part: h(v) - h(0)). ValueError naming v for a wrong shape or a zero
+    or non-finite direction."""
+    from mcdimer.meanfield import critical_mode
+
+    v = critical_mode(model) if v is None else np.array(v, dtype=float)
+    if v.shape != (model.n, 3) or not np.all(np.isfinite(v)) or not np.any(v):
+        raise ValueError(f"v must be a finite nonzero array of shape ({model.n}, 3)")
+    v = np.ascontiguousarray(v / np.linalg.norm(v))
+    tv = np.ascontiguousarray(model.field(v) - model.field(np.zeros_like(v)))
+    return v, tv, float(np.sum(v * tv))
+
+
+@njit(cache=True, _nrt=False)
+def collective_move(
+    mu, fld, fcur, m, lev, b, tables, species, v, tv, vtv, delta, proposals, s0, s1, s2, s3
+):  # fmt: skip
+    """`proposals` Metropolis proposals mu -> mu + eps v of slot m at level lev (module
+    docstring), eps uniform in [-delta, delta].
+
+    mu, fld (slots, n, 3) and fcur (slots, n): the chain's moments, fields and landscape
+    energies f_{a(i)}(|mu_i|^2), updated in place; tables (R, S, T) and species (n,) as the
+    single-moment moves; v, tv (n, 3) and vtv from `soft_mode`. Returns (change of sum f,
+    change of W, accepted proposals, xoshiro words). Uniforms: 1 per proposal, +1 when
+    Delta u > 0. Cost O(n) per proposal, twice that when accepted.
+    """
+    n = mu.shape[1]
+    d_f_total = 0.0
+    d_w_total = 0.0
+    accepted = 0
+    for _ in range(proposals):
+        u, s0, s1, s2, s3 = next_double(s0, s1, s2, s3)
+        eps = delta * (2.0 * u - 1.0)
+        d_f = 0.0
+        vh = 0.0
+        inside = True
+        for i in range(n):
+            x = mu[m, i, 0] + eps * v[i, 0]
+            y = mu[m, i, 1] + eps * v[i, 1]
+            z = mu[m, i, 2] + eps * v[i, 2]
+            s = x * x + y * y + z * z
+            if s > 1.0:
+                inside = False
+                break
+            d_f += landscape_at(tables, lev, species[i], s) - fcur[m, i]
+            vh += v[i, 0] * fld[m, i, 0] + v[i, 1] * fld[m, i, 1] + v[i, 2] * fld[m, i, 2]
+        if not inside:
+            continue
+        d_w = -eps * vh - 0.5 * eps * eps * vtv
+        de = d_f + b * d_w
+        if de > 0.0:
+            u, s0, s1, s2, s3 = next_double(s0, s1, s2, s3)
+            if u >= np.exp(-de):
+                continue
+        for i in range(n):
+            for c in range(3):
+                mu[m, i, c] += eps * v[i, c]
+                fld[m, i, c] += eps * tv[i, c]
+            s = mu[m, i, 0] ** 2 + mu[m, i, 1] ** 2 + mu[m, i, 2] ** 2
+            fcur[m, i] = landscape_at(tables, lev, species[i], s)
+        d_f_total += d_f
+        d_w_total += d_w
+        accepted += 1
+    return d_f_total, d_w_total, accepted, s0, s1, s2, s3
