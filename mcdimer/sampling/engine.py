@@ -17,7 +17,7 @@ import numpy as np
 from . import ladder as ladders
 from .couplings import couplings_of, field_bound
 from .driver import ChunkRunner, RunStats, over_chains, per_second
-from .heatbath import HeatbathTable, build_heatbath_table, stack_tables
+from .heatbath import HeatbathTable, build_heatbath_stack
 from .kernels import (
     ENERGY_DRIFT,
     FIELD_DRIFT,
@@ -82,9 +82,7 @@ def heatbath_tables(tables: np.ndarray, b: np.ndarray, bound: float, wanted: boo
     R, S = tables.shape[:2]
     if not wanted:
         return HeatbathTable(np.zeros((R, S, 2, 2)), np.zeros((R, S, 2, 1)), np.ones((R, S, 1)))
-    return stack_tables(
-        [[build_heatbath_table(tables[k, a], b[k] * bound) for a in range(S)] for k in range(R)]
-    )
+    return build_heatbath_stack(tables, b * bound)
 
 
 def box_phases(model) -> np.ndarray:
