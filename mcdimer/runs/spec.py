@@ -424,8 +424,9 @@ class Spec(_Strict):
         data = self.model_dump(mode="json", exclude={"title", "figure"})
         if not data["output"].get("reweight"):  # off: digests of specs without it unchanged
             data["output"].pop("reweight", None)
-        if data["method"].get("record_every") is None:  # likewise
-            data["method"].pop("record_every", None)
+        method = data.get("method")
+        if method is not None and method.get("record_every") is None:  # likewise
+            method.pop("record_every", None)
         if data["model"] is not None:  # likewise the microscopic fields when not given
             for key in MICRO_FIELDS:
                 if data["model"].get(key) is None:
