@@ -70,15 +70,19 @@ def test_reweighting_between_rungs_matches_the_exact_quadrature(dimer_run):
 
 
 def test_free_energy_of_mu1z_matches_minus_log_of_the_exact_density(dimer_run):
+    """Both are defined up to a constant, fitted as the inverse-variance weighted mean of
+    the differences (its least-squares value). The unweighted mean let the barrier bins
+    (SE up to 0.66) pull the constant, so the well-measured wings sat ~5 SE off at seed 11:
+    over seeds 1-5 and 11 (`sample(DIMER, "tempering", sweeps=40_000, burn=4_000,
+    chains=4)`) the largest |z| was 2.9-5.3 unweighted, 1.4-2.4 weighted."""
     bins = 40
     F, F_se = dimer_run.free_energy("mu1z", bins=bins)
     P = exact.pdf_mu1z(DIMER, bins)
     use = P > 1e-3
-    want = -np.log(P[use])
-    got = F[use]
-    # both are defined up to a constant: compare after matching the means of the bins
-    shift = np.mean(got - want)
-    assert np.all(np.abs(got - want - shift) < 4 * F_se[use] + 1e-12), got - want - shift
+    diff = F[use] + np.log(P[use])
+    weight = 1.0 / F_se[use] ** 2
+    shift = np.sum(weight * diff) / np.sum(weight)
+    assert np.all(np.abs(diff - shift) < 4 * F_se[use] + 1e-12), (diff - shift) / F_se[use]
 
 
 def test_barrier_of_a_bimodal_level_matches_the_exact_profile(dimer_run):
