@@ -39,6 +39,7 @@ CANDIDATES = {
     "default: " + "+".join(DEFAULT_MOVES): list(DEFAULT_MOVES),
     "heatbath": ["heatbath"],
     "heatbath+2 overrelax": ["heatbath", ("overrelax", 2)],
+    "heatbath+overrelax+8 collective": ["heatbath", "overrelax", ("collective", 8)],
 }
 
 
@@ -159,7 +160,7 @@ def ess_comparison():
             for name, moves in CANDIDATES.items():
                 got, t = ess_rates(model, moves, sweeps)
                 print(
-                    f"      {name:22s} {got['mz2']:9.3g} {got['abs_mz']:9.3g} /s ({t:.1f} s)"
+                    f"      {name:32s} {got['mz2']:9.3g} {got['abs_mz']:9.3g} /s ({t:.1f} s)"
                     f"   x{got['mz2'] / base['mz2']:5.2f} x{got['abs_mz'] / base['abs_mz']:5.2f}"
                 )
     print("default cycle:", DEFAULT_MOVES)
