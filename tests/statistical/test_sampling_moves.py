@@ -173,6 +173,7 @@ def test_overrelaxation_keeps_the_energy_to_round_off(model):
     [
         (["overrelax"], "no ergodic move"),
         (["overrelax", "flip"], "no ergodic move"),
+        ([("collective", 8), "overrelax"], "no ergodic move"),
         ([], "must not be empty"),
         (["gibbs"], "unknown move 'gibbs'"),
         ([("heatbath", 0)], "must be an integer in [1, 10000]"),
