@@ -151,7 +151,7 @@ def ess_rate(model, moves, sweeps, record_every, repeats=3):
     the time is the best of `repeats` identical runs (1 thread: chains run in turn)."""
     kw = dict(burn=sweeps // 10, chains=CHAINS, seed=3, moves=moves, n_batches=BATCHES,
               record_every=record_every)  # fmt: skip
-    sample(model, sweeps=10 * record_every, burn=10, chains=1, seed=0, moves=moves)  # compile
+    sample(model, sweeps=200, burn=10, chains=1, seed=0, moves=moves)  # compile
     dt = np.inf
     for _ in range(repeats):
         t0 = time.perf_counter()

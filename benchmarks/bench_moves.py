@@ -131,7 +131,7 @@ def ess_rates(model, moves, sweeps, seed=3, repeats=3):
     the number of draws kept. The ESS is that of one run (the same seed gives the same
     draws); the time is the best of `repeats` runs (this VM's timings are noisy)."""
     kw = dict(burn=sweeps // 10, chains=4, seed=seed, moves=moves, n_batches=BATCHES)
-    sample(model, sweeps=64, burn=10, chains=4, seed=0, moves=moves)  # compile
+    sample(model, sweeps=200, burn=10, chains=4, seed=0, moves=moves)  # compile
     dt = np.inf
     for _ in range(repeats):
         t0 = time.perf_counter()

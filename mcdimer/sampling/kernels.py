@@ -6,8 +6,9 @@ tables f_k (docs/physics.md, "Reduced units": f_k = b_k f when F does not depend
 table of its own when it does) and W the Zeeman + dipolar energy (`couplings.py`).
 
 A sweep (`one_sweep`) is, per chain: one move of the cycle on every level
-(`explore_level`, moves in `moves.py`), the step-size adaptation during burn-in
-(`adapt_steps`), deterministic even-odd swaps of neighbouring levels (`swap_pairs`; Okabe
+(`explore_level`, moves in `moves.py` and `collective.py`), the adaptation of the
+displacement and collective steps during burn-in (`adapt_steps`, `adapt_soft_steps`),
+deterministic even-odd swaps of neighbouring levels (`swap_pairs`; Okabe
 et al. 2001; Syed et al. 2021), accepted with
 min(1, exp(-[u_k(x_j) + u_j(x_k) - u_k(x_k) - u_j(x_j)])) (the general rule: it needs
 sum f_k of the other configuration, O(n) per attempt), round trips (`count_round_trips`),
