@@ -24,9 +24,10 @@ u is quadratic along v with stiffness k = sum_i 2 C_{a(i)} |v_i|^2 - b v.T.v, wh
 to zero at the mean-field threshold while every local move relaxes that amplitude only
 through many single-moment steps (critical slowing down); a step delta ~ 4 / sqrt(k) moves
 it across its width at acceptance ~0.4 (measured on the n = 64 chain at C = 50, K/C = 0.9 x
-critical, k = 10: delta 1.2, acceptance 0.4; with 8 proposals after each heatbath +
-overrelax pair the ESS/s of m_z^2 is 4-5x that of heatbath + overrelax alone and 8x that of
-the displacement cycle, benchmarks/bench_heatbath.py --ess).
+critical, k = 10: delta 1.2, acceptance 0.4). Through the engine, the cycle
+["heatbath", "overrelax", ("collective", 8)] gives 6-9x the ESS/s of m_z^2 of heatbath +
+overrelax and 15-21x that of the displacement cycle on that chain
+(benchmarks/bench_heatbath.py --ess, benchmarks/bench_moves.py --ess-only --n 64 --critical).
 
 In the engine it is the cycle entry "collective" (`moves.COLLECTIVE`): one proposal per
 sweep, `kernels.Target.soft` holding `soft_mode(model)` (read-only, `SoftMode`), and a step
