@@ -8,13 +8,12 @@ that run all variants in turn, as this VM's timings are noisy):
    acceptance; with --old PATH also of the `heatbath.py` at PATH (e.g. a copy of an older
    version: `git show REV:mcdimer/sampling/heatbath.py > /tmp/heatbath_old.py`);
 2. ms per `build_heatbath_table` (Quadratic C = 50, a_max = 90: the chain's field bound);
-3. with --ess: ESS per second of m_z^2 on that chain, 1 chain, 1 thread, for move cycles run
-   by a loop written here around `moves.local_sweep` (the engine's sweep) and
-   `collective.collective_move` (not in the engine yet): the displacement cycle
-   [("displace", 19), "jump"], heatbath + overrelax, and both with collective proposals along
-   the soft mode. tau of m_z^2 per recorded sweep by Sokal's automatic window (c = 6), the
-   time per sweep the best of 5 runs; ESS/s = 1 / (tau x time per sweep). The step sizes
-   (displacement, collective) are tuned toward acceptance 0.4 during burn-in.
+3. with --ess: ESS per second of m_z^2 on that chain through `sample()` (the engine's
+   cycles, 4 chains, 1 thread): the displacement cycle [("displace", 19), "jump"],
+   heatbath + overrelax, and heat-bath cycles with collective proposals along the soft mode
+   (one proposal per "collective" sweep; also recorded once per 10-sweep cycle, to show
+   what recording every cheap sweep costs). ESS = Var / MCSE^2 from the batch means; the
+   time the best of 3 runs; the steps adapted by the engine during burn-in.
 """
 
 from __future__ import annotations
@@ -30,16 +29,12 @@ from numba import njit
 from mcdimer import Chain
 from mcdimer.landscapes import Quadratic
 from mcdimer.meanfield import chain_critical_ratio
-from mcdimer.sampling import heatbath
-from mcdimer.sampling.collective import collective_move, soft_mode
+from mcdimer.sampling import heatbath, sample
 from mcdimer.sampling.couplings import couplings_of, field_bound
-from mcdimer.sampling.engine import level_tables
-from mcdimer.sampling.moves import DISPLACE, HEATBATH, JUMP, OVERRELAX, local_sweep
 from mcdimer.sampling.rng import seed_states
 
 QUICK = "--quick" in sys.argv
 N, C = 64, 50.0
-COLLECTIVE = -1  # a cycle entry: `proposals` collective proposals
 
 
 def chain_model(n=N):
@@ -139,132 +134,55 @@ def interleaved(runs, repeats=7):
     return best
 
 
-# --- 3. ESS of m_z^2 with the collective move -------------------------------------------
-def make_run_cycle(sweep):
-    """The loop below around `sweep` (`moves.local_sweep`, or a copy inlining another
-    heat-bath draw)."""
-
-    @njit
-    def run_cycle(cycle, sweeps, burn, mu, fld, fcur, tables, species, hb, cpl, mode, step,
-                  state, mz):  # fmt: skip
-        """burn + sweeps entries of the cycle on slot 0 at b = 1; mz[s] = m_z after entry
-        burn + s. mode = (v, T v, v.T.v, proposals); step = [displacement, collective]
-        steps, tuned toward acceptance 0.4 during burn-in."""
-        s0, s1, s2, s3 = state[0], state[1], state[2], state[3]
-        is_chain, chain, pos, scale, K, tab = (
-            cpl.is_chain, cpl.chain, cpl.positions, cpl.scale, cpl.K, cpl.table
-        )  # fmt: skip
-        v, tv, vtv, proposals = mode
-        n = mu.shape[1]
-        acc_d = tried_d = acc_c = tried_c = 0
-        for s in range(burn + sweeps):
-            kind = cycle[s % cycle.size]
-            if kind == COLLECTIVE:
-                _, _, a, s0, s1, s2, s3 = collective_move(
-                    mu, fld, fcur, 0, 0, 1.0, tables, species, v, tv, vtv, step[1], proposals,
-                    s0, s1, s2, s3,
-                )  # fmt: skip
-                acc_c += a
-                tried_c += proposals
-                if s < burn and tried_c >= 200:
-                    step[1] *= np.exp(acc_c / tried_c - 0.4)
-                    acc_c = tried_c = 0
-            else:
-                _, _, a, s0, s1, s2, s3 = sweep(
-                    kind, mu, fld, fcur, 0, 0, 1.0, tables, species, hb, is_chain, chain, pos,
-                    scale, K, tab, step[0], s0, s1, s2, s3,
-                )  # fmt: skip
-                if kind == DISPLACE:
-                    acc_d += a
-                    tried_d += n
-                    if s < burn and tried_d >= 20 * n:
-                        step[0] *= np.exp(acc_d / tried_d - 0.4)
-                        acc_d = tried_d = 0
-            if s >= burn:
-                mz[s - burn] = mu[0, :, 2].sum() / n
-        state[0], state[1], state[2], state[3] = s0, s1, s2, s3
-
-    return run_cycle
+# --- 3. ESS of m_z^2 through the engine's cycles --------------------------------------
+CYCLES = (  # (label, moves, record_every)
+    ('[("displace", 19), "jump"]', [("displace", 19), "jump"], 1),
+    ("heatbath + overrelax", ["heatbath", "overrelax"], 1),
+    ("heatbath + overrelax + 8 coll.", ["heatbath", "overrelax", ("collective", 8)], 1),
+    ("  the same, recorded every 10th", ["heatbath", "overrelax", ("collective", 8)], 10),
+    ("heatbath + 16 coll.", ["heatbath", ("collective", 16)], 1),
+)
+CHAINS, BATCHES = 4, 64  # the ESS's relative error ~ sqrt(2 / (4 x 64)) = 9 %
 
 
-def tau_int(x, c=6.0):
-    """Integrated autocorrelation time of x (Sokal's automatic window, FFT)."""
-    x = x - x.mean()
-    f = np.fft.rfft(x, 2 * x.size)
-    acf = np.fft.irfft(f * np.conj(f))[: x.size]
-    taus = 2.0 * np.cumsum(acf / acf[0]) - 1.0
-    window = np.nonzero(np.arange(x.size) >= c * taus)[0]
-    return taus[window[0]] if window.size else taus[-1]
-
-
-class Case:
-    """One cycle on the chain: tau of m_z^2 from one run, then timed runs on demand."""
-
-    def __init__(self, name, cycle, sweeps, proposals, variant, seed=1, burn=20_000):
-        run_cycle, hb_module = variant
-        model = chain_model()
-        species, index = model.landscape_groups()
-        b = np.ones(1)
-        tables = level_tables(list(species), b)
-        cpl = couplings_of(model)
-        bound = field_bound(cpl)
-        hb = hb_module.stack_tables([[hb_module.build_heatbath_table(tables[0, 0], bound)]])
-        mode = (*soft_mode(model), proposals)
-        index = np.ascontiguousarray(index, dtype=np.int64)
-        mu, fld = np.zeros((1, N, 3)), np.zeros((1, N, 3))
-        fcur = np.full((1, N), tables[0, 0, 0])
-        self.step, state = np.array([0.1, 0.5]), seed_states(seed, 1)[0].copy()
-        self.name, self.run = name, run_cycle
-        self.cycle = np.array(cycle, dtype=np.int64)
-        self.args = (mu, fld, fcur, tables, index, hb, cpl, mode, self.step, state)
-        self.mz = np.empty(sweeps)
-        run_cycle(self.cycle, 0, burn, *self.args, self.mz)
-        run_cycle(self.cycle, sweeps, 0, *self.args, self.mz)
-        self.tau = tau_int(self.mz**2)
-        self.mz2 = float(np.mean(self.mz**2))
-        self.part = sweeps // 5
-        self.sec = np.inf  # best time per sweep so far
-
-    def time(self):
+def ess_rate(model, moves, sweeps, record_every, repeats=3):
+    """(ESS/s of m_z^2, sweeps per ESS, seconds per sweep, collective acceptance) of one
+    `sample` run: ESS = Var(m_z^2) / MCSE^2 from the batch means over the recorded sweeps;
+    the time is the best of `repeats` identical runs (1 thread: chains run in turn)."""
+    kw = dict(burn=sweeps // 10, chains=CHAINS, seed=3, moves=moves, n_batches=BATCHES,
+              record_every=record_every)  # fmt: skip
+    sample(model, sweeps=200, burn=10, chains=1, seed=0, moves=moves)  # compile
+    dt = np.inf
+    for _ in range(repeats):
         t0 = time.perf_counter()
-        self.run(self.cycle, self.part, 0, *self.args, self.mz[: self.part])
-        self.sec = min(self.sec, (time.perf_counter() - t0) / self.part)  # per sweep
+        r = sample(model, sweeps=sweeps, **kw)
+        dt = min(dt, time.perf_counter() - t0)
+    m, se = r.expect(), r.mcse()
+    ess = (m["mz4"] - m["mz2"] ** 2) / se["mz2"] ** 2
+    total = CHAINS * (sweeps + sweeps // 10)
+    acc = r.stats["move_acceptance"].get("collective", float("nan"))
+    return ess / dt, CHAINS * sweeps / ess, dt / total, acc
 
 
-def moves_with(hb_module):
-    """A copy of `moves.py` whose sweeps inline `hb_module`'s heat-bath draw."""
-    path = sys.modules[local_sweep.__module__].__file__
-    source = open(path).read().replace("from .heatbath import", f"from {hb_module.__name__} import")
-    source = source.replace("from .", "from mcdimer.sampling.")
-    module = type(sys)("mcdimer.sampling._moves_other")
-    exec(compile(source, path, "exec"), module.__dict__)
-    return module
-
-
-def ess_comparison(old=None):
+def ess_comparison():
     numba.set_num_threads(1)
-    D, J, H, O, X = DISPLACE, JUMP, HEATBATH, OVERRELAX, COLLECTIVE
+    model = chain_model()
     scale = 0.25 if QUICK else 1.0
-    current = (make_run_cycle(local_sweep), heatbath)
-    specs = [
-        ('[("displace", 19), "jump"]', [D] * 19 + [J], 2_000_000, 1, current),
-        ("heatbath + overrelax", [H, O], 400_000, 1, current),
-        ("heatbath + overrelax + 8 coll.", [H, O, X], 400_000, 8, current),
-        ("heatbath + 16 coll.", [H, X], 400_000, 16, current),
-    ]
-    if old is not None:
-        variant = (make_run_cycle(moves_with(old).local_sweep), old)
-        specs.insert(1, ("heatbath + overrelax (old draw)", [H, O], 400_000, 1, variant))
-    cases = [Case(name, c, int(sw * scale), p, v) for name, c, sw, p, v in specs]
-    interleaved([case.time for case in cases], repeats=5)
-    print(f"3. ESS/s of m_z^2, n = {N} chain, C = {C}, K/C = 0.9 x critical, 1 chain, 1 thread:")
-    base = 1.0 / (cases[0].tau * cases[0].sec)
-    for case in cases:
-        rate = 1.0 / (case.tau * case.sec)
+    print(
+        f"3. ESS/s of m_z^2 through sample(), n = {N} chain, C = {C}, K/C = 0.9 x critical, "
+        f"{CHAINS} chains x {BATCHES} batches, 1 thread (best of 3 runs):"
+    )
+    base = None
+    for label, moves, record_every in CYCLES:
+        sweeps = int(scale * (1_600_000 if "displace" in str(moves) else 400_000))
+        if "coll" in label:
+            sweeps *= 4  # a collective sweep is one O(n) proposal
+        rate, tau, sec, acc = ess_rate(model, moves, sweeps, record_every)
+        base = rate if base is None else base
         print(
-            f"   {case.name:32s} {rate:9.3g} /s  x{rate / base:5.2f}   tau {case.tau:6.2f} sweeps, "
-            f"{case.sec * 1e6:6.2f} us/sweep, <m_z^2> {case.mz2:.5f}, "
-            f"steps {case.step[0]:.3f} {case.step[1]:.3f}"
+            f"   {label:34s} {rate:9.3g} /s  x{rate / base:5.2f}   {tau:7.2f} sweeps per ESS, "
+            f"{sec * 1e6:6.2f} us/sweep, collective acceptance {acc:.2f}",
+            flush=True,
         )
 
 
@@ -280,4 +198,4 @@ if __name__ == "__main__":
     old = load_module(sys.argv[sys.argv.index("--old") + 1]) if "--old" in sys.argv else None
     draw_cost([("current", heatbath)] if old is None else [("old", old), ("current", heatbath)])
     if "--ess" in sys.argv:
-        ess_comparison(old)
+        ess_comparison()

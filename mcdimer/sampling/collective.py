@@ -24,37 +24,73 @@ u is quadratic along v with stiffness k = sum_i 2 C_{a(i)} |v_i|^2 - b v.T.v, wh
 to zero at the mean-field threshold while every local move relaxes that amplitude only
 through many single-moment steps (critical slowing down); a step delta ~ 4 / sqrt(k) moves
 it across its width at acceptance ~0.4 (measured on the n = 64 chain at C = 50, K/C = 0.9 x
-critical, k = 10: delta 1.2, acceptance 0.4; with 8 proposals after each heatbath +
-overrelax pair the ESS/s of m_z^2 is 4-5x that of heatbath + overrelax alone and 8x that of
-the displacement cycle, benchmarks/bench_heatbath.py --ess).
+critical, k = 10: delta 1.2, acceptance 0.4). Through the engine, the cycle
+["heatbath", "overrelax", ("collective", 8)] gives 6-9x the ESS/s of m_z^2 of heatbath +
+overrelax and 15-21x that of the displacement cycle on that chain
+(benchmarks/bench_heatbath.py --ess, benchmarks/bench_moves.py --ess-only --n 64 --critical).
 
-Not yet a cycle entry of the engine: `moves.local_sweep`'s caller would call it with the
-replica's arrays, v, T v and v.T.v from `soft_mode` kept beside the couplings, and a step
-per level adapted like the displacement step.
+In the engine it is the cycle entry "collective" (`moves.COLLECTIVE`): one proposal per
+sweep, `kernels.Target.soft` holding `soft_mode(model)` (read-only, `SoftMode`), and a step
+per level (`EngineState.soft_delta`, started at `initial_soft_step`) adapted during burn-in
+toward the displacement step's acceptance (`kernels.adapt_soft_steps`).
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 
+from .couplings import frozen
 from .rng import next_double
 from .tables import landscape_at
 
+SOFT_STEP_FALLBACK = 1.0  # first step when the Gaussian stiffness k is not positive
 
-def soft_mode(model, v=None) -> tuple[np.ndarray, np.ndarray, float]:
+
+class SoftMode(NamedTuple):
+    """The direction of the collective move: v (n, 3) of unit norm, T v (n, 3), v . T . v.
+    Read-only arrays (`couplings.frozen`): one Numba type of `kernels.Target` whether the
+    cycle holds the move or not (`NO_SOFT`)."""
+
+    v: np.ndarray
+    tv: np.ndarray
+    vtv: float
+
+
+NO_SOFT = SoftMode(frozen(np.zeros((0, 3))), frozen(np.zeros((0, 3))), 0.0)
+
+
+def soft_mode(model, v=None) -> SoftMode:
     """(v, T v, v . T . v) for the collective move: v (n, 3) of unit norm (default the
-    critical mode of Eq. (C1), `meanfield.critical_mode`), T v its dipolar field (Eq. (3)
-    without the Zeeman part: h(v) - h(0)). ValueError naming v for a wrong shape or a zero
-    or non-finite direction."""
+    critical mode of Eq. (C1), `meanfield.critical_mode`; a single particle outside a box
+    has no dipolar partner and no mode: then v = e_z, any direction keeps the move exact),
+    T v its dipolar field (Eq. (3) without the Zeeman part: h(v) - h(0)). ValueError naming
+    v for a wrong shape or a zero or non-finite direction."""
     from mcdimer.meanfield import critical_mode
 
-    v = critical_mode(model) if v is None else np.array(v, dtype=float)
+    if v is None:
+        alone = model.n < 2 and getattr(model, "box", None) is None
+        v = np.tile([0.0, 0.0, 1.0], (model.n, 1)) if alone else critical_mode(model)
+    v = np.array(v, dtype=float)
     if v.shape != (model.n, 3) or not np.all(np.isfinite(v)) or not np.any(v):
         raise ValueError(f"v must be a finite nonzero array of shape ({model.n}, 3)")
-    v = np.ascontiguousarray(v / np.linalg.norm(v))
-    tv = np.ascontiguousarray(model.field(v) - model.field(np.zeros_like(v)))
-    return v, tv, float(np.sum(v * tv))
+    v = v / np.linalg.norm(v)
+    tv = model.field(v) - model.field(np.zeros_like(v))
+    return SoftMode(frozen(v), frozen(tv), float(np.sum(v * tv)))
+
+
+def initial_soft_step(soft: SoftMode, table_slopes: np.ndarray, b: float) -> float:
+    """A first step 4 / sqrt(k) (module docstring) from the Gaussian stiffness along v at one
+    level, k = sum_i 2 C_i |v_i|^2 - b v.T.v, with C_i = table_slopes[i] the slope of
+    particle i's landscape table in s = |mu|^2 at 0 (f ~ C s); SOFT_STEP_FALLBACK when k is
+    not positive (beyond the threshold the quartic terms set the width), and at most
+    2 sqrt(n), the ball's diameter over the smallest largest |v_i|."""
+    n = soft.v.shape[0]
+    k = float(np.sum(2.0 * table_slopes * np.sum(soft.v**2, axis=1)) - b * soft.vtv)
+    step = 4.0 / np.sqrt(k) if k > 0.0 else SOFT_STEP_FALLBACK
+    return float(min(step, 2.0 * np.sqrt(n)))
 
 
 @njit(cache=True, _nrt=False)

@@ -15,6 +15,7 @@ import time
 import numpy as np
 
 from . import ladder as ladders
+from .collective import NO_SOFT, initial_soft_step, soft_mode
 from .couplings import couplings_of, field_bound
 from .driver import ChunkRunner, RunStats, over_chains, per_second
 from .heatbath import HeatbathTable, build_heatbath_stack
@@ -34,7 +35,7 @@ from .kernels import (
     move_runs,
     refresh_all,
 )
-from .moves import DISPLACE, FLIP, HEATBATH, MOVES, describe
+from .moves import COLLECTIVE, DISPLACE, FLIP, HEATBATH, MOVES, WHOLE, describe
 from .observables import allocate
 from .result import SampleResult
 from .rng import seed_states
@@ -59,8 +60,13 @@ RECORD_EVERY_BY_N = ((4, 4), (16, 2))
 
 def initial_step(table: np.ndarray) -> float:
     """A first displacement half-width from the landscape's curvature at |mu| = 0."""
-    stiffness = max((table[1] - table[0]) * (table.size - 1), 0.0)  # f ~ C s near 0
+    stiffness = max(table_slope(table), 0.0)
     return float(min(1.0, 1.5 / np.sqrt(2.0 * stiffness + 1.0)))
+
+
+def table_slope(table: np.ndarray) -> float:
+    """C of f ~ C s near s = |mu|^2 = 0, from a landscape table on [0, 1] in s."""
+    return float((table[1] - table[0]) * (table.size - 1))
 
 
 def level_tables(species: list, b: np.ndarray) -> np.ndarray:
@@ -108,7 +114,9 @@ def start_mask(start: str, chains: int) -> np.ndarray:
 
 
 class _Setup:
-    """What does not change when the ladder does: couplings, species, the move cycle."""
+    """What does not change when the ladder does: couplings, species, the move cycle, the
+    collective move's direction (`collective.soft_mode`, computed only when the cycle holds
+    the move: an eigenproblem of the 3n-dimensional mean-field map)."""
 
     def __init__(self, model, cycle, modes=None, pairs=False, ordered=None):
         self.n = model.n
@@ -124,6 +132,7 @@ class _Setup:
         self.cycle = cycle
         self.uses_heatbath = bool(np.any(cycle == HEATBATH))
         self.bound = field_bound(self.cpl) if self.uses_heatbath else 0.0
+        self.soft = soft_mode(model) if np.any(cycle == COLLECTIVE) else NO_SOFT
 
     def target(self, b: np.ndarray) -> Target:
         tables = level_tables(self.species, b)
@@ -138,14 +147,27 @@ class _Setup:
             self.phases,
             self.stotal,
             self.order,
+            self.soft,
         )
 
+    def soft_steps(self, target: Target) -> np.ndarray:
+        """(R,) first collective steps per level (`collective.initial_soft_step`); zeros
+        when the cycle has no collective move."""
+        R = target.b.size
+        if self.soft.v.shape[0] == 0:
+            return np.zeros(R)
+        slopes = [
+            np.array([table_slope(target.tables[k, a]) for a in self.species_index])
+            for k in range(R)
+        ]
+        return np.array([initial_soft_step(self.soft, slopes[k], target.b[k]) for k in range(R)])
+
     def state(self, target: Target, chains: int, rng: np.ndarray, start=None) -> EngineState:
-        """Slot k at level k. `start` = (b, mu (chains, R', n, 3), delta (chains, R')) of
-        an earlier ladder: level k starts from the configuration and step of the earlier
-        level nearest in log b; without it, from uniform points in the balls (the chains
-        marked `ordered`: every moment (0, 0, 1), after the same draws, so that the other
-        chains' streams do not depend on it)."""
+        """Slot k at level k. `start` = (b, mu (chains, R', n, 3), delta (chains, R'),
+        soft_delta (chains, R')) of an earlier ladder: level k starts from the
+        configuration and steps of the earlier level nearest in log b; without it, from
+        uniform points in the balls (the chains marked `ordered`: every moment (0, 0, 1),
+        after the same draws, so that the other chains' streams do not depend on it)."""
         b, R, n = target.b, target.b.size, self.n
         state = EngineState(
             mu=np.zeros((chains, R, n, 3)),
@@ -161,24 +183,30 @@ class _Setup:
             window=np.zeros(chains, dtype=np.int64),
             window_acc=np.zeros((chains, R), dtype=np.int64),
             drift=np.zeros((chains, 2)),
+            soft_delta=np.tile(self.soft_steps(target), (chains, 1)),
+            soft_window=np.zeros(chains, dtype=np.int64),
+            soft_acc=np.zeros((chains, R), dtype=np.int64),
         )
         if start is None:
             init_uniform_ball(state.mu, state.rng)
             if self.ordered.any():
                 state.mu[self.ordered] = (0.0, 0.0, 1.0)
         else:
-            old_b, mu, delta = start
+            old_b, mu, delta, soft_delta = start
             near = np.abs(np.log(b)[:, None] - np.log(old_b)[None, :]).argmin(axis=1)
             state.mu[:] = mu[:, near]
             state.delta[:] = delta[:, near]
+            state.soft_delta[:] = soft_delta[:, near]
         refresh_all(state, target)
         return state
 
 
-def by_level(state: EngineState) -> tuple[np.ndarray, np.ndarray]:
-    """(mu, delta) of every chain ordered by level: (chains, R, n, 3), (chains, R)."""
+def by_level(state: EngineState) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(mu, delta, soft_delta) of every chain ordered by level: (chains, R, n, 3),
+    (chains, R), (chains, R)."""
     rows = np.arange(state.mu.shape[0])[:, None]
-    return state.mu[rows, state.config_at].copy(), state.delta.copy()
+    mu = state.mu[rows, state.config_at].copy()
+    return mu, state.delta.copy(), state.soft_delta.copy()
 
 
 def tune(setup: _Setup, b_min: float, chains: int, seed: int, budget: int, progress=None, total=0):
@@ -396,7 +424,7 @@ def run_engine(
     prod_wall = (wall - tune_wall) * max(done - burn_all, 0) / max(done - tuned_sweeps, 1)
     proposals = counters.proposals.sum(axis=0)  # (R, moves)
     accepted = counters.accepted.sum(axis=0)
-    local = [m for m in range(len(MOVES)) if m != FLIP]
+    local = [m for m in range(len(MOVES)) if m not in WHOLE]  # single-moment moves
     moves_used = sorted(set(cycle.tolist()))
     stats = RunStats(
         acceptance=float(accepted[0, local].sum() / max(proposals[0, local].sum(), 1)),

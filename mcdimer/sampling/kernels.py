@@ -6,8 +6,9 @@ tables f_k (docs/physics.md, "Reduced units": f_k = b_k f when F does not depend
 table of its own when it does) and W the Zeeman + dipolar energy (`couplings.py`).
 
 A sweep (`one_sweep`) is, per chain: one move of the cycle on every level
-(`explore_level`, moves in `moves.py`), the step-size adaptation during burn-in
-(`adapt_steps`), deterministic even-odd swaps of neighbouring levels (`swap_pairs`; Okabe
+(`explore_level`, moves in `moves.py` and `collective.py`), the adaptation of the
+displacement and collective steps during burn-in (`adapt_steps`, `adapt_soft_steps`),
+deterministic even-odd swaps of neighbouring levels (`swap_pairs`; Okabe
 et al. 2001; Syed et al. 2021), accepted with
 min(1, exp(-[u_k(x_j) + u_j(x_k) - u_k(x_k) - u_j(x_j)])) (the general rule: it needs
 sum f_k of the other configuration, O(n) per attempt), round trips (`count_round_trips`),
@@ -32,9 +33,10 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
+from .collective import NO_SOFT, SoftMode, collective_move
 from .couplings import Couplings, full_field, interaction_energy
 from .heatbath import HeatbathTable
-from .moves import DISPLACE, FLIP, MOVES, flip_move, local_sweep
+from .moves import COLLECTIVE, DISPLACE, FLIP, MOVES, flip_move, local_sweep
 from .observables import (
     ACCEPTANCE,
     DRAW_COLUMNS,
@@ -54,6 +56,10 @@ from .tables import landscape_at
 STEP_TARGET = 0.4  # acceptance the displacement step is tuned toward (Robbins-Monro, log delta)
 STEP_GAIN = 2.0
 STEP_MAX = 2.0  # the ball's diameter: a larger cube only wastes proposals
+# collective proposals per level between two updates of its step during burn-in: one per
+# sweep of the move, so a window of adapt_every * n (the displacement's) would leave a short
+# burn-in unadapted; 40 gives the acceptance to +-0.08 (binomial), enough for the log step
+SOFT_ADAPT_EVERY = 40
 
 
 # Named columns of the engine state's drift[c, :]: the largest |running - recomputed| of the
@@ -76,6 +82,9 @@ class EngineState(NamedTuple):
     window: np.ndarray  # (C,) displacement proposals in the current adaptation window
     window_acc: np.ndarray  # (C, R) accepted displacements in that window
     drift: np.ndarray  # (C, len(DRIFTS)) max |running - exact| at refreshes
+    soft_delta: np.ndarray  # (C, R) collective step per level (`collective.py`)
+    soft_window: np.ndarray  # (C,) collective proposals per level in its adaptation window
+    soft_acc: np.ndarray  # (C, R) accepted collective proposals in that window
 
 
 NO_MODES = np.zeros((0, 1, 3))
@@ -94,6 +103,7 @@ class Target(NamedTuple):
     # nematic, m_s, chi(k_min) measured: a dimer's sweep is ~0.15 us, and the eigenvalue and
     # the extra O(n) sums nearly doubled it, so a chain without pairs skips them
     order: bool = True
+    soft: SoftMode = NO_SOFT  # direction of the collective move; NO_SOFT when not in the cycle
 
 
 class Schedule(NamedTuple):
@@ -335,6 +345,8 @@ class ChainWork(NamedTuple):
     side: np.ndarray
     delta: np.ndarray
     window_acc: np.ndarray
+    soft_delta: np.ndarray
+    soft_acc: np.ndarray
     proposals: np.ndarray  # (R, len(MOVES))
     accepted: np.ndarray
     swap_att: np.ndarray
@@ -348,11 +360,11 @@ class ChainWork(NamedTuple):
     b_hist: np.ndarray
     b_count: np.ndarray
     b_acc: np.ndarray
-    tally: np.ndarray  # int64: WINDOW, TRIPS, TUNNELS
+    tally: np.ndarray  # int64: WINDOW, TRIPS, TUNNELS, SOFT_WINDOW
     drift: np.ndarray  # float64: largest energy and field drift seen at refreshes
 
 
-WINDOW, TRIPS, TUNNELS = 0, 1, 2
+WINDOW, TRIPS, TUNNELS, SOFT_WINDOW = 0, 1, 2, 3
 
 
 @njit(cache=True)
@@ -361,8 +373,9 @@ def chain_work(state, c, rec):
     `write_back`, the only code besides `EngineState` and `engine._Setup.state` that
     lists the state's fields (Numba builds a NamedTuple from its fields written out)."""
     R, n = state.mu.shape[1], state.mu.shape[2]
-    tally = np.zeros(3, dtype=np.int64)
+    tally = np.zeros(4, dtype=np.int64)
     tally[WINDOW] = state.window[c]
+    tally[SOFT_WINDOW] = state.soft_window[c]
     return ChainWork(
         state.mu[c].copy(),
         state.fld[c].copy(),
@@ -375,6 +388,8 @@ def chain_work(state, c, rec):
         state.side[c].copy(),
         state.delta[c].copy(),
         state.window_acc[c].copy(),
+        state.soft_delta[c].copy(),
+        state.soft_acc[c].copy(),
         np.zeros((R, len(MOVES)), dtype=np.int64),
         np.zeros((R, len(MOVES)), dtype=np.int64),
         np.zeros(max(R - 1, 1), dtype=np.int64),
@@ -409,6 +424,8 @@ def write_back(w, state, c, counters):
     state.config_at[c], state.label[c], state.side[c] = w.config_at, w.label, w.side
     state.delta[c], state.window_acc[c] = w.delta, w.window_acc
     state.window[c] = w.tally[WINDOW]
+    state.soft_delta[c], state.soft_acc[c] = w.soft_delta, w.soft_acc
+    state.soft_window[c] = w.tally[SOFT_WINDOW]
     state.drift[c] = w.drift
 
 
@@ -517,7 +534,7 @@ def run_sweeps(c, w, target, sched, rec, first, count, p, role, held, out, buf):
     k = 0
     while k < count:
         s = first + k
-        sweeps = 1 if R > 1 or role != ALONE else quiet_sweeps(sched, s, count - k, n, clock)
+        sweeps = 1 if R > 1 or role != ALONE else quiet_sweeps(sched, s, count - k, w, clock)
         clock = one_sweep(c, w, target, sched, rec, s, sweeps, clock)
         k += sweeps
         if role == ALONE or s < burn:
@@ -538,7 +555,7 @@ def run_sweeps(c, w, target, sched, rec, first, count, p, role, held, out, buf):
 
 
 @njit(inline="always")
-def quiet_sweeps(sched, s, left, n, clock):
+def quiet_sweeps(sched, s, left, w, clock):
     """How many sweeps from sweep s on (at most `left`) one replica can run as one burst:
     the same move throughout, and no refresh, adaptation of the step, recorded sweep,
     draw or batch boundary before the last of them. Bursts change no number (`one_sweep`);
@@ -550,7 +567,9 @@ def quiet_sweeps(sched, s, left, n, clock):
     if s < sched.burn:
         sweeps = min(sweeps, sched.burn - s)
         if sched.cycle[pos] == DISPLACE:
-            sweeps = min(sweeps, sched.adapt_every - window // n)
+            sweeps = min(sweeps, sched.adapt_every - window // w.mu.shape[1])
+        elif sched.cycle[pos] == COLLECTIVE:
+            sweeps = min(sweeps, SOFT_ADAPT_EVERY - w.tally[SOFT_WINDOW])
     else:
         sweeps = min(sweeps, to_record + 1, to_draw + 1)
         if to_batch > 0:
@@ -561,11 +580,13 @@ def quiet_sweeps(sched, s, left, n, clock):
 @njit(inline="always")
 def explore_level(move, lev, sweeps, producing, w, target):
     """`sweeps` sweeps of `move` on the configuration at level lev, its stream in
-    registers; counts the proposals (production) or the displacements accepted in the
-    adaptation window (burn-in). w.acc_lev[lev] keeps the last sweep's accepted count."""
+    registers; counts the proposals (production) or the displacements or collective
+    proposals accepted in their adaptation windows (burn-in). w.acc_lev[lev] keeps the
+    last sweep's accepted count. A sweep of a whole-replica move (flip, collective) is one
+    proposal."""
     n = w.mu.shape[1]
     m = w.config_at[lev]
-    b, cpl, delta = target.b[lev], target.cpl, w.delta[lev]
+    b, cpl, delta, soft = target.b[lev], target.cpl, w.delta[lev], target.soft
     s0, s1, s2, s3 = w.rng[m, 0], w.rng[m, 1], w.rng[m, 2], w.rng[m, 3]
     fsum, wint = w.fsum[m], w.wint[m]
     acc = 0
@@ -574,6 +595,11 @@ def explore_level(move, lev, sweeps, producing, w, target):
         if move == FLIP:
             dw, acc, s0, s1, s2, s3 = flip_move(w.mu, w.fld, m, b, cpl.h, cpl.scale, s0, s1, s2, s3)
             df = 0.0
+        elif move == COLLECTIVE:
+            df, dw, acc, s0, s1, s2, s3 = collective_move(
+                w.mu, w.fld, w.fcur, m, lev, b, target.tables, target.species,
+                soft.v, soft.tv, soft.vtv, w.soft_delta[lev], 1, s0, s1, s2, s3,
+            )  # fmt: skip
         else:
             df, dw, acc, s0, s1, s2, s3 = local_sweep(
                 move, w.mu, w.fld, w.fcur, m, lev, b, target, delta, s0, s1, s2, s3
@@ -585,10 +611,12 @@ def explore_level(move, lev, sweeps, producing, w, target):
     w.fsum[m], w.wint[m] = fsum, wint
     w.acc_lev[lev] = acc
     if producing:
-        w.proposals[lev, move] += sweeps * (1 if move == FLIP else n)
+        w.proposals[lev, move] += sweeps * (1 if move == FLIP or move == COLLECTIVE else n)
         w.accepted[lev, move] += total
     elif move == DISPLACE:
         w.window_acc[lev] += total
+    elif move == COLLECTIVE:
+        w.soft_acc[lev] += total
 
 
 @njit(inline="always")
@@ -603,6 +631,20 @@ def adapt_steps(w, sched, window):
             w.window_acc[lev] = 0
         window = 0
     return window
+
+
+@njit(inline="always")
+def adapt_soft_steps(w):
+    """Burn-in: once SOFT_ADAPT_EVERY collective proposals per level have run, move each
+    level's log collective step toward STEP_TARGET acceptance (as `adapt_steps`), at most
+    2 sqrt(n) (`collective.initial_soft_step`), and open a new window."""
+    if w.tally[SOFT_WINDOW] >= SOFT_ADAPT_EVERY:
+        cap = 2.0 * np.sqrt(w.mu.shape[1])
+        for lev in range(w.mu.shape[0]):
+            step = np.exp(STEP_GAIN * (w.soft_acc[lev] / w.tally[SOFT_WINDOW] - STEP_TARGET))
+            w.soft_delta[lev] = min(cap, w.soft_delta[lev] * step)
+            w.soft_acc[lev] = 0
+        w.tally[SOFT_WINDOW] = 0
 
 
 @njit(inline="always")
@@ -659,7 +701,8 @@ def one_sweep(c, w, target, sched, rec, s, sweeps, clock):
     updated clock (`clock_start`).
 
     Sweeps < burn adapt the displacement step of every level toward STEP_TARGET (per
-    window of adapt_every displacement sweeps) and record nothing; later sweeps never
+    window of adapt_every displacement sweeps), and the collective step (per
+    SOFT_ADAPT_EVERY collective proposals), and record nothing; later sweeps never
     adapt, and production sweep p = s - burn is recorded when p % record_every == 0 into
     batch p // batch_len (the last batch takes the remainder) and, every `thin` sweeps,
     kept as a draw.
@@ -677,6 +720,9 @@ def one_sweep(c, w, target, sched, rec, s, sweeps, clock):
         explore_level(move, lev, sweeps, producing, w, target)
     if not producing and move == DISPLACE:
         window = adapt_steps(w, sched, window + sweeps * n)
+    elif not producing and move == COLLECTIVE:
+        w.tally[SOFT_WINDOW] += sweeps
+        adapt_soft_steps(w)
     tried_sw, done_sw = 0, 0
     if R > 1:
         tried_sw, done_sw, (t0, t1, t2, t3) = swap_pairs(s & 1, w, target, (t0, t1, t2, t3))
@@ -697,7 +743,7 @@ def one_sweep(c, w, target, sched, rec, s, sweeps, clock):
         if to_draw == 0:
             record_draw(c, next_draw, target, rec, w.mu, w.fsum, w.wint, w.config_at, w.vals)
             if next_draw < rec.draws.shape[1]:
-                acceptance = w.acc_lev[0] / (n if move != FLIP else 1)
+                acceptance = w.acc_lev[0] / (1 if move == FLIP or move == COLLECTIVE else n)
                 rec.draw_stats[c, next_draw, ACCEPTANCE] = acceptance
                 rec.draw_stats[c, next_draw, SWAP_ACCEPTANCE] = done_sw / max(tried_sw, 1)
             next_draw += 1
@@ -723,6 +769,7 @@ __all__ = [
     "DRIFTS",
     "ENERGY_DRIFT",
     "FIELD_DRIFT",
+    "SOFT_ADAPT_EVERY",
     "Counters",
     "EngineState",
     "Records",

@@ -17,7 +17,10 @@ leaves the target invariant):
   is unchanged for any isotropic landscape; an involution that preserves d^3mu, hence always
   accepted. Not ergodic alone (it never changes |mu_i| or h_i . mu_i);
 - flip: mu -> -mu for the whole replica (a symmetry of the dipolar part and of f; the
-  Zeeman part changes by 2 b sum_i s_i h.mu_i, accepted with that Metropolis ratio).
+  Zeeman part changes by 2 b sum_i s_i h.mu_i, accepted with that Metropolis ratio);
+- collective: one Metropolis proposal mu -> mu + eps v along the soft mode v of Eq. (C1)
+  (`collective.py`), eps uniform in [-delta_soft, delta_soft], O(n); one "sweep" of it is
+  one proposal, as one flip is. Not ergodic alone (it moves along one line).
 
 In a periodic box (`Couplings.table` not empty) particle i also couples to its own images:
 W holds -(1/2) mu_i . T_ii . mu_i and is quadratic in mu_i, with T_ii = K s_i^2 G_ii
@@ -48,8 +51,9 @@ from .heatbath import heatbath_move, table_at
 from .rng import next_double, next_triple
 from .tables import landscape_at
 
-MOVES = ("displace", "jump", "heatbath", "overrelax", "flip")
-DISPLACE, JUMP, HEATBATH, OVERRELAX, FLIP = range(len(MOVES))
+MOVES = ("displace", "jump", "heatbath", "overrelax", "flip", "collective")
+DISPLACE, JUMP, HEATBATH, OVERRELAX, FLIP, COLLECTIVE = range(len(MOVES))
+WHOLE = (FLIP, COLLECTIVE)  # moves of the whole replica: one proposal per sweep, not n
 ERGODIC = ("displace", "jump", "heatbath")  # each alone reaches every point of the balls
 
 
@@ -83,8 +87,8 @@ def parse_moves(moves) -> np.ndarray:
         raise ValueError(f"moves must not be empty; {allowed}")
     if not any(MOVES[m] in ERGODIC for m in cycle):
         raise ValueError(
-            f"moves {list(moves)!r} has no ergodic move (overrelax and flip never change the "
-            f"moduli): include one of {', '.join(ERGODIC)}; {allowed}"
+            f"moves {list(moves)!r} has no ergodic move (overrelax, flip and collective never "
+            f"reach every point of the balls): include one of {', '.join(ERGODIC)}; {allowed}"
         )
     return np.array(cycle, dtype=np.int64)
 

@@ -85,9 +85,26 @@ def test_a_run_counts_every_proposal_and_records_every_production_sweep():
     assert 0.0 <= res.stats["max_energy_drift"] < 1e-9
 
 
-def test_same_seed_same_bits_for_one_and_two_threads_and_any_chunking(monkeypatch):
+def test_a_collective_cycle_reports_its_acceptance_beside_the_other_moves():
+    """One collective proposal per sweep of the move, on every level; its acceptance is in
+    move_acceptance, the single-moment `acceptance` is the heat bath's alone."""
+    model = Chain(6, K=5.0, C=50.0)
+    res = sample(model, "tempering", ladder=[1.0, 0.5], adapt=False, sweeps=4_000, burn=400,
+                 chains=2, seed=2, moves=["heatbath", ("collective", 3)])  # fmt: skip
+    acc = res.stats["move_acceptance"]
+    assert set(acc) == {"heatbath", "collective"}
+    assert 0.2 < acc["collective"] < 0.7  # adapted toward kernels.STEP_TARGET = 0.4
+    assert res.stats["acceptance"] == acc["heatbath"]
+    assert res.settings["moves"] == [("heatbath", 1), ("collective", 3)]
+    assert 0.0 <= res.stats["max_energy_drift"] < 1e-9
+
+
+@pytest.mark.parametrize("moves", [None, ["heatbath", "overrelax", ("collective", 4)]])
+def test_same_seed_same_bits_for_one_and_two_threads_and_any_chunking(moves, monkeypatch):
     model = Chain(3, K=15.0, C=50.0)
     opts = dict(ladder=[1.0, 0.7], adapt=False, sweeps=800, burn=200, chains=3, seed=11)
+    if moves is not None:
+        opts["moves"] = moves
     before = numba.get_num_threads()
     runs = []
     try:

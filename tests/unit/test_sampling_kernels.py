@@ -13,8 +13,10 @@ import pytest
 
 from mcdimer import Assembly, Chain, geometry
 from mcdimer.sampling import driver, engine, sample
+from mcdimer.sampling.collective import SOFT_STEP_FALLBACK, initial_soft_step, soft_mode
 from mcdimer.sampling.kernels import (
     QUIET_MAX,
+    SOFT_ADAPT_EVERY,
     Records,
     Schedule,
     advance_chain,
@@ -37,7 +39,7 @@ MODELS = {
     ),
     "box": Assembly(SC_POS, K=1.5, h=(0.0, 0.0, 0.3), C=5.0, box=SC_BOX),
 }
-CYCLE = ["displace", "jump", "heatbath", "overrelax", "flip"]
+CYCLE = ["displace", "jump", "heatbath", "overrelax", "flip", ("collective", 3)]
 
 
 def run_kernel(model, moves, sweeps, ladder=(1.0,), chains=2, seed=0, refresh=10**9):
@@ -82,6 +84,59 @@ def test_running_fields_and_energies_after_every_move_equal_the_models(kind):
     assert counters.swap_acc.sum() > 0
     assert_matches_model(model, state, b)
     assert np.all(state.drift == 0.0)  # no refresh ran
+
+
+def test_collective_step_starts_at_the_gaussian_width_and_adapts_toward_the_target():
+    """The first step of each level is 4 / sqrt(k) with k = 2 C - b v.T.v (v of unit norm,
+    C the same for every particle); adapted during burn-in it stays within a factor 2 of
+    it (4 / sqrt(k) is accepted ~0.4 of the time in the Gaussian limit, `collective.py`),
+    and a step far too long (nearly every proposal leaves the balls) shrinks back there."""
+    model = Chain(8, K=5.0, C=50.0)
+    b = np.array([1.0, 0.5])
+    v, tv, vtv = soft_mode(model)
+    cycle = parse_moves(["heatbath", ("collective", 4)])
+    setup = engine._Setup(model, cycle)
+    target = setup.target(b)
+    state = setup.state(target, 2, seed_states(0, 6))
+    want = [4.0 / np.sqrt(2.0 * 50.0 * x - x * vtv) for x in b]  # f_k = b_k C s
+    np.testing.assert_allclose(state.soft_delta, [want, want], rtol=1e-9)
+    sweeps = 5 * 200 * SOFT_ADAPT_EVERY // 4
+    state, _, _ = run_kernel(model, ["heatbath", ("collective", 4)], sweeps, ladder=b)
+    assert np.all(np.abs(np.log(state.soft_delta / want)) < np.log(2.0)), state.soft_delta
+    state.soft_delta[:] = 2.0 * np.sqrt(model.n)  # accepts ~nothing
+    sched = Schedule(
+        cycle, 2 * sweeps, 1, 1, 1, engine.ADAPT_EVERY, 10**9, engine.TUNNEL_LEVEL,
+        move_runs(cycle),
+    )  # fmt: skip
+    rec = Records(**allocate(2, 2, model.n, 1, 0, level_draws=False))
+    counters = engine._counters(2, 2)
+    for c in range(2):
+        advance_chain(c, state, target, sched, counters, rec, sweeps, sweeps)
+    assert np.all(np.abs(np.log(state.soft_delta / want)) < np.log(2.0)), state.soft_delta
+    assert np.all(np.isfinite(state.mu)) and np.all(np.isfinite(state.fld))
+    assert_matches_model(model, state, b)
+
+
+def test_initial_soft_step_falls_back_when_the_mode_is_not_stiff():
+    """k <= 0 (beyond the mean-field threshold) gives SOFT_STEP_FALLBACK; a tiny k gives at
+    most the cap 2 sqrt(n)."""
+    soft = soft_mode(Chain(8, K=5.0, C=50.0))
+    assert initial_soft_step(soft, np.zeros(8), 1.0) == SOFT_STEP_FALLBACK
+    assert initial_soft_step(soft, np.full(8, soft.vtv / 2 + 1e-12), 1.0) == 2.0 * np.sqrt(8)
+    assert initial_soft_step(soft, np.full(8, 50.0), 0.0) == pytest.approx(4.0 / np.sqrt(100.0))
+
+
+def test_collective_move_of_a_single_particle_keeps_its_energy_and_fields():
+    """n = 1: no dipolar partner, no critical mode; the direction is e_z (v.T.v = 0) and the
+    move runs without NaN, its running energies equal to the model's."""
+    model = Chain(1, K=5.0, C=3.0, h=(0.0, 0.4, 1.0))
+    v, tv, vtv = soft_mode(model)
+    np.testing.assert_array_equal(v, [[0.0, 0.0, 1.0]])
+    assert vtv == 0.0 and np.all(tv == 0.0)
+    b = np.array([1.0, 0.6])
+    state, _, _ = run_kernel(model, ["displace", ("collective", 3)], 2_000, ladder=b)
+    assert np.all(np.isfinite(state.soft_delta)) and np.all(state.soft_delta > 0.0)
+    assert_matches_model(model, state, b)
 
 
 def test_refresh_all_recomputes_fields_and_energies_of_any_configuration():
