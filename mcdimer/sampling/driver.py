@@ -132,6 +132,9 @@ class RunStats:
     move_acceptance: dict = field(default_factory=dict)
     moves: list = field(default_factory=list)
     step_size: np.ndarray | None = None
+    # the collective move's adapted step per chain (and level, with a ladder); None
+    # without the move
+    collective_step: np.ndarray | None = None
     max_energy_drift: float = float("nan")
     max_field_drift: float = float("nan")
     # production sweeps completed, summed over chains (the compiled engine; None: emcee);

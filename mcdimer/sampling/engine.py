@@ -433,6 +433,11 @@ def run_engine(
         },
         moves=describe(cycle),
         step_size=state.delta.copy() if R > 1 else state.delta[:, 0].copy(),
+        collective_step=(
+            (state.soft_delta.copy() if R > 1 else state.soft_delta[:, 0].copy())
+            if COLLECTIVE in moves_used
+            else None
+        ),
         wall_seconds=wall,
         sweeps_per_second=per_second(chains * done, wall),
         proposals_per_second=per_second(chains * done * n * R, wall),

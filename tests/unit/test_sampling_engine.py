@@ -97,6 +97,10 @@ def test_a_collective_cycle_reports_its_acceptance_beside_the_other_moves():
     assert res.stats["acceptance"] == acc["heatbath"]
     assert res.settings["moves"] == [("heatbath", 1), ("collective", 3)]
     assert 0.0 <= res.stats["max_energy_drift"] < 1e-9
+    # the adapted step per chain and level is reported as the displacement step is
+    step = res.stats["collective_step"]
+    assert step.shape == (2, 2) and np.all((step > 0) & np.isfinite(step))
+    assert sample(model, sweeps=100, burn=10, chains=1).stats["collective_step"] is None
 
 
 @pytest.mark.parametrize("moves", [None, ["heatbath", "overrelax", ("collective", 4)]])
