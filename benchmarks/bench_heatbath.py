@@ -24,12 +24,13 @@ import time
 
 import numba
 import numpy as np
+from bench_moves import timed_sample  # this directory: the script's own
 from numba import njit
 
 from mcdimer import Chain
 from mcdimer.landscapes import Quadratic
 from mcdimer.meanfield import chain_critical_ratio
-from mcdimer.sampling import heatbath, sample
+from mcdimer.sampling import heatbath
 from mcdimer.sampling.couplings import couplings_of, field_bound
 from mcdimer.sampling.rng import seed_states
 
@@ -151,12 +152,7 @@ def ess_rate(model, moves, sweeps, record_every, repeats=3):
     the time is the best of `repeats` identical runs (1 thread: chains run in turn)."""
     kw = dict(burn=sweeps // 10, chains=CHAINS, seed=3, moves=moves, n_batches=BATCHES,
               record_every=record_every)  # fmt: skip
-    sample(model, sweeps=200, burn=10, chains=1, seed=0, moves=moves)  # compile
-    dt = np.inf
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        r = sample(model, sweeps=sweeps, **kw)
-        dt = min(dt, time.perf_counter() - t0)
+    r, dt = timed_sample(model, sweeps, repeats, **kw)
     m, se = r.expect(), r.mcse()
     ess = (m["mz4"] - m["mz2"] ** 2) / se["mz2"] ** 2
     total = CHAINS * (sweeps + sweeps // 10)

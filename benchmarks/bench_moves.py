@@ -125,18 +125,25 @@ def engine_overhead():
     print(f"  engine, 2 sweeps recorded (the bound)    : {bare:10.3g}   ratio {bare / ref:.2f}")
 
 
+def timed_sample(model, sweeps, repeats, **kw):
+    """(result, best wall seconds of `repeats` identical runs) of sample(model, sweeps=sweeps,
+    **kw), after a short run that compiles the cycle (timings exclude compilation)."""
+    sample(model, sweeps=200, burn=10, chains=1, seed=0, moves=kw.get("moves"))
+    dt = np.inf
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        r = sample(model, sweeps=sweeps, **kw)
+        dt = min(dt, time.perf_counter() - t0)
+    return r, dt
+
+
 def ess_rates(model, moves, sweeps, seed=3, repeats=3):
     """ESS per second of m_z^2 and |m_z| from the engine's batch means over every sweep
     (ESS = Var(x) / MCSE^2; 4 chains x BATCHES batches): thinned draws would cap the ESS at
     the number of draws kept. The ESS is that of one run (the same seed gives the same
     draws); the time is the best of `repeats` runs (this VM's timings are noisy)."""
     kw = dict(burn=sweeps // 10, chains=4, seed=seed, moves=moves, n_batches=BATCHES)
-    sample(model, sweeps=200, burn=10, chains=4, seed=0, moves=moves)  # compile
-    dt = np.inf
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        r = sample(model, sweeps=sweeps, **kw)
-        dt = min(dt, time.perf_counter() - t0)
+    r, dt = timed_sample(model, sweeps, repeats, **kw)
     m, se = r.expect(), r.mcse()
     var = {"mz2": m["mz4"] - m["mz2"] ** 2, "abs_mz": m["mz2"] - m["abs_mz"] ** 2}
     return {v: var[v] / se[v] ** 2 / dt for v in var}, dt
