@@ -25,6 +25,7 @@ from ..micro import response
 from ..micro.spectrum import shell_kfa
 from ..model import Chain
 from ..sampling.config import DEFAULT_B_MIN, DEFAULT_REPLICAS
+from ..sampling.dims import DIMS
 from ..sampling.memory import default_thin, estimate_sample_bytes
 from .points import D_OVER_A, Point, axis_values, microscopic_landscape, model_at, model_parameters
 from .spec import MICRO_FIELDS, ModelSpec, Spec, SpecError, call_params
@@ -350,7 +351,7 @@ def check_geometry(spec) -> None:
     g = spec.geometry
     if g is None or spec.model is None or spec.model.landscape == "microscopic":
         return
-    count, n = int(spec.axes.get("realisation", 1)), g.particles
+    count, n = int(spec.axes.get(DIMS.realisation, 1)), g.particles
     if g.sigma == 0.0:
         rmin = rmax = 1.0
     elif n * count <= _RADII_DRAWS and count <= _RADII_CALLS:

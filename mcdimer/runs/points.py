@@ -19,6 +19,7 @@ from ..micro import Microscopic
 from ..micro.spectrum import shell_kfa
 from ..micro.units import chi_critical
 from ..model import Assembly, Chain
+from ..sampling.dims import DIMS
 from .realisations import Realisation, realisation_at
 from .spec import Range, Spec
 
@@ -33,7 +34,7 @@ class Point:
 def axis_values(spec: Spec) -> dict[str, list]:
     out = {}
     for name, axis in spec.axes.items():
-        if name == "realisation":
+        if name == DIMS.realisation:
             out[name] = list(range(axis))
             continue
         vals = axis.values() if isinstance(axis, Range) else [float(v) for v in axis]
@@ -119,7 +120,7 @@ def model_parameters(spec: Spec, point: Point) -> dict:
     (`_microscopic_parameters`); the spec gives none of C, K, ratio.
     """
     p = spec.model.model_dump()
-    p.update({k: v for k, v in point.coords.items() if k != "realisation"})
+    p.update({k: v for k, v in point.coords.items() if k != DIMS.realisation})
     p["n"] = int(p["n"])
     if p["landscape"] == "microscopic":
         return _microscopic_parameters(p)
@@ -140,7 +141,7 @@ def realisation_of(spec: Spec, point: Point) -> Realisation:
     """The disorder realisation `point.coords["realisation"]` (0 without that axis) of a spec
     with [geometry], with the point's model parameters (`realisations.realisation_at`):
     drawn from (spec seed, realisation) only, so every point of it sees the same sample."""
-    r = int(point.coords.get("realisation", 0))
+    r = int(point.coords.get(DIMS.realisation, 0))
     return realisation_at(spec.geometry, model_parameters(spec, point), spec.seed, r)
 
 

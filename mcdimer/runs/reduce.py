@@ -26,7 +26,7 @@ import xarray as xr
 from ..sampling.dims import DIMS
 from ..sampling.result import BINDER_DIMENSION, binder_cumulant
 
-DIM = "realisation"
+DIM = DIMS.realisation
 
 
 def over_realisations(

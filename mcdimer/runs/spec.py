@@ -63,12 +63,13 @@ from ..sampling.config import (
     check_record_every,
     check_start,
 )
+from ..sampling.dims import DIMS
 from .realisations import GeometrySpec
 
 HIST_BINS = 720  # the sampler's fine histogram bins (mcdimer.sampling.observables)
 MODEL_AXES = ("n", "C", "K", "ratio", "hx", "hy", "hz")
 MICRO_FIELDS = ("shell", "kfa", "t", "d_over_a")  # [model] fields of landscape = "microscopic"
-AXES = (*MODEL_AXES, "realisation")
+AXES = (*MODEL_AXES, DIMS.realisation)
 MAX_REALISATIONS = 100_000
 MAX_POINTS = 1_000_000
 
@@ -389,7 +390,7 @@ class Spec(_Strict):
         for axis, values in self.axes.items():
             if axis not in AXES:
                 raise ValueError(f"axes.{axis}: not a model field; one of {AXES}")
-            if axis == "realisation":
+            if axis == DIMS.realisation:
                 if not isinstance(values, int) or not 1 <= values <= MAX_REALISATIONS:
                     raise ValueError(
                         f"axes.realisation: a count of realisations, 1..{MAX_REALISATIONS}"

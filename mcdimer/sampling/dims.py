@@ -42,6 +42,7 @@ DIMENSIONS = {
     "xyz": "Cartesian axes of positions and box edges",
     "site": "every site of a realisation, sampled or not",
     "point": "the points of a sweep (merged: one dimension per spec axis)",
+    "realisation": "disorder realisations of a spec (the spec axis `realisation`, a count)",
     "boot": "bootstrap replicates over disorder realisations (runs.reduce)",
 }
 DIMS = namedtuple("Dims", DIMENSIONS)(*DIMENSIONS)
