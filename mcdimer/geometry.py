@@ -59,6 +59,7 @@ from numba import njit
 
 from . import _checks
 from .landscapes import Landscape, Quadratic
+from .micro import Microscopic, units
 
 KINDS = ("square", "triangular", "cubic", "fcc")
 PERIODIC_KINDS = ("sc", "bcc", "fcc")
@@ -557,7 +558,6 @@ def microscopic_landscapes(radii, kfa: float, t: float, d_over_a: float = 3.0, c
     moving radii off the peak is what a dispersion does.)
     Returns a `MicroscopicSet(landscapes, scale, K)`; equal radii share one landscape.
     """
-    from .micro import Microscopic, units
 
     r = _radii(radii)
     chi_l = units.CHI_L_GOLD if chi_l is None else chi_l

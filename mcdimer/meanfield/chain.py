@@ -33,9 +33,11 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+from scipy.sparse.linalg import LinearOperator, lobpcg
 from scipy.special import zeta
 
 from .. import _checks
+from ..model import coupling_matrix
 
 #: chi_{c,inf}^z / chi_c^z = 1/(2 zeta(3)) (App. C, Fig. 9 dashed line).
 CHAIN_ASYMPTOTE = 1.0 / (2.0 * float(zeta(3)))
@@ -51,13 +53,11 @@ def coupling_row(n: int) -> np.ndarray:
 
 
 def _dense_lambda_max(n: int) -> float:
-    from ..model import coupling_matrix
 
     return float(np.linalg.eigvalsh(coupling_matrix(n))[-1])
 
 
 def _fft_lambda_max(n: int, tol: float = 1e-11) -> float:
-    from scipy.sparse.linalg import LinearOperator, lobpcg
 
     row = coupling_row(n)
     # Circulant embedding of size 2n: A x = first n entries of c * [x, 0].

@@ -35,6 +35,7 @@ import numpy as np
 from scipy import optimize
 
 from ..model import Assembly, Chain, coupling_matrix
+from .critical import critical_mode
 
 _W = np.array([-1.0, -1.0, 2.0])
 _TOL = 1e-10  # accepted residual (max norm of mu - T(mu))
@@ -180,8 +181,6 @@ def _starts(model: Assembly, rng, random_starts: int):
         starts.append(np.tile(model.h / hn, (n, 1)))
     starts += [np.tile(z, (n, 1)), np.tile(-z, (n, 1)), alt * z, np.tile(x, (n, 1)), alt * x]
     if not isinstance(model, Chain) and n >= 2 and n <= 1000:
-        from .critical import critical_mode
-
         mode = critical_mode(model)
         mode = 0.9 * mode / np.max(np.linalg.norm(mode, axis=1))
         starts += [mode, -mode]

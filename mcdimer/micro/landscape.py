@@ -22,6 +22,7 @@ import warnings
 
 import numpy as np
 
+from .. import _checks
 from ..landscapes import FromResponse, Landscape
 from . import response, spectrum, units
 
@@ -148,7 +149,6 @@ class Microscopic(FromResponse):
         M0(t/b): beyond it a steep wall (slope 1e3 h/r) stands for its bounded moment.
         A replica whose M0(t/b) exceeds M0(t) is truncated at M0(t).
         """
-        from .. import _checks
 
         b = _checks.real("b", b, low=0.0, low_open=True)
         return Microscopic(self.kfa, self.t / b, self.d_over_a, self.chi_l, _m0=self.m0)

@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .. import _checks
 from . import units
 
 
@@ -120,7 +121,6 @@ def zero_table(z_max: float) -> ZeroTable:
 
 def bessel_zero(n: int, l: int) -> float:
     """zeta_nl, the n-th (n >= 1) positive zero of j_l (l >= 0), from the interlacing table."""
-    from .. import _checks
 
     n = _checks.integer("n", n, low=1)
     l = _checks.integer("l", l, low=0)
@@ -259,7 +259,6 @@ def shell_kfa(shell) -> float:
         n, l = shell
     except (TypeError, ValueError):
         raise ValueError(f"shell must be a pair (n, l), got {shell!r}") from None
-    from .. import _checks
 
     for name, v in (("shell n", n), ("shell l", l)):
         if isinstance(v, float) and v.is_integer():

@@ -24,7 +24,7 @@ import numpy as np
 import xarray as xr
 
 from ..sampling.dims import DIMS
-from ..sampling.result import BINDER_DIMENSION, binder_cumulant
+from ..sampling.result import BINDER_DIMENSION, DRIFT_LIMIT, TRIPS_WANTED, binder_cumulant
 
 DIM = DIMS.realisation
 
@@ -198,7 +198,6 @@ def equilibrated_fraction(sweep: xr.Dataset, trips: bool = True) -> np.ndarray:
     """(level,) fraction of realisations whose equilibration checks all pass at each level:
     every |z| of `equilibration_z` within the stored limit (4 SE) and (trips), on a ladder,
     the round trips (`stat_round_trips`) at least `TRIPS_WANTED` per chain."""
-    from ..sampling.result import DRIFT_LIMIT, TRIPS_WANTED
 
     z = sweep["equilibration_z"]
     if DIMS.level not in z.dims:

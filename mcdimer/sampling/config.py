@@ -25,6 +25,7 @@ import numpy as np
 
 from .. import _checks
 from .._checks import ENERGY_LIMIT
+from ..model import Assembly
 from .memory import default_thin, estimate_sample_bytes
 from .moves import ERGODIC, MOVES, parse_moves
 
@@ -112,7 +113,6 @@ def check_model(model) -> None:
     """A model the samplers take: a `mcdimer.Chain` or `Assembly` whose landscapes have
     tables and whose reduced energies (in kT) stay below ENERGY_LIMIT, beyond which the
     kernels' differences of doubles lose every digit (mean field and `exact` still take it)."""
-    from ..model import Assembly
 
     if not isinstance(model, Assembly):
         raise ValueError(f"model must be a mcdimer.Chain or Assembly, got {model!r}")
