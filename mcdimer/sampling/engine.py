@@ -39,6 +39,7 @@ from .moves import COLLECTIVE, DISPLACE, FLIP, HEATBATH, MOVES, WHOLE, describe
 from .observables import allocate
 from .result import SampleResult
 from .rng import seed_states
+from .tables import level_slopes
 
 ADAPT_EVERY = 20  # displacement sweeps between step-size updates during burn-in
 REFRESH_EVERY = 256  # sweeps between exact recomputations of running energies and fields
@@ -148,6 +149,7 @@ class _Setup:
             self.stotal,
             self.order,
             self.soft,
+            level_slopes(self.species, b),
         )
 
     def soft_steps(self, target: Target) -> np.ndarray:

@@ -105,6 +105,55 @@ def sweep_values(mu, m, energy, modes, vals):
 
     The columns of `weighted_values` (nematic, ms2, ms4, chi_m_*) are set to NaN here.
     """
+    mx = 0.0
+    my = 0.0
+    mz = 0.0
+    rsum = 0.0
+    r1 = 0.0
+    for i in range(mu.shape[1]):
+        mx += mu[m, i, 0]
+        my += mu[m, i, 1]
+        mz += mu[m, i, 2]
+        r = np.sqrt(mu[m, i, 0] ** 2 + mu[m, i, 1] ** 2 + mu[m, i, 2] ** 2)
+        rsum += r
+        if i == 0:
+            r1 = r
+    return values_from_sums(mu, m, energy, modes, vals, mx, my, mz, rsum, r1)
+
+
+@njit(inline="always")
+def sweep_values_and_sites(mu, m, energy, modes, vals, lev, site):
+    """`sweep_values`, and the per-particle sums of `accumulate` added to level lev of
+    site in the same pass over the particles (|mu_i| computed once for both): the same
+    numbers as `sweep_values` then `accumulate_sites`."""
+    mx = 0.0
+    my = 0.0
+    mz = 0.0
+    rsum = 0.0
+    r1 = 0.0
+    for i in range(mu.shape[1]):
+        x, y, z = mu[m, i, 0], mu[m, i, 1], mu[m, i, 2]
+        mx += x
+        my += y
+        mz += z
+        r = np.sqrt(x * x + y * y + z * z)
+        rsum += r
+        if i == 0:
+            r1 = r
+        site[lev, i, Site.x] += x
+        site[lev, i, Site.y] += y
+        site[lev, i, Site.z] += z
+        site[lev, i, Site.x2] += x * x
+        site[lev, i, Site.y2] += y * y
+        site[lev, i, Site.z2] += z * z
+        site[lev, i, Site.abs] += r
+    return values_from_sums(mu, m, energy, modes, vals, mx, my, mz, rsum, r1)
+
+
+@njit(inline="always")
+def values_from_sums(mu, m, energy, modes, vals, mx, my, mz, rsum, r1):
+    """The rest of `sweep_values` from sum_i mu_i = (mx, my, mz), sum_i |mu_i| = rsum and
+    |mu_1| = r1; returns m^z."""
     n = mu.shape[1]
     q2 = 0.0
     for k in range(modes.shape[0]):
@@ -114,15 +163,6 @@ def sweep_values(mu, m, energy, modes, vals):
             proj += modes[k, i, 2] * mu[m, i, 2]
         q2 += proj * proj
     vals[Scalar.mode_overlap] = np.sqrt(q2 / n)
-    mx = 0.0
-    my = 0.0
-    mz = 0.0
-    rsum = 0.0
-    for i in range(n):
-        mx += mu[m, i, 0]
-        my += mu[m, i, 1]
-        mz += mu[m, i, 2]
-        rsum += np.sqrt(mu[m, i, 0] ** 2 + mu[m, i, 1] ** 2 + mu[m, i, 2] ** 2)
     m2 = (mx * mx + my * my + mz * mz) / (n * n)
     vals[Scalar.abs_m] = np.sqrt(m2)
     vals[Scalar.m2] = m2
@@ -152,7 +192,7 @@ def sweep_values(mu, m, energy, modes, vals):
     vals[p + Site.x2] = x1 * x1
     vals[p + Site.y2] = y1 * y1
     vals[p + Site.z2] = z1 * z1
-    vals[p + Site.abs] = np.sqrt(x1 * x1 + y1 * y1 + z1 * z1)
+    vals[p + Site.abs] = r1
     return mz
 
 
@@ -272,11 +312,15 @@ def pair_values(mua, ma, mub, mb, phases, out, buf):
 @njit(inline="always")
 def accumulate(mu, m, vals, lev, scal, site, zz, hist):
     """Add slot m's sweep (its `sweep_values` in vals) to level lev of a chain's batch sums
-    (the arrays of a `Batch`). zz is filled on and above the diagonal only (symmetric)."""
-    n = mu.shape[1]
-    for k in range(len(SCALARS)):
-        scal[lev, k] += vals[k]
-    for i in range(n):
+    (the arrays of a `Batch`): `accumulate_sites`, then `accumulate_values`."""
+    accumulate_sites(mu, m, lev, site)
+    accumulate_values(mu, m, vals, lev, scal, zz, hist)
+
+
+@njit(inline="always")
+def accumulate_sites(mu, m, lev, site):
+    """Add slot m's per-particle values (SITE_COLUMNS) to level lev of site."""
+    for i in range(mu.shape[1]):
         x, y, z = mu[m, i, 0], mu[m, i, 1], mu[m, i, 2]
         site[lev, i, Site.x] += x
         site[lev, i, Site.y] += y
@@ -285,6 +329,15 @@ def accumulate(mu, m, vals, lev, scal, site, zz, hist):
         site[lev, i, Site.y2] += y * y
         site[lev, i, Site.z2] += z * z
         site[lev, i, Site.abs] += np.sqrt(x * x + y * y + z * z)
+
+
+@njit(inline="always")
+def accumulate_values(mu, m, vals, lev, scal, zz, hist):
+    """Add slot m's sweep values (vals) to level lev of the scalar sums and histograms, and
+    its mu_i^z mu_j^z to zz (on and above the diagonal only: symmetric)."""
+    n = mu.shape[1]
+    for k in range(len(SCALARS)):
+        scal[lev, k] += vals[k]
     if zz.shape[1] == n:
         for i in range(n):
             zi = mu[m, i, 2]
