@@ -15,7 +15,8 @@ sum f_k of the other configuration, O(n) per attempt), round trips (`count_round
 a periodic exact refresh of the running energies and fields (`refresh_levels`), and,
 after burn-in, the recording of every level's observables on every record_every-th sweep
 (`record_sweep`). One replica runs the sweeps between two such events as one burst
-(`quiet_sweeps`): the same numbers, without the per-sweep bookkeeping. Configurations stay
+(`quiet_sweeps`; the sweeps it records on the way are recorded in `explore_level`): the
+same numbers, without the per-sweep bookkeeping. Configurations stay
 in their slots; `config_at[k]` is the slot at level k. Every counter the next sweep needs
 lives in `EngineState`, and the refresh happens at fixed sweep numbers, so a trajectory
 depends on the seed alone, never on where the driver cuts it into chunks.
@@ -44,11 +45,10 @@ from .observables import (
     SWAP_ACCEPTANCE,
     Scalar,
     accumulate_pair,
-    accumulate_values,
+    accumulate_sweep,
     pair_values,
     swap_batch,
     sweep_values,
-    sweep_values_and_sites,
     weighted_values,
 )
 from .rng import next_double
@@ -299,14 +299,6 @@ def level_values(mu, m, energy, target, vals):
     """Every DRAW_COLUMNS value of slot m (energy: its reduced energy at its level);
     returns m^z. Without `target.order` the nematic column holds 0 (not measured)."""
     mz = sweep_values(mu, m, energy, target.modes, vals)
-    order_values(mu, m, target, vals)
-    return mz
-
-
-@njit(inline="always")
-def order_values(mu, m, target, vals):
-    """The `weighted_values` columns of slot m in vals, or, without `target.order`, the
-    chain's shortcut: ms2, ms4 = m2, m4 (s_i = 1), no nematic, no box."""
     if target.order:
         weighted_values(mu, m, target.cpl.scale, target.stotal, target.phases, vals)
     else:  # a chain without pairs: s_i = 1, no box, no nematic (`Target.order`)
@@ -315,6 +307,7 @@ def order_values(mu, m, target, vals):
         vals[Scalar.nematic] = 0.0
         for a in range(3):
             vals[Scalar.chi_m_x + a] = 0.0
+    return mz
 
 
 @njit(cache=True, _nrt=False)
@@ -632,6 +625,10 @@ def explore_level(move, lev, sweeps, producing, w, target, sched, to_record):
                     w.mu, w.fld, w.fcur, m, lev, b, target.tables, target.species, soft.v,
                     soft.tv, soft.vtv, w.soft_delta[lev], 1, s0, s1, s2, s3, target.slopes,
                 )  # fmt: skip
+            elif move == DISPLACE:  # the constant kind drops local_sweep's other branches
+                df, dw, acc, s0, s1, s2, s3 = local_sweep(
+                    DISPLACE, w.mu, w.fld, w.fcur, m, lev, b, target, delta, s0, s1, s2, s3
+                )
             else:
                 df, dw, acc, s0, s1, s2, s3 = local_sweep(
                     move, w.mu, w.fld, w.fcur, m, lev, b, target, delta, s0, s1, s2, s3
@@ -732,12 +729,19 @@ def record_sweep(w, target, sched):
 @njit(inline="always")
 def record_level(w, target, lev, m, energy, acc):
     """Add slot m's observables at level lev (reduced energy `energy`, `level_values`) and
-    its sweep's accepted proposals acc to the current batch sums (`accumulate`, the two in
-    one pass over the particles); returns its m^z."""
-    mu = w.mu
-    mz = sweep_values_and_sites(mu, m, energy, target.modes, w.vals, lev, w.b_site)
-    order_values(mu, m, target, w.vals)
-    accumulate_values(mu, m, w.vals, lev, w.b_scal, w.b_zz, w.b_hist)
+    its sweep's accepted proposals acc to the current batch sums (`accumulate`; the two in
+    one pass, `observables.accumulate_sweep`); returns its m^z."""
+    mu, scal = w.mu, w.b_scal
+    mz, m2 = accumulate_sweep(mu, m, energy, target.modes, lev, scal, w.b_site, w.b_zz, w.b_hist)
+    if target.order:
+        weighted_values(mu, m, target.cpl.scale, target.stotal, target.phases, w.vals)
+        for k in (Scalar.nematic, Scalar.ms2, Scalar.ms4):
+            scal[lev, k] += w.vals[k]
+        for k in range(3):
+            scal[lev, Scalar.chi_m_x + k] += w.vals[Scalar.chi_m_x + k]
+    else:  # as `level_values`: nematic and chi_m_* are 0, and adding 0 changes no sum
+        scal[lev, Scalar.ms2] += m2
+        scal[lev, Scalar.ms4] += m2 * m2
     w.b_count[lev] += 1
     w.b_acc[lev] += acc
     return mz
