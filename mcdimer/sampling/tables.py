@@ -6,7 +6,9 @@ heat-bath correction and the Metropolis ratios aim at the same target.
 A quadratic landscape f = C s (Eq. (B1), the default of `Dimer` and `Chain`) also reaches
 the kernels as its slope C (`slopes[lev, a]`, -1 for any other landscape): its table is C s
 on the grid, so interpolating it gives C s up to rounding, and `landscape_value` computes
-C s directly (a multiplication instead of a table read; ~10 ns of a dimer's ~60 ns sweep).
+C s directly (a multiplication instead of a table read: ~10 ns of the dimer's displacement
+sweep, 64 -> 54 ns, benchmarks/bench_moves.py part 1). The heat-bath move's correction
+still reads the table (`heatbath.py`): the two forms of f differ by rounding only.
 """
 
 from __future__ import annotations
