@@ -607,6 +607,11 @@ def explore_level(move, lev, sweeps, producing, w, target, sched, to_record):
     acc = 0
     total = 0
     done = 0
+    # in-burst records: their count, accepted proposals and ordered side kept in registers
+    recorded = 0
+    recorded_acc = 0
+    side = w.side[m]
+    flips = 0
     while done < sweeps:
         # up to the next recorded sweep that is not the burst's last: the sweep loop itself
         # holds no recording code (inside it, it slowed the dimer's sweep by ~4 ns)
@@ -637,15 +642,23 @@ def explore_level(move, lev, sweeps, producing, w, target, sched, to_record):
             wint += dw
             total += acc
         done += run
-        if stop:
-            mz = record_level(w, target, lev, m, fsum + b * wint, acc)
-            record_tunnel(w, sched, m, mz)
+        if stop:  # a burst is one replica's: lev = 0, m its b = 1 slot
+            mz = record_level(w, target, lev, m, fsum + b * wint)
+            recorded += 1
+            recorded_acc += acc
+            side, flipped = track_side(mz, sched.tunnel_level, side)
+            flips += flipped
             to_record = record_every - 1
         elif record_every > 0:
             to_record -= run - 1
     w.rng[m, 0], w.rng[m, 1], w.rng[m, 2], w.rng[m, 3] = s0, s1, s2, s3
     w.fsum[m], w.wint[m] = fsum, wint
     w.acc_lev[lev] = acc
+    if recorded > 0:
+        w.b_count[lev] += recorded
+        w.b_acc[lev] += recorded_acc
+        w.side[m] = side
+        w.tally[TUNNELS] += flips
     if producing:
         w.proposals[lev, move] += sweeps * (1 if move == FLIP or move == COLLECTIVE else n)
         w.accepted[lev, move] += total
@@ -720,17 +733,22 @@ def record_sweep(w, target, sched):
     mz0 = 0.0
     for lev in range(w.mu.shape[0]):
         m = config_at[lev]
-        mz = record_level(w, target, lev, m, fsum[m] + b[lev] * wint[m], w.acc_lev[lev])
+        mz = record_level(w, target, lev, m, fsum[m] + b[lev] * wint[m])
+        w.b_count[lev] += 1
+        w.b_acc[lev] += w.acc_lev[lev]
         if lev == 0:
             mz0 = mz
-    record_tunnel(w, sched, config_at[0], mz0)
+    m0 = config_at[0]
+    w.side[m0], flipped = track_side(mz0, sched.tunnel_level, w.side[m0])
+    w.tally[TUNNELS] += flipped
 
 
 @njit(inline="always")
-def record_level(w, target, lev, m, energy, acc):
-    """Add slot m's observables at level lev (reduced energy `energy`, `level_values`) and
-    its sweep's accepted proposals acc to the current batch sums (`accumulate`; the two in
-    one pass, `observables.accumulate_sweep`); returns its m^z."""
+def record_level(w, target, lev, m, energy):
+    """Add slot m's observables at level lev (reduced energy `energy`, `level_values`) to
+    the current batch sums (`accumulate`; the two in one pass,
+    `observables.accumulate_sweep`); returns its m^z. The caller counts the sweep and its
+    accepted proposals (b_count, b_acc)."""
     mu, scal = w.mu, w.b_scal
     mz, m2 = accumulate_sweep(mu, m, energy, target.modes, lev, scal, w.b_site, w.b_zz, w.b_hist)
     if target.order:
@@ -742,17 +760,7 @@ def record_level(w, target, lev, m, energy, acc):
     else:  # as `level_values`: nematic and chi_m_* are 0, and adding 0 changes no sum
         scal[lev, Scalar.ms2] += m2
         scal[lev, Scalar.ms4] += m2 * m2
-    w.b_count[lev] += 1
-    w.b_acc[lev] += acc
     return mz
-
-
-@njit(inline="always")
-def record_tunnel(w, sched, m0, mz0):
-    """Follow the b = 1 configuration (slot m0, m^z = mz0) for tunnelling events
-    (`track_side`)."""
-    w.side[m0], flipped = track_side(mz0, sched.tunnel_level, w.side[m0])
-    w.tally[TUNNELS] += flipped
 
 
 @njit(inline="always")
