@@ -44,7 +44,7 @@ from numba import njit
 
 from .couplings import frozen
 from .rng import next_double
-from .tables import landscape_at
+from .tables import NO_SLOPES, landscape_value, slope_at
 
 SOFT_STEP_FALLBACK = 1.0  # first step when the Gaussian stiffness k is not positive
 
@@ -95,14 +95,16 @@ def initial_soft_step(soft: SoftMode, table_slopes: np.ndarray, b: float) -> flo
 
 @njit(cache=True, _nrt=False)
 def collective_move(
-    mu, fld, fcur, m, lev, b, tables, species, v, tv, vtv, delta, proposals, s0, s1, s2, s3
+    mu, fld, fcur, m, lev, b, tables, species, v, tv, vtv, delta, proposals, s0, s1, s2, s3,
+    slopes=NO_SLOPES,
 ):  # fmt: skip
     """`proposals` Metropolis proposals mu -> mu + eps v of slot m at level lev (module
     docstring), eps uniform in [-delta, delta].
 
     mu, fld (slots, n, 3) and fcur (slots, n): the chain's moments, fields and landscape
-    energies f_{a(i)}(|mu_i|^2), updated in place; tables (R, S, T) and species (n,) as the
-    single-moment moves; v, tv (n, 3) and vtv from `soft_mode`. Returns (change of sum f,
+    energies f_{a(i)}(|mu_i|^2), updated in place; tables (R, S, T), species (n,) and
+    slopes (R, S) (`tables.landscape_value`; without them every f is read from its table)
+    as the single-moment moves; v, tv (n, 3) and vtv from `soft_mode`. Returns (change of sum f,
     change of W, accepted proposals, xoshiro words). Uniforms: 1 per proposal, +1 when
     Delta u > 0. Cost O(n) per proposal, twice that when accepted.
     """
@@ -124,7 +126,8 @@ def collective_move(
             if s > 1.0:
                 inside = False
                 break
-            d_f += landscape_at(tables, lev, species[i], s) - fcur[m, i]
+            a = species[i]
+            d_f += landscape_value(tables, slope_at(slopes, lev, a), lev, a, s) - fcur[m, i]
             vh += v[i, 0] * fld[m, i, 0] + v[i, 1] * fld[m, i, 1] + v[i, 2] * fld[m, i, 2]
         if not inside:
             continue
@@ -139,7 +142,8 @@ def collective_move(
                 mu[m, i, c] += eps * v[i, c]
                 fld[m, i, c] += eps * tv[i, c]
             s = mu[m, i, 0] ** 2 + mu[m, i, 1] ** 2 + mu[m, i, 2] ** 2
-            fcur[m, i] = landscape_at(tables, lev, species[i], s)
+            a = species[i]
+            fcur[m, i] = landscape_value(tables, slope_at(slopes, lev, a), lev, a, s)
         d_f_total += d_f
         d_w_total += d_w
         accepted += 1

@@ -39,6 +39,7 @@ from .moves import COLLECTIVE, DISPLACE, FLIP, HEATBATH, MOVES, WHOLE, describe
 from .observables import allocate
 from .result import SampleResult
 from .rng import seed_states
+from .tables import level_slopes
 
 ADAPT_EVERY = 20  # displacement sweeps between step-size updates during burn-in
 REFRESH_EVERY = 256  # sweeps between exact recomputations of running energies and fields
@@ -48,13 +49,15 @@ TUNE_SHARE = 0.5  # largest share of burn-in spent in the ladder's tuning rounds
 TUNE_FIRST_SWEEPS = 64  # sweeps of the first tuning round (then doubled each round)
 TUNE_MAX_ROUNDS = 12
 TUNE_KEY = 0x6C616464  # tuning round j draws its streams from SeedSequence(seed, (TUNE_KEY, j))
-# record_every="auto". A recorded sweep (`kernels.record_sweep` and the bookkeeping of the
-# sweep that ends a burst) costs ~62 ns on the dimer against ~64 ns per displacement sweep
-# (benchmarks/bench_moves.py part 1: record_every = 1 against 2 sweeps recorded), ~0.6 of
-# a sweep at n = 4, 0.3-0.6 at n = 8-16. RECORD_EVERY_BY_N: (largest n, record_every), a
-# power of two that brings recording to ~10-20 % of the time; 4, not 8, on the dimer: the
-# ESS per sweep of m_z^2 of a weakly coupled dimer (C = 1, K = 0.5, displacement) falls by
-# 11 % at 4 (its ESS/s still rises 1.4x) and would fall by ~40 % at 8 (AR(1) estimate).
+# record_every="auto". A recorded sweep (`kernels.record_level`, within a burst) costs
+# ~29 ns on the dimer against ~54 ns per displacement sweep (benchmarks/bench_moves.py part
+# 1: record_every = 1 against 2 sweeps recorded). RECORD_EVERY_BY_N: (largest n,
+# record_every), a power of two that brings recording to ~10-20 % of the time; 4, not 8, on
+# the dimer. Measured (displacement, 4 chains x 128 batch means over every sweep, 3 seeds,
+# 1e6 sweeps): on a weakly coupled dimer (C = 1, K = 0.5) the ESS per sweep of m_z^2 is
+# 0.72 / 0.63 / 0.45 at k = 1 / 4 / 8, its ESS/s 2.0 / 2.6 / 1.9 x 1e6 (|m_z| alike); at
+# C = 50, K = 40 the ESS per sweep does not change, and the ESS/s rises 1.36x at 4, 1.40x
+# at 8; chain n = 4 at 0.9 x critical: 1.22x at 4.
 RECORD_EVERY_BY_N = ((4, 4), (16, 2))
 
 
@@ -148,6 +151,7 @@ class _Setup:
             self.stotal,
             self.order,
             self.soft,
+            level_slopes(self.species, b),
         )
 
     def soft_steps(self, target: Target) -> np.ndarray:

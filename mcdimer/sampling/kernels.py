@@ -15,7 +15,8 @@ sum f_k of the other configuration, O(n) per attempt), round trips (`count_round
 a periodic exact refresh of the running energies and fields (`refresh_levels`), and,
 after burn-in, the recording of every level's observables on every record_every-th sweep
 (`record_sweep`). One replica runs the sweeps between two such events as one burst
-(`quiet_sweeps`): the same numbers, without the per-sweep bookkeeping. Configurations stay
+(`quiet_sweeps`; the sweeps it records on the way are recorded in `explore_level`): the
+same numbers, without the per-sweep bookkeeping. Configurations stay
 in their slots; `config_at[k]` is the slot at level k. Every counter the next sweep needs
 lives in `EngineState`, and the refresh happens at fixed sweep numbers, so a trajectory
 depends on the seed alone, never on where the driver cuts it into chunks.
@@ -43,15 +44,15 @@ from .observables import (
     PAIR_SCALARS,
     SWAP_ACCEPTANCE,
     Scalar,
-    accumulate,
     accumulate_pair,
+    accumulate_sweep,
     pair_values,
     swap_batch,
     sweep_values,
     weighted_values,
 )
 from .rng import next_double
-from .tables import landscape_at
+from .tables import NO_SLOPES, landscape_value, slope_at
 
 STEP_TARGET = 0.4  # acceptance the displacement step is tuned toward (Robbins-Monro, log delta)
 STEP_GAIN = 2.0
@@ -104,6 +105,9 @@ class Target(NamedTuple):
     # the extra O(n) sums nearly doubled it, so a chain without pairs skips them
     order: bool = True
     soft: SoftMode = NO_SOFT  # direction of the collective move; NO_SOFT when not in the cycle
+    # (R, S) C of each quadratic landscape, -1 otherwise (`tables.level_slopes`); NO_SLOPES:
+    # every landscape read from its table
+    slopes: np.ndarray = NO_SLOPES
 
 
 class Schedule(NamedTuple):
@@ -165,23 +169,28 @@ class Records(NamedTuple):
 
 
 @njit(inline="always")
-def landscape_row(mu, m, tables, lev, species, fcur):
-    """fcur[m, i] = f(|mu_i|^2) of slot m under level lev's tables; returns their sum."""
+def landscape_row(mu, m, target, lev, fcur):
+    """fcur[m, i] = f(|mu_i|^2) of slot m under level lev's landscapes
+    (`tables.landscape_value`); returns their sum."""
+    tables, slopes, species = target.tables, target.slopes, target.species
     total = 0.0
     for i in range(mu.shape[1]):
         s = mu[m, i, 0] ** 2 + mu[m, i, 1] ** 2 + mu[m, i, 2] ** 2
-        fcur[m, i] = landscape_at(tables, lev, species[i], s)
+        a = species[i]
+        fcur[m, i] = landscape_value(tables, slope_at(slopes, lev, a), lev, a, s)
         total += fcur[m, i]
     return total
 
 
 @njit(inline="always")
-def landscape_total(mu, m, tables, lev, species):
-    """sum_i f(|mu_i|^2) of slot m under level lev's tables, O(n)."""
+def landscape_total(mu, m, target, lev):
+    """sum_i f(|mu_i|^2) of slot m under level lev's landscapes, O(n)."""
+    tables, slopes, species = target.tables, target.slopes, target.species
     total = 0.0
     for i in range(mu.shape[1]):
         s = mu[m, i, 0] ** 2 + mu[m, i, 1] ** 2 + mu[m, i, 2] ** 2
-        total += landscape_at(tables, lev, species[i], s)
+        a = species[i]
+        total += landscape_value(tables, slope_at(slopes, lev, a), lev, a, s)
     return total
 
 
@@ -195,7 +204,7 @@ def refresh_slot(mu, fld, fcur, m, lev, target, scratch):
         for a in range(3):
             drift = max(drift, abs(scratch[0, i, a] - fld[m, i, a]))
             fld[m, i, a] = scratch[0, i, a]
-    f = landscape_row(mu, m, target.tables, lev, target.species, fcur)
+    f = landscape_row(mu, m, target, lev, fcur)
     return f, interaction_energy(target.cpl, mu, fld, m), drift
 
 
@@ -253,15 +262,15 @@ def swap_pairs(parity, w, target, t):
     (no reference counting) reading their fields costs nothing measurable."""
     t0, t1, t2, t3 = t
     config_at, mu, fcur, fsum, wint = w.config_at, w.mu, w.fcur, w.fsum, w.wint
-    b, tables, species = target.b, target.tables, target.species
+    b = target.b
     R = b.size
     tried = 0
     done = 0
     for lev in range(parity, R - 1, 2):
         m1 = config_at[lev]
         m2 = config_at[lev + 1]
-        f1_up = landscape_total(mu, m1, tables, lev + 1, species)
-        f2_down = landscape_total(mu, m2, tables, lev, species)
+        f1_up = landscape_total(mu, m1, target, lev + 1)
+        f2_down = landscape_total(mu, m2, target, lev)
         delta_u = (
             f2_down
             + b[lev] * wint[m2]
@@ -278,8 +287,8 @@ def swap_pairs(parity, w, target, t):
         if delta_u <= 0.0 or u < np.exp(-delta_u):
             config_at[lev] = m2
             config_at[lev + 1] = m1
-            fsum[m1] = landscape_row(mu, m1, tables, lev + 1, species, fcur)
-            fsum[m2] = landscape_row(mu, m2, tables, lev, species, fcur)
+            fsum[m1] = landscape_row(mu, m1, target, lev + 1, fcur)
+            fsum[m2] = landscape_row(mu, m2, target, lev, fcur)
             w.swap_acc[lev] += 1
             done += 1
     return tried, done, (t0, t1, t2, t3)
@@ -557,12 +566,11 @@ def run_sweeps(c, w, target, sched, rec, first, count, p, role, held, out, buf):
 @njit(inline="always")
 def quiet_sweeps(sched, s, left, w, clock):
     """How many sweeps from sweep s on (at most `left`) one replica can run as one burst:
-    the same move throughout, and no refresh, adaptation of the step, recorded sweep,
-    draw or batch boundary before the last of them. Bursts change no number (`one_sweep`);
-    they keep the random state in registers and skip the per-sweep bookkeeping."""
-    pos, to_refresh, to_batch, to_draw, to_record, window = (
-        clock[0], clock[1], clock[3], clock[4], clock[6], clock[7],
-    )  # fmt: skip
+    the same move throughout, and no refresh, adaptation of the step, draw or batch
+    boundary before the last of them (recorded sweeps inside a burst are recorded by
+    `explore_level`). Bursts change no number (`one_sweep`); they keep the random state
+    in registers and skip the per-sweep bookkeeping."""
+    pos, to_refresh, to_batch, to_draw, window = clock[0], clock[1], clock[3], clock[4], clock[7]
     sweeps = min(left, sched.runs[pos], to_refresh)
     if s < sched.burn:
         sweeps = min(sweeps, sched.burn - s)
@@ -571,45 +579,86 @@ def quiet_sweeps(sched, s, left, w, clock):
         elif sched.cycle[pos] == COLLECTIVE:
             sweeps = min(sweeps, SOFT_ADAPT_EVERY - w.tally[SOFT_WINDOW])
     else:
-        sweeps = min(sweeps, to_record + 1, to_draw + 1)
+        sweeps = min(sweeps, to_draw + 1)
         if to_batch > 0:
             sweeps = min(sweeps, to_batch)
     return sweeps
 
 
 @njit(inline="always")
-def explore_level(move, lev, sweeps, producing, w, target):
+def explore_level(move, lev, sweeps, producing, w, target, sched, to_record):
     """`sweeps` sweeps of `move` on the configuration at level lev, its stream in
     registers; counts the proposals (production) or the displacements or collective
     proposals accepted in their adaptation windows (burn-in). w.acc_lev[lev] keeps the
     last sweep's accepted count. A sweep of a whole-replica move (flip, collective) is one
-    proposal."""
+    proposal.
+
+    A burst of one replica (`quiet_sweeps`) runs through recorded sweeps: with
+    production sweeps its sweeps but the last are recorded here (`record_level`) when the
+    countdown to_record (sweeps to the next recorded sweep, as in `clock_start`) reaches
+    0, with the same numbers `one_sweep` would record; the last sweep's events stay with
+    `one_sweep`. Returns the countdown at the last sweep."""
     n = w.mu.shape[1]
     m = w.config_at[lev]
     b, cpl, delta, soft = target.b[lev], target.cpl, w.delta[lev], target.soft
     s0, s1, s2, s3 = w.rng[m, 0], w.rng[m, 1], w.rng[m, 2], w.rng[m, 3]
     fsum, wint = w.fsum[m], w.wint[m]
+    record_every = sched.record_every if producing else 0
     acc = 0
     total = 0
-    for _ in range(sweeps):
-        if move == FLIP:
-            dw, acc, s0, s1, s2, s3 = flip_move(w.mu, w.fld, m, b, cpl.h, cpl.scale, s0, s1, s2, s3)
-            df = 0.0
-        elif move == COLLECTIVE:
-            df, dw, acc, s0, s1, s2, s3 = collective_move(
-                w.mu, w.fld, w.fcur, m, lev, b, target.tables, target.species,
-                soft.v, soft.tv, soft.vtv, w.soft_delta[lev], 1, s0, s1, s2, s3,
-            )  # fmt: skip
-        else:
-            df, dw, acc, s0, s1, s2, s3 = local_sweep(
-                move, w.mu, w.fld, w.fcur, m, lev, b, target, delta, s0, s1, s2, s3
-            )
-        fsum += df
-        wint += dw
-        total += acc
+    done = 0
+    # in-burst records: their count, accepted proposals and ordered side kept in registers
+    recorded = 0
+    recorded_acc = 0
+    side = w.side[m]
+    flips = 0
+    while done < sweeps:
+        # up to the next recorded sweep that is not the burst's last: the sweep loop itself
+        # holds no recording code (inside it, it slowed the dimer's sweep by ~4 ns)
+        run = sweeps - done
+        stop = record_every > 0 and to_record < run - 1
+        if stop:
+            run = to_record + 1
+        for _ in range(run):
+            if move == FLIP:
+                dw, acc, s0, s1, s2, s3 = flip_move(
+                    w.mu, w.fld, m, b, cpl.h, cpl.scale, s0, s1, s2, s3
+                )
+                df = 0.0
+            elif move == COLLECTIVE:
+                df, dw, acc, s0, s1, s2, s3 = collective_move(
+                    w.mu, w.fld, w.fcur, m, lev, b, target.tables, target.species, soft.v,
+                    soft.tv, soft.vtv, w.soft_delta[lev], 1, s0, s1, s2, s3, target.slopes,
+                )  # fmt: skip
+            elif move == DISPLACE:  # the constant kind drops local_sweep's other branches
+                df, dw, acc, s0, s1, s2, s3 = local_sweep(
+                    DISPLACE, w.mu, w.fld, w.fcur, m, lev, b, target, delta, s0, s1, s2, s3
+                )
+            else:
+                df, dw, acc, s0, s1, s2, s3 = local_sweep(
+                    move, w.mu, w.fld, w.fcur, m, lev, b, target, delta, s0, s1, s2, s3
+                )
+            fsum += df
+            wint += dw
+            total += acc
+        done += run
+        if stop:  # a burst is one replica's: lev = 0, m its b = 1 slot
+            mz = record_level(w, target, lev, m, fsum + b * wint)
+            recorded += 1
+            recorded_acc += acc
+            side, flipped = track_side(mz, sched.tunnel_level, side)
+            flips += flipped
+            to_record = record_every - 1
+        elif record_every > 0:
+            to_record -= run - 1
     w.rng[m, 0], w.rng[m, 1], w.rng[m, 2], w.rng[m, 3] = s0, s1, s2, s3
     w.fsum[m], w.wint[m] = fsum, wint
     w.acc_lev[lev] = acc
+    if recorded > 0:
+        w.b_count[lev] += recorded
+        w.b_acc[lev] += recorded_acc
+        w.side[m] = side
+        w.tally[TUNNELS] += flips
     if producing:
         w.proposals[lev, move] += sweeps * (1 if move == FLIP or move == COLLECTIVE else n)
         w.accepted[lev, move] += total
@@ -617,6 +666,7 @@ def explore_level(move, lev, sweeps, producing, w, target):
         w.window_acc[lev] += total
     elif move == COLLECTIVE:
         w.soft_acc[lev] += total
+    return to_record
 
 
 @njit(inline="always")
@@ -679,12 +729,11 @@ def record_sweep(w, target, sched):
     """Add every level's observables (`level_values`, `accumulate`) to the current batch
     sums, count the sweep and its accepted proposals, and follow the b = 1 configuration's
     ordered side for tunnelling events (`track_side`)."""
-    b, mu, fsum, wint, config_at = target.b, w.mu, w.fsum, w.wint, w.config_at
+    b, fsum, wint, config_at = target.b, w.fsum, w.wint, w.config_at
     mz0 = 0.0
-    for lev in range(mu.shape[0]):
+    for lev in range(w.mu.shape[0]):
         m = config_at[lev]
-        mz = level_values(mu, m, fsum[m] + b[lev] * wint[m], target, w.vals)
-        accumulate(mu, m, w.vals, lev, w.b_scal, w.b_site, w.b_zz, w.b_hist)
+        mz = record_level(w, target, lev, m, fsum[m] + b[lev] * wint[m])
         w.b_count[lev] += 1
         w.b_acc[lev] += w.acc_lev[lev]
         if lev == 0:
@@ -692,6 +741,26 @@ def record_sweep(w, target, sched):
     m0 = config_at[0]
     w.side[m0], flipped = track_side(mz0, sched.tunnel_level, w.side[m0])
     w.tally[TUNNELS] += flipped
+
+
+@njit(inline="always")
+def record_level(w, target, lev, m, energy):
+    """Add slot m's observables at level lev (reduced energy `energy`, `level_values`) to
+    the current batch sums (`accumulate`; the two in one pass,
+    `observables.accumulate_sweep`); returns its m^z. The caller counts the sweep and its
+    accepted proposals (b_count, b_acc)."""
+    mu, scal = w.mu, w.b_scal
+    mz, m2 = accumulate_sweep(mu, m, energy, target.modes, lev, scal, w.b_site, w.b_zz, w.b_hist)
+    if target.order:
+        weighted_values(mu, m, target.cpl.scale, target.stotal, target.phases, w.vals)
+        for k in (Scalar.nematic, Scalar.ms2, Scalar.ms4):
+            scal[lev, k] += w.vals[k]
+        for k in range(3):
+            scal[lev, Scalar.chi_m_x + k] += w.vals[Scalar.chi_m_x + k]
+    else:  # as `level_values`: nematic and chi_m_* are 0, and adding 0 changes no sum
+        scal[lev, Scalar.ms2] += m2
+        scal[lev, Scalar.ms4] += m2 * m2
+    return mz
 
 
 @njit(inline="always")
@@ -716,8 +785,9 @@ def one_sweep(c, w, target, sched, rec, s, sweeps, clock):
     if pos >= L:  # a burst of a one-move cycle may wrap many times; any other, once
         pos = 0 if L == 1 else pos - L
     producing = s >= sched.burn
-    for lev in range(R):
-        explore_level(move, lev, sweeps, producing, w, target)
+    left = to_record
+    for lev in range(R):  # more than one level: sweeps = 1, left = to_record
+        left = explore_level(move, lev, sweeps, producing, w, target, sched, to_record)
     if not producing and move == DISPLACE:
         window = adapt_steps(w, sched, window + sweeps * n)
     elif not producing and move == COLLECTIVE:
@@ -731,8 +801,8 @@ def one_sweep(c, w, target, sched, rec, s, sweeps, clock):
     if to_refresh == 0:
         to_refresh = sched.refresh_every
         refresh_levels(w, target)
-    if producing:  # the burst's first sweeps - 1 were neither recorded nor drawn
-        to_record -= sweeps - 1
+    if producing:  # the burst's first sweeps - 1 were not drawn, and recorded in explore_level
+        to_record = left
         to_draw -= sweeps - 1
         if to_batch > 0:
             to_batch -= sweeps - 1

@@ -49,7 +49,7 @@ from numba import njit
 from .couplings import move_field_update, self_field, self_term, zeeman
 from .heatbath import heatbath_move, table_at
 from .rng import next_double, next_triple
-from .tables import landscape_at
+from .tables import landscape_value, slope_at
 
 MOVES = ("displace", "jump", "heatbath", "overrelax", "flip", "collective")
 DISPLACE, JUMP, HEATBATH, OVERRELAX, FLIP, COLLECTIVE = range(len(MOVES))
@@ -110,12 +110,13 @@ def local_sweep(kind, mu, fld, fcur, m, lev, b, target, delta, s0, s1, s2, s3):
     (inverse-temperature factor b).
 
     mu, fld (slots, n, 3) and fcur (slots, n) are the chain's arrays, indexed in place;
-    `target` is the engine's `kernels.Target` (tables, species, heatbath, cpl), taken
+    `target` is the engine's `kernels.Target` (tables, slopes, species, heatbath, cpl), taken
     whole: inside a kernel compiled without reference counting (`kernels.run_sweeps`)
     reading its fields costs nothing measurable against passing them one by one.
     Returns (change of sum f, change of W, accepted proposals, xoshiro words).
     """
     tables, species, hb, cpl = target.tables, target.species, target.heatbath, target.cpl
+    slopes = target.slopes
     tab, scale, K = cpl.table, cpl.scale, cpl.K
     n = mu.shape[1]
     d_f = 0.0
@@ -124,6 +125,7 @@ def local_sweep(kind, mu, fld, fcur, m, lev, b, target, delta, s0, s1, s2, s3):
     periodic = tab.shape[1] > 0
     for i in range(n):
         a = species[i]
+        c = slope_at(slopes, lev, a)  # f = c s when quadratic (`tables.landscape_value`)
         ox, oy, oz = mu[m, i, 0], mu[m, i, 1], mu[m, i, 2]
         if kind == HEATBATH or kind == OVERRELAX:
             hx, hy, hz = fld[m, i, 0], fld[m, i, 1], fld[m, i, 2]
@@ -160,7 +162,7 @@ def local_sweep(kind, mu, fld, fcur, m, lev, b, target, delta, s0, s1, s2, s3):
                     u, s0, s1, s2, s3 = next_double(s0, s1, s2, s3)
                     if u >= np.exp(log_psi):
                         continue
-            f_new = landscape_at(tables, lev, a, nx * nx + ny * ny + nz * nz)
+            f_new = landscape_value(tables, c, lev, a, nx * nx + ny * ny + nz * nz)
         else:
             if kind == JUMP:  # uniform in the unit ball, by rejection from the cube
                 while True:
@@ -176,7 +178,7 @@ def local_sweep(kind, mu, fld, fcur, m, lev, b, target, delta, s0, s1, s2, s3):
             s_new = nx * nx + ny * ny + nz * nz
             if s_new > 1.0:
                 continue
-            f_new = landscape_at(tables, lev, a, s_new)
+            f_new = landscape_value(tables, c, lev, a, s_new)
             de = (
                 f_new
                 - fcur[m, i]

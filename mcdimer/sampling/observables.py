@@ -106,23 +106,20 @@ def sweep_values(mu, m, energy, modes, vals):
     The columns of `weighted_values` (nematic, ms2, ms4, chi_m_*) are set to NaN here.
     """
     n = mu.shape[1]
-    q2 = 0.0
-    for k in range(modes.shape[0]):
-        proj = 0.0
-        for i in range(n):
-            proj += modes[k, i, 0] * mu[m, i, 0] + modes[k, i, 1] * mu[m, i, 1]
-            proj += modes[k, i, 2] * mu[m, i, 2]
-        q2 += proj * proj
-    vals[Scalar.mode_overlap] = np.sqrt(q2 / n)
     mx = 0.0
     my = 0.0
     mz = 0.0
     rsum = 0.0
+    r1 = 0.0  # |mu_1|
     for i in range(n):
         mx += mu[m, i, 0]
         my += mu[m, i, 1]
         mz += mu[m, i, 2]
-        rsum += np.sqrt(mu[m, i, 0] ** 2 + mu[m, i, 1] ** 2 + mu[m, i, 2] ** 2)
+        r = np.sqrt(mu[m, i, 0] ** 2 + mu[m, i, 1] ** 2 + mu[m, i, 2] ** 2)
+        rsum += r
+        if i == 0:
+            r1 = r
+    vals[Scalar.mode_overlap] = mode_overlap(mu, m, modes)
     m2 = (mx * mx + my * my + mz * mz) / (n * n)
     vals[Scalar.abs_m] = np.sqrt(m2)
     vals[Scalar.m2] = m2
@@ -152,8 +149,72 @@ def sweep_values(mu, m, energy, modes, vals):
     vals[p + Site.x2] = x1 * x1
     vals[p + Site.y2] = y1 * y1
     vals[p + Site.z2] = z1 * z1
-    vals[p + Site.abs] = np.sqrt(x1 * x1 + y1 * y1 + z1 * z1)
+    vals[p + Site.abs] = r1
     return mz
+
+
+@njit(inline="always")
+def accumulate_sweep(mu, m, energy, modes, lev, scal, site, zz, hist):
+    """`sweep_values` then `accumulate` of slot m into level lev of a chain's batch sums,
+    in one pass over the particles (|mu_i| computed once) and without the `vals` row
+    between them: the same sums, bit for bit. The columns of `weighted_values` are left to
+    the caller (`kernels.record_level`). Returns (m^z, m2)."""
+    n = mu.shape[1]
+    mx = 0.0
+    my = 0.0
+    mz = 0.0
+    rsum = 0.0
+    r1 = 0.0
+    for i in range(n):
+        x, y, z = mu[m, i, 0], mu[m, i, 1], mu[m, i, 2]
+        mx += x
+        my += y
+        mz += z
+        r = np.sqrt(x * x + y * y + z * z)
+        rsum += r
+        if i == 0:
+            r1 = r
+        site[lev, i, Site.x] += x
+        site[lev, i, Site.y] += y
+        site[lev, i, Site.z] += z
+        site[lev, i, Site.x2] += x * x
+        site[lev, i, Site.y2] += y * y
+        site[lev, i, Site.z2] += z * z
+        site[lev, i, Site.abs] += r
+    if modes.shape[0] > 0:  # without modes the overlap is 0: adding it changes no sum
+        scal[lev, Scalar.mode_overlap] += mode_overlap(mu, m, modes)
+    m2 = (mx * mx + my * my + mz * mz) / (n * n)
+    scal[lev, Scalar.abs_m] += np.sqrt(m2)
+    scal[lev, Scalar.m2] += m2
+    scal[lev, Scalar.m4] += m2 * m2
+    mz /= n
+    z1 = mu[m, 0, 2]
+    mz2 = mz * mz
+    scal[lev, Scalar.abs_mu1z] += abs(z1)
+    scal[lev, Scalar.mu1z_mu2z] += z1 * mu[m, 1, 2] if n > 1 else 0.0
+    scal[lev, Scalar.energy] += energy
+    scal[lev, Scalar.energy2] += energy * energy
+    scal[lev, Scalar.mz] += mz
+    scal[lev, Scalar.mz2] += mz2
+    scal[lev, Scalar.mz4] += mz2 * mz2
+    scal[lev, Scalar.abs_mz] += abs(mz)
+    scal[lev, Scalar.abs_mu_mean] += rsum / n
+    accumulate_pairs_and_hists(mu, m, lev, zz, hist, z1, mz, r1)
+    return mz, m2
+
+
+@njit(inline="always")
+def mode_overlap(mu, m, modes):
+    """|P mu| / sqrt(n) of slot m (`sweep_values`)."""
+    n = mu.shape[1]
+    q2 = 0.0
+    for k in range(modes.shape[0]):
+        proj = 0.0
+        for i in range(n):
+            proj += modes[k, i, 0] * mu[m, i, 0] + modes[k, i, 1] * mu[m, i, 1]
+            proj += modes[k, i, 2] * mu[m, i, 2]
+        q2 += proj * proj
+    return np.sqrt(q2 / n)
 
 
 @njit(inline="always")
@@ -272,11 +333,15 @@ def pair_values(mua, ma, mub, mb, phases, out, buf):
 @njit(inline="always")
 def accumulate(mu, m, vals, lev, scal, site, zz, hist):
     """Add slot m's sweep (its `sweep_values` in vals) to level lev of a chain's batch sums
-    (the arrays of a `Batch`). zz is filled on and above the diagonal only (symmetric)."""
-    n = mu.shape[1]
-    for k in range(len(SCALARS)):
-        scal[lev, k] += vals[k]
-    for i in range(n):
+    (the arrays of a `Batch`): `accumulate_sites`, then `accumulate_values`."""
+    accumulate_sites(mu, m, lev, site)
+    accumulate_values(mu, m, vals, lev, scal, zz, hist)
+
+
+@njit(inline="always")
+def accumulate_sites(mu, m, lev, site):
+    """Add slot m's per-particle values (SITE_COLUMNS) to level lev of site."""
+    for i in range(mu.shape[1]):
         x, y, z = mu[m, i, 0], mu[m, i, 1], mu[m, i, 2]
         site[lev, i, Site.x] += x
         site[lev, i, Site.y] += y
@@ -285,6 +350,25 @@ def accumulate(mu, m, vals, lev, scal, site, zz, hist):
         site[lev, i, Site.y2] += y * y
         site[lev, i, Site.z2] += z * z
         site[lev, i, Site.abs] += np.sqrt(x * x + y * y + z * z)
+
+
+@njit(inline="always")
+def accumulate_values(mu, m, vals, lev, scal, zz, hist):
+    """Add slot m's sweep values (vals) to level lev of the scalar sums and histograms, and
+    its mu_i^z mu_j^z to zz (on and above the diagonal only: symmetric)."""
+    for k in range(len(SCALARS)):
+        scal[lev, k] += vals[k]
+    p = len(SCALARS)
+    accumulate_pairs_and_hists(
+        mu, m, lev, zz, hist, vals[p + Site.z], vals[Scalar.mz], vals[p + Site.abs]
+    )
+
+
+@njit(inline="always")
+def accumulate_pairs_and_hists(mu, m, lev, zz, hist, z1, mz, r1):
+    """Add slot m's mu_i^z mu_j^z to zz (on and above the diagonal only: symmetric) and
+    mu_1^z = z1, m^z = mz, |mu_1| = r1 to the histograms, at level lev."""
+    n = mu.shape[1]
     if zz.shape[1] == n:
         for i in range(n):
             zi = mu[m, i, 2]
@@ -292,10 +376,9 @@ def accumulate(mu, m, vals, lev, scal, site, zz, hist):
                 zz[lev, i, j] += zi * mu[m, j, 2]
     nb = hist.shape[2]
     half = 0.5 * nb
-    p = len(SCALARS)
-    hist[lev, Hist.mu1z, min(int((vals[p + Site.z] + 1.0) * half), nb - 1)] += 1
-    hist[lev, Hist.mz, min(int((vals[Scalar.mz] + 1.0) * half), nb - 1)] += 1
-    hist[lev, Hist.abs_mu1, min(int(vals[p + Site.abs] * nb), nb - 1)] += 1
+    hist[lev, Hist.mu1z, min(int((z1 + 1.0) * half), nb - 1)] += 1
+    hist[lev, Hist.mz, min(int((mz + 1.0) * half), nb - 1)] += 1
+    hist[lev, Hist.abs_mu1, min(int(r1 * nb), nb - 1)] += 1
 
 
 @njit(inline="always")

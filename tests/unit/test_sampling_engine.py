@@ -6,10 +6,11 @@ import numba
 import numpy as np
 import pytest
 
-from mcdimer import Assembly, Chain, Dimer, geometry
+from mcdimer import Assembly, Chain, Dimer, Quadratic, Saturating, geometry
 from mcdimer.sampling import driver, engine, sample
 from mcdimer.sampling.moves import MOVES, parse_moves
 from mcdimer.sampling.rng import seed_states
+from mcdimer.sampling.tables import NOT_QUADRATIC, level_slopes
 
 
 def test_start_mask_orders_none_all_or_the_second_half():
@@ -36,6 +37,28 @@ def test_level_tables_hold_each_levels_tempered_landscape():
         np.testing.assert_array_equal(tables[k, 0], land.tempered(b[k]).table())
         s = np.linspace(0.0, 1.0, tables.shape[-1])
         np.testing.assert_allclose(tables[k, 0], b[k] * 20.0 * s, atol=1e-12)
+
+
+class _OwnQuadratic(Quadratic):
+    """f = C s under another name: a subclass may redefine the energy, so it is read from
+    its table."""
+
+
+def test_level_slopes_are_the_tempered_slopes_of_quadratic_landscapes_only():
+    b = np.array([1.0, 0.6, 0.25])
+    slopes = level_slopes([Quadratic(20.0), Saturating(C=20.0), _OwnQuadratic(20.0)], b)
+    assert slopes.shape == (3, 3) and not slopes.flags.writeable
+    np.testing.assert_array_equal(slopes[:, 0], [Quadratic(20.0).tempered(x).C for x in b])
+    np.testing.assert_allclose(slopes[:, 0], b * 20.0, rtol=1e-15)
+    assert np.all(slopes[:, 1] == NOT_QUADRATIC)
+    # the subclass is read from its table at b = 1; Quadratic.tempered makes it a Quadratic,
+    # whose table engine.level_tables then reads too
+    np.testing.assert_array_equal(slopes[:, 2], [NOT_QUADRATIC, 12.0, 5.0])
+    # the engine's target carries them, beside the tables they stand for
+    target = engine._Setup(Dimer(K=1.0, C=7.0), parse_moves(["displace"])).target(b)
+    np.testing.assert_allclose(target.slopes[:, 0], 7.0 * b, rtol=1e-15)
+    s = np.linspace(0.0, 1.0, target.tables.shape[-1])
+    np.testing.assert_allclose(target.tables[:, 0], target.slopes[:, :1] * s, atol=1e-12)
 
 
 def test_box_phases_are_cos_and_sin_of_the_smallest_wave_vector():
