@@ -1,6 +1,6 @@
 """The heat-bath draw, its table builder, and the collective move's effective samples per second.
 
-Run: .venv/bin/python benchmarks/bench_heatbath.py [--old PATH] [--ess] [--quick]
+Run: .venv/bin/python benchmarks/bench_heatbath.py [--old PATH] [--ess] [--quick] [--setup]
 Prints, all measured in the same run (compilation excluded; each time the best of several rounds
 that run all variants in turn, as this VM's timings are noisy):
 1. ns per `heatbath_move` on the (mu_i, h_i) pairs met by a heat-bath Gibbs sampler of the
@@ -13,7 +13,10 @@ that run all variants in turn, as this VM's timings are noisy):
    heatbath + overrelax, and heat-bath cycles with collective proposals along the soft mode
    (one proposal per "collective" sweep; also recorded once per 10-sweep cycle, to show
    what recording every cheap sweep costs). ESS = Var / MCSE^2 from the batch means; the
-   time the best of 3 runs; the steps adapted by the engine during burn-in.
+   time the best of 3 runs; the steps adapted by the engine during burn-in;
+4. with --setup (only this part): seconds to set up the collective move's direction,
+   `soft_mode(model)`, against the exact `critical_mode(model)`, on chains n = 2 ... 2048
+   and two Ewald boxes of the order study.
 """
 
 from __future__ import annotations
@@ -182,6 +185,44 @@ def ess_comparison():
         )
 
 
+# --- 4. set-up of the collective move's direction ----------------------------------------
+def setup_cost():
+    """Seconds of `collective.soft_mode(model)` (the direction every default run computes:
+    `critical_mode(model, SOFT_TOL)`, Lanczos above LANCZOS_MIN) against the exact
+    eigenvector (`critical_mode(model)`, dense up to DENSE_MAX), and the Rayleigh quotients
+    v.T.v of both (the stiffness along v is sum 2 C |v_i|^2 - b v.T.v)."""
+    from mcdimer import runs
+    from mcdimer.meanfield import critical_mode
+    from mcdimer.sampling.collective import SOFT_TOL, soft_mode
+
+    numba.set_num_threads(2)
+    models = [(f"chain n = {n}", chain_model(n)) for n in (2, 64, 256, 1024, 2048)]
+    spec, _ = runs.load("runs/order_fcc_n256.toml")
+    models.append(("fcc box n = 256 (Ewald)", runs.model_at(spec, runs.points(spec)[0])))
+    spec, _ = runs.load("runs/order_p20_s30_n064.toml")
+    models.append(("random box n = 64 (Ewald)", runs.model_at(spec, runs.points(spec)[0])))
+    soft_mode(models[1][1])  # compile the products
+    print(
+        "4. set-up of the collective direction, seconds (best of 3; exact: 1 run above "
+        f"n = 1000), SOFT_TOL = {SOFT_TOL:g}, 2 threads:"
+    )
+    for label, model in models:
+        model.field(np.zeros((model.n, 3)))  # a box's Ewald tables are built once per model
+        soft = soft_mode(model)
+        (t_soft,) = interleaved([lambda m=model: soft_mode(m)], repeats=3)
+        if model.n < 2:
+            print(f"   {label:26s} soft_mode {t_soft:7.3f}  (v = e_z: no partner)")
+            continue
+        exact = critical_mode(model)
+        (t_exact,) = interleaved([lambda m=model: critical_mode(m)], 1 if model.n > 1000 else 3)
+        vtv = float(np.sum(exact * (model.field(exact) - model.field(np.zeros_like(exact)))))
+        print(
+            f"   {label:26s} soft_mode {t_soft:7.3f}  exact {t_exact:7.3f}   "
+            f"v.T.v {soft.vtv:.6g} (exact {vtv:.6g})",
+            flush=True,
+        )
+
+
 def load_module(path):
     spec = importlib.util.spec_from_file_location("mcdimer.sampling._heatbath_other", path)
     mod = importlib.util.module_from_spec(spec)
@@ -191,6 +232,9 @@ def load_module(path):
 
 
 if __name__ == "__main__":
+    if "--setup" in sys.argv:
+        setup_cost()
+        sys.exit()
     old = load_module(sys.argv[sys.argv.index("--old") + 1]) if "--old" in sys.argv else None
     draw_cost([("current", heatbath)] if old is None else [("old", old), ("current", heatbath)])
     if "--ess" in sys.argv:
