@@ -34,22 +34,25 @@ from .moves import ERGODIC, MOVES, parse_moves
 # cost in energy; near an ordering threshold the slow variable is the amplitude of the soft
 # mode, which these single-moment moves relax only slowly, and a collective proposal along
 # it (`collective.py`, one O(n) Metropolis step, exact for any direction) moves it by its
-# thermal width. Measured ESS/s of m_z^2 against heatbath + overrelax, C = 50, 4 chains, 2
-# threads, same run (one "collective" sweep is one proposal; docs/benchmarks.md has the
-# commands, benchmarks/bench_moves.py --ess-only the chains):
-#   ("collective", k)       k = 1    2    4    8
-#   chain n = 64, 0.9 K_c/C   x3.2  5.5  7.4  10.3      K/C = 0.3: x1.3  1.5  0.7-1.5  1.5
-#   chain n = 16, 0.9 K_c/C   x1.8  2.4  7.5  10.8      K/C = 0.3: x1.2  0.9  1.0  1.4
-#   dimer K = 40, C = 50      x1.2  1.3  1.9  1.9       K = 10:    x1.0  1.1  0.9-1.0  0.6-0.9
-#   random box n = 64 (order study, Metropolis)  x1.7  1.7  2.4  2.7
-# k = 4 is the largest count that costs the weakly coupled dimer little on m_z^2 (on |m|^2,
-# whose transverse part the move along z does not touch, 0.67x against 0.30-0.44x at k = 8:
-# there a collective sweep and its recording cost half a heat-bath sweep). Against the
-# displacement cycle [("displace", 19), "jump"] the default is x2.4 without the move and
-# ~x18 with it on the n = 64 chain at 0.9 K_c/C (the target was x3).
-# Tempering keeps heatbath + overrelax: on the order study's random box (n = 64, 16 levels
-# of runs/order_p20_s30_n064.toml) each sweep also records and swaps every level, so
-# collective sweeps are not cheap there, and ESS/s of m_z^2 fell to 0.3-0.7x (k = 1..8).
+# thermal width. ESS/s of m_z^2 of heatbath + overrelax + ("collective", k) against
+# heatbath + overrelax, C = 50, 4 chains, 2 threads, same run, best of 3 (one "collective"
+# sweep is one proposal; benchmarks/bench_heatbath.py --defaults; this VM is noisy, +-20 %):
+#                                  k = 1    2    4    8
+#   chain n = 64, 0.9 K_c/C          x3.2  5.5  7.4  10.3     K/C = 0.3: x1.3  1.5  0.7  1.5
+#   chain n = 16, 0.9 K_c/C          x1.8  2.4  7.5  10.8     K/C = 0.3: x1.2  0.9  1.0-1.8  1.4-2.6
+#   chain n = 256, 0.9 K_c/C         x2.2  1.5  1.8  5.1  (times of k = 2, 4 disturbed)
+#   dimer K = 40, C = 50             x1.2  1.3  1.9  1.9      K = 10:    x1.0  1.1  1.0  0.6-0.9
+#   order study's random box, n = 64, Metropolis              x1.7  1.7  2.4  2.7
+#   fcc box n = 256 (ordered), Metropolis, k = 8: x4.0 (|m|^2 x1.3)
+# k = 4 is the largest count that costs the weakly coupled dimer little on m_z^2; on |m|^2,
+# whose transverse part the move along z does not touch, 0.67x against 0.30-0.44x at k = 8
+# (a collective sweep and its recording cost half a heat-bath sweep there). Against the
+# displacement cycle [("displace", 19), "jump"] on the n = 64 chain (benchmarks/bench_moves.py
+# --ess-only --n 64, same run): x10.2 at 0.9 K_c/C (heatbath + overrelax x2.5, k = 8 x14.1;
+# the target was x3), x4.5 at K/C = 0.3 (x2.9, x5.6).
+# Tempering keeps heatbath + overrelax: on the order study's random box (n = 64, the 16
+# levels of runs/order_p20_s30_n064.toml) every sweep also swaps and records every level,
+# so collective sweeps are not cheap there, and ESS/s of m_z^2 fell to 0.3-0.7x (k = 1..8).
 DEFAULT_MOVES = ("heatbath", "overrelax", ("collective", 4))
 DEFAULT_TEMPERING_MOVES = ("heatbath", "overrelax")
 # A run of 10^9 sweeps of the smallest model takes hours on one core; beyond that a count is
