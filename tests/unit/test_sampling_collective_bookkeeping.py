@@ -150,3 +150,13 @@ def test_a_single_particle_moves_along_z_and_samples_with_the_default_cycle():
     r, logw = modulus_rule(model.landscape_groups()[0][0])
     want = np.sum(np.exp(logw) * r**2) / np.sum(np.exp(logw)) / 3.0
     assert abs(res.expect()["mz2"] - want) < 5.0 * res.mcse()["mz2"]
+
+
+def test_free_moments_without_an_instability_move_along_z():
+    """C = 0: no curvature at mu = 0, no critical mode (critical_mode refuses the model);
+    the default cycle still runs, its collective move along e_z."""
+    model = Chain(2, K=1.0, C=0.0)
+    v, tv, vtv = soft_mode(model)
+    np.testing.assert_allclose(v, np.tile([0.0, 0.0, 1.0], (2, 1)) / np.sqrt(2.0))
+    assert vtv == pytest.approx(float(np.sum(v * tv)))
+    assert mcdimer.sample(model, sweeps=200, burn=60, chains=1).stats.collective_step is not None
