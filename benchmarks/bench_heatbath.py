@@ -252,7 +252,8 @@ def default_case(name):
         spec, model = study("runs/order_p20_s30_n064.toml")
         if name == "box":
             return model, "metropolis", 40_000, {}
-        return model, "tempering", 4_000, {"ladder": list(spec.method.sample_kwargs()["ladder"])}
+        ladder = list(spec.method.sample_kwargs()["ladder"])
+        return model, "tempering", 16_000, {"ladder": ladder, "n_batches": 32}  # batches of 500
     if name == "fcc":  # the order study's fcc control, n = 256
         return study("runs/order_fcc_n256.toml")[1], "metropolis", 10_000, {}
     raise ValueError(f"unknown case {name!r}")
@@ -263,9 +264,9 @@ DEFAULT_CASES = ("chain64_crit", "chain64_0.3", "chain16_crit", "chain16_0.3", "
 
 
 def defaults_scan(cases, counts=(1, 2, 4, 8)):
-    """ESS per second of m_z^2, |m_z| and |m|^2 (4 chains x 128 batches, 2 threads, best of 3
-    runs, wall and CPU seconds) of heatbath + overrelax + k collective proposals against
-    heatbath + overrelax alone, in the same run, for each case."""
+    """ESS per second of m_z^2, |m_z| and |m|^2 (4 chains x 128 batches, 32 for tempering, 2
+    threads, best of 3 runs, wall and CPU seconds) of heatbath + overrelax + k collective
+    proposals against heatbath + overrelax alone, in the same run, for each case."""
     numba.set_num_threads(2)
     print("5. ESS/s against heatbath + overrelax (same run), C = 50, 4 chains x 128 batches:")
     for name in cases:
@@ -274,7 +275,7 @@ def defaults_scan(cases, counts=(1, 2, 4, 8)):
         base = None
         for k in (0, *counts):
             moves = ["heatbath", "overrelax"] + ([("collective", k)] if k else [])
-            kw = dict(burn=sweeps // 10, chains=4, seed=3, moves=moves, n_batches=128, **extra)
+            kw = dict(burn=sweeps // 10, chains=4, seed=3, moves=moves, n_batches=128) | extra
             sample(model, method, sweeps=200, burn=20, chains=1, seed=0, moves=moves, **extra)
             wall = cpu = np.inf
             for _ in range(3):
