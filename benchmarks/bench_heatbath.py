@@ -241,6 +241,8 @@ def default_case(name):
         spec, _ = runs.load(path)
         return spec, runs.model_at(spec, runs.points(spec)[0])
 
+    if name == "chain64_tempering":  # above the threshold, the default ladder
+        return Chain(64, K=1.25 * chain_critical_ratio(64) * C, C=C), "tempering", 20_000, {}
     if name.startswith("chain"):  # chain<n>_crit (0.9 K_c/C) or chain<n>_<K/C>
         n, ratio = name[5:].split("_")
         n = int(n)
@@ -260,7 +262,8 @@ def default_case(name):
 
 
 DEFAULT_CASES = ("chain64_crit", "chain64_0.3", "chain16_crit", "chain16_0.3", "dimer40",
-                 "dimer10", "chain256_crit", "box", "box_tempering", "fcc")  # fmt: skip
+                 "dimer10", "chain256_crit", "box", "box_tempering", "chain64_tempering",
+                 "fcc")  # fmt: skip
 
 
 def defaults_scan(cases, counts=(1, 2, 4, 8)):
