@@ -1,6 +1,7 @@
 """The heat-bath draw, its table builder, and the collective move's effective samples per second.
 
 Run: .venv/bin/python benchmarks/bench_heatbath.py [--old PATH] [--ess] [--quick]
+     [--setup] [--defaults [CASE ...]]
 Prints, all measured in the same run (compilation excluded; each time the best of several rounds
 that run all variants in turn, as this VM's timings are noisy):
 1. ns per `heatbath_move` on the (mu_i, h_i) pairs met by a heat-bath Gibbs sampler of the
@@ -13,7 +14,14 @@ that run all variants in turn, as this VM's timings are noisy):
    heatbath + overrelax, and heat-bath cycles with collective proposals along the soft mode
    (one proposal per "collective" sweep; also recorded once per 10-sweep cycle, to show
    what recording every cheap sweep costs). ESS = Var / MCSE^2 from the batch means; the
-   time the best of 3 runs; the steps adapted by the engine during burn-in.
+   time the best of 3 runs; the steps adapted by the engine during burn-in;
+4. with --setup (only this part): seconds to set up the collective move's direction,
+   `soft_mode(model)`, against the exact `critical_mode(model)`, on chains n = 2 ... 2048
+   and two Ewald boxes of the order study;
+5. with --defaults [CASE ...] (only this part): ESS/s of heatbath + overrelax + k
+   collective proposals, k = 1, 2, 4, 8, against heatbath + overrelax, on the cases that
+   chose the default cycle (`config.DEFAULT_MOVES`; DEFAULT_CASES: chains, dimers, the
+   order study's random box with Metropolis and with its tempering ladder, the fcc box).
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ from numba import njit
 from mcdimer import Chain
 from mcdimer.landscapes import Quadratic
 from mcdimer.meanfield import chain_critical_ratio
-from mcdimer.sampling import heatbath
+from mcdimer.sampling import heatbath, sample
 from mcdimer.sampling.couplings import couplings_of, field_bound
 from mcdimer.sampling.rng import seed_states
 
@@ -182,6 +190,115 @@ def ess_comparison():
         )
 
 
+# --- 4. set-up of the collective move's direction ----------------------------------------
+def setup_cost():
+    """Seconds of `collective.soft_mode(model)` (the direction every default run computes:
+    `critical_mode(model, SOFT_TOL)`, Lanczos above LANCZOS_MIN) against the exact
+    eigenvector (`critical_mode(model)`, dense up to DENSE_MAX; not above n = 1024, where it
+    takes minutes), and the Rayleigh quotients v.T.v of both (the stiffness along v is
+    sum 2 C |v_i|^2 - b v.T.v)."""
+    from mcdimer import runs
+    from mcdimer.meanfield import critical_mode
+    from mcdimer.sampling.collective import SOFT_TOL, soft_mode
+
+    numba.set_num_threads(2)
+    models = [(f"chain n = {n}", chain_model(n)) for n in (2, 64, 256, 1024, 2048)]
+    spec, _ = runs.load("runs/order_fcc_n256.toml")
+    models.append(("fcc box n = 256 (Ewald)", runs.model_at(spec, runs.points(spec)[0])))
+    spec, _ = runs.load("runs/order_p20_s30_n064.toml")
+    models.append(("random box n = 64 (Ewald)", runs.model_at(spec, runs.points(spec)[0])))
+    soft_mode(models[1][1])  # compile the products
+    print(
+        "4. set-up of the collective direction, seconds (best of 3; exact: 1 run above "
+        f"n = 1000), SOFT_TOL = {SOFT_TOL:g}, 2 threads:"
+    )
+    for label, model in models:
+        model.field(np.zeros((model.n, 3)))  # a box's Ewald tables are built once per model
+        soft = soft_mode(model)
+        (t_soft,) = interleaved([lambda m=model: soft_mode(m)], repeats=3)
+        if model.n < 2:
+            print(f"   {label:26s} soft_mode {t_soft:7.3f}  (v = e_z: no partner)")
+            continue
+        if model.n > 1024:  # the exact Lanczos solve takes minutes here
+            print(f"   {label:26s} soft_mode {t_soft:7.3f}  v.T.v {soft.vtv:.6g}", flush=True)
+            continue
+        exact = critical_mode(model)
+        (t_exact,) = interleaved([lambda m=model: critical_mode(m)], 1 if model.n > 1000 else 3)
+        vtv = float(np.sum(exact * (model.field(exact) - model.field(np.zeros_like(exact)))))
+        print(
+            f"   {label:26s} soft_mode {t_soft:7.3f}  exact {t_exact:7.3f}   "
+            f"v.T.v {soft.vtv:.6g} (exact {vtv:.6g})",
+            flush=True,
+        )
+
+
+# --- 5. how many collective proposals the default cycle holds ---------------------------
+def default_case(name):
+    """(model, method, sweeps, extra sample() options) of one --defaults case."""
+    from mcdimer import Dimer, runs
+
+    def study(path):
+        spec, _ = runs.load(path)
+        return spec, runs.model_at(spec, runs.points(spec)[0])
+
+    if name == "chain64_tempering":  # above the threshold, the default ladder
+        return Chain(64, K=1.25 * chain_critical_ratio(64) * C, C=C), "tempering", 20_000, {}
+    if name.startswith("chain"):  # chain<n>_crit (0.9 K_c/C) or chain<n>_<K/C>
+        n, ratio = name[5:].split("_")
+        n = int(n)
+        ratio = 0.9 * chain_critical_ratio(n) if ratio == "crit" else float(ratio)
+        return Chain(n, K=ratio * C, C=C), "metropolis", int(1e7 / n), {}
+    if name.startswith("dimer"):  # dimer<K>
+        return Dimer(K=float(name[5:]), C=C), "metropolis", 1_000_000, {}
+    if name in ("box", "box_tempering"):  # realisation 0 of the order study's random box
+        spec, model = study("runs/order_p20_s30_n064.toml")
+        if name == "box":
+            return model, "metropolis", 40_000, {}
+        ladder = list(spec.method.sample_kwargs()["ladder"])
+        return model, "tempering", 16_000, {"ladder": ladder, "n_batches": 32}  # batches of 500
+    if name == "fcc":  # the order study's fcc control, n = 256
+        return study("runs/order_fcc_n256.toml")[1], "metropolis", 10_000, {}
+    raise ValueError(f"unknown case {name!r}")
+
+
+DEFAULT_CASES = ("chain64_crit", "chain64_0.3", "chain16_crit", "chain16_0.3", "dimer40",
+                 "dimer10", "chain256_crit", "box", "box_tempering", "chain64_tempering",
+                 "fcc")  # fmt: skip
+
+
+def defaults_scan(cases, counts=(1, 2, 4, 8)):
+    """ESS per second of m_z^2, |m_z| and |m|^2 (4 chains x 128 batches, 32 for tempering, 2
+    threads, best of 3 runs, wall and CPU seconds) of heatbath + overrelax + k collective
+    proposals against heatbath + overrelax alone, in the same run, for each case."""
+    numba.set_num_threads(2)
+    print("5. ESS/s against heatbath + overrelax (same run), C = 50, 4 chains x 128 batches:")
+    for name in cases:
+        model, method, sweeps, extra = default_case(name)
+        print(f"   {name} (n = {model.n}, {method}, {sweeps} sweeps):", flush=True)
+        base = None
+        for k in (0, *counts):
+            moves = ["heatbath", "overrelax"] + ([("collective", k)] if k else [])
+            kw = dict(burn=sweeps // 10, chains=4, seed=3, moves=moves, n_batches=128) | extra
+            sample(model, method, sweeps=200, burn=20, chains=1, seed=0, moves=moves, **extra)
+            wall = cpu = np.inf
+            for _ in range(3):
+                t0, c0 = time.perf_counter(), time.process_time()
+                r = sample(model, method, sweeps=sweeps, **kw)
+                wall = min(wall, time.perf_counter() - t0)
+                cpu = min(cpu, time.process_time() - c0)
+            m, se = r.expect(), r.mcse()
+            var = {"mz2": m["mz4"] - m["mz2"] ** 2, "abs_mz": m["mz2"] - m["abs_mz"] ** 2,
+                   "m2": m["m4"] - m["m2"] ** 2}  # fmt: skip
+            rate = {key: var[key] / se[key] ** 2 / wall for key in var}
+            base = rate if base is None else base
+            print(
+                f"     k = {k}: " + "  ".join(
+                    f"{key} {rate[key]:8.3g} x{rate[key] / base[key]:5.2f}" for key in rate
+                ) + f"   wall {wall:.2f} s, cpu {cpu:.2f} s",
+                flush=True,
+            )  # fmt: skip
+
+
 def load_module(path):
     spec = importlib.util.spec_from_file_location("mcdimer.sampling._heatbath_other", path)
     mod = importlib.util.module_from_spec(spec)
@@ -191,6 +308,12 @@ def load_module(path):
 
 
 if __name__ == "__main__":
+    if "--defaults" in sys.argv:
+        defaults_scan(sys.argv[sys.argv.index("--defaults") + 1 :] or DEFAULT_CASES)
+        sys.exit()
+    if "--setup" in sys.argv:
+        setup_cost()
+        sys.exit()
     old = load_module(sys.argv[sys.argv.index("--old") + 1]) if "--old" in sys.argv else None
     draw_cost([("current", heatbath)] if old is None else [("old", old), ("current", heatbath)])
     if "--ess" in sys.argv:

@@ -57,6 +57,9 @@ from ..model import Assembly
 # largest n solved with the dense eigensolver (the 3n x 3n M of Eq. (C1')); above it the top
 # eigenpair comes from matrix-free Lanczos products (eigsh) and critical_modes is refused
 DENSE_MAX = 1000
+# with a tolerance (critical_mode(model, tol)), Lanczos replaces the dense solver above this n
+LANCZOS_MIN = 256
+_NEAR_MAX = 8  # dense eigenvectors critical_mode(model, tol) combines (fcc boxes: 3)
 _CURVATURE_STEP = 1e-6
 _MODES_MAX = 48  # eigenpairs computed by critical_modes (degeneracies are far smaller)
 
@@ -127,12 +130,25 @@ def _weighted_dipolar(positions, scale, w, v):
     return out.ravel()
 
 
-def _top(model: Assembly, count: int, thermal: bool = False):
-    """The `count` largest eigenvalues of M (C1') and their eigenvectors nu, (3n, count)."""
+def _start_vector(w: np.ndarray) -> np.ndarray:
+    """A fixed Lanczos start in nu: every moment along +z (the chain's and the cubic
+    lattices' ordering pattern) plus a fixed pseudo-random part of equal norm, so that it
+    overlaps every eigenvector; fixed, so that the result does not depend on ARPACK's own
+    random start (which changes from call to call)."""
+    n = w.size
+    z = np.zeros((n, 3))
+    z[:, 2] = 1.0 / w
+    noise = np.random.default_rng(0).standard_normal(3 * n)
+    return z.ravel() / np.linalg.norm(z) + noise / np.linalg.norm(noise)
+
+
+def _top(model: Assembly, count: int, thermal: bool = False, tol: float = 0.0):
+    """The `count` largest eigenvalues of M (C1') and their eigenvectors nu, (3n, count).
+    tol > 0: Ritz values to that relative accuracy by Lanczos above n = LANCZOS_MIN."""
     n = model.n
     w = 1.0 / np.sqrt(2.0 * curvatures(model, thermal))
     count = min(count, 3 * n)
-    if n <= DENSE_MAX:
+    if n <= DENSE_MAX and (tol == 0.0 or n <= LANCZOS_MIN):
         from scipy.linalg import eigh
 
         wv = np.repeat(w, 3)
@@ -166,7 +182,10 @@ def _top(model: Assembly, count: int, thermal: bool = False):
             return _weighted_dipolar(pos, scale, w, np.ascontiguousarray(np.ravel(v), dtype=float))
 
     op = LinearOperator((3 * n, 3 * n), matvec=times, dtype=float)
-    vals, vecs = eigsh(op, k=max(count, 2), which="LA", tol=1e-10)
+    if tol == 0.0:
+        vals, vecs = eigsh(op, k=max(count, 2), which="LA", tol=1e-10, v0=_start_vector(w))
+    else:
+        vals, vecs = eigsh(op, k=count, which="LA", tol=tol, v0=_start_vector(w))
     order = np.argsort(vals)[::-1]
     return vals[order][:count], vecs[:, order][:, :count]
 
@@ -214,15 +233,31 @@ def _to_modes(model: Assembly, nu: np.ndarray) -> np.ndarray:
     return np.array(out)
 
 
-def critical_mode(model: Assembly) -> np.ndarray:
+def critical_mode(model: Assembly, tol: float = 0.0) -> np.ndarray:
     """The ordering pattern at K_c: mu_i = nu_i/sqrt(2 C_i), shape (n, 3), unit norm.
 
     sum_i |mu_i|^2 = 1, sign fixed by making its largest component positive. When the top
     eigenvalue is degenerate (symmetric lattices, rings) this is one vector of the
     critical subspace: use `critical_modes` for all of them.
+
+    tol (0 <= tol < 1): 0 solves to round-off; tol > 0 returns the part, within the
+    eigenvectors whose eigenvalues lie within tol (relative) of lambda_max, of a fixed
+    start vector (every moment along +z, plus a fixed pseudo-random part): by Lanczos from
+    that start above n = LANCZOS_MIN (near a dense top of the spectrum, long chains, far
+    fewer products), by projection of it on the top _NEAR_MAX dense eigenvectors below.
+    Its Rayleigh quotient is then within tol of lambda_max, and in a degenerate critical
+    subspace (an fcc box: uniform order along any axis) it is the pattern nearest to
+    ordering along z, not an arbitrary one. For the sampler's collective move
+    (`sampling.collective.soft_mode`), which is exact for any direction.
     """
     model = _check(model)
-    return _to_modes(model, _top(model, 1)[1])[0]
+    tol = _checks.real("tol", tol, low=0.0, high=1.0, high_open=True)
+    if tol == 0.0:
+        return _to_modes(model, _top(model, 1)[1])[0]
+    vals, nu = _top(model, _NEAR_MAX if model.n <= LANCZOS_MIN else 1, tol=tol)
+    nu = nu[:, vals >= (1.0 - tol) * vals[0]]
+    start = _start_vector(1.0 / np.sqrt(2.0 * curvatures(model)))
+    return _to_modes(model, (nu @ (nu.T @ start))[:, None])[0]
 
 
 def critical_modes(model: Assembly, rtol: float = 1e-8) -> np.ndarray:

@@ -24,10 +24,21 @@ u is quadratic along v with stiffness k = sum_i 2 C_{a(i)} |v_i|^2 - b v.T.v, wh
 to zero at the mean-field threshold while every local move relaxes that amplitude only
 through many single-moment steps (critical slowing down); a step delta ~ 4 / sqrt(k) moves
 it across its width at acceptance ~0.4 (measured on the n = 64 chain at C = 50, K/C = 0.9 x
-critical, k = 10: delta 1.2, acceptance 0.4). Through the engine, the cycle
-["heatbath", "overrelax", ("collective", 8)] gives 6-9x the ESS/s of m_z^2 of heatbath +
-overrelax and 15-21x that of the displacement cycle on that chain
-(benchmarks/bench_heatbath.py --ess, benchmarks/bench_moves.py --ess-only --n 64 --critical).
+critical, k = 10: delta 1.2, acceptance 0.4). Through the engine, four proposals per
+heat-bath + over-relaxation pair, the Metropolis default (`config.DEFAULT_MOVES`, where the
+measurements that chose it are), give ~7x the ESS/s of m_z^2 of heatbath + overrelax on
+that chain, and eight 10x (benchmarks/bench_moves.py --ess-only --n 64 --critical).
+
+Every default Metropolis run computes v, so it must be cheap: `soft_mode` asks for it to
+SOFT_TOL (`meanfield.critical_mode(model, tol)`: dense up to n = 256, Lanczos from a fixed
+start above; benchmarks/bench_heatbath.py --setup: ~1 s at n = 1024-2048). In
+a degenerate critical subspace (an fcc box: uniform order along any axis) v is the pattern
+of that subspace nearest to ordering along z, so the move drives m_z; the transverse
+amplitudes relax through the single-moment moves only. One v serves every tempering level:
+a temperature-independent landscape scales with b as W does, so the Hessian of u at mu = 0
+is b times that at b = 1 and has the same eigenvectors (for Microscopic landscapes, rebuilt
+at t / b, measured: overlap 1 - 1e-11 between the modes at b = 1 and b = 0.2 of a
+two-size assembly).
 
 In the engine it is the cycle entry "collective" (`moves.COLLECTIVE`): one proposal per
 sweep, `kernels.Target.soft` holding `soft_mode(model)` (read-only, `SoftMode`), and a step
@@ -47,6 +58,12 @@ from .rng import next_double
 from .tables import NO_SLOPES, landscape_value, slope_at
 
 SOFT_STEP_FALLBACK = 1.0  # first step when the Gaussian stiffness k is not positive
+# Relative accuracy of v's Rayleigh quotient (`meanfield.critical_mode(model, tol)`): any v
+# keeps the move exact, and 1e-3 of lambda_max changes the stiffness k at 0.9 of the
+# threshold by ~1e-2 of itself; Lanczos then took 0.7-0.9 s at n = 1024-2048 (1.5-3.4 s on
+# a busy machine) where the exact eigenvector took 74-111 s at n = 1024 (chains;
+# benchmarks/bench_heatbath.py --setup).
+SOFT_TOL = 1e-3
 
 
 class SoftMode(NamedTuple):
@@ -64,15 +81,22 @@ NO_SOFT = SoftMode(frozen(np.zeros((0, 3))), frozen(np.zeros((0, 3))), 0.0)
 
 def soft_mode(model, v=None) -> SoftMode:
     """(v, T v, v . T . v) for the collective move: v (n, 3) of unit norm (default the
-    critical mode of Eq. (C1), `meanfield.critical_mode`; a single particle outside a box
-    has no dipolar partner and no mode: then v = e_z, any direction keeps the move exact),
-    T v its dipolar field (Eq. (3) without the Zeeman part: h(v) - h(0)). ValueError naming
-    v for a wrong shape or a zero or non-finite direction."""
+    critical mode of Eq. (C1), `meanfield.critical_mode(model, SOFT_TOL)`; a model without
+    one, a single particle outside a box (no dipolar partner) or a landscape with no
+    curvature at mu = 0 (free moments, C = 0: no paramagnetic instability), moves every
+    moment along e_z, any direction keeping the move exact), T v its dipolar field (Eq. (3)
+    without the Zeeman part: h(v) - h(0)). ValueError naming v for a wrong shape or a zero
+    or non-finite direction."""
     from mcdimer.meanfield import critical_mode
+    from mcdimer.meanfield.critical import curvatures
 
     if v is None:
         alone = model.n < 2 and getattr(model, "box", None) is None
-        v = np.tile([0.0, 0.0, 1.0], (model.n, 1)) if alone else critical_mode(model)
+        try:
+            unstable = not alone and bool(np.all(curvatures(model) > 0.0))
+        except ValueError:  # curvatures refuses C_i <= 0
+            unstable = False
+        v = critical_mode(model, SOFT_TOL) if unstable else np.tile([0.0, 0.0, 1.0], (model.n, 1))
     v = np.array(v, dtype=float)
     if v.shape != (model.n, 3) or not np.all(np.isfinite(v)) or not np.any(v):
         raise ValueError(f"v must be a finite nonzero array of shape ({model.n}, 3)")

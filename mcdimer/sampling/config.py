@@ -29,14 +29,35 @@ from ..model import Assembly
 from .memory import default_thin, estimate_sample_bytes
 from .moves import ERGODIC, MOVES, parse_moves
 
-# The default cycle: the exact heat-bath draw decorrelates each moment in one step, and the
-# over-relaxation sweep that follows moves it to the far side of its field at no cost in
-# energy. benchmarks/bench_moves.py (ESS/s of m_z^2 against [("displace", 19), "jump"], C =
-# 50, same run): near the ordering threshold (0.9 K_c/C) x2.5 at n = 64, x2.3 at n = 256,
-# x1.6-2.7 at n = 16; at K/C = 0.3 x2.2 at n = 64. Heat-bath alone was as good or better
-# near threshold (x2.6, x3.1 at n = 256) and worse far from it (x1.6 at n = 64); the pair
-# is the best compromise measured.
-DEFAULT_MOVES = ("heatbath", "overrelax")
+# The default cycles, one per method (the run's cycle is reported in RunStats.moves and the
+# result's settings["moves"]). The exact heat-bath draw decorrelates each moment in one step
+# and the over-relaxation sweep that follows moves it to the far side of its field at no
+# cost in energy; near an ordering threshold the slow variable is the amplitude of the soft
+# mode, which these single-moment moves relax only slowly, and a collective proposal along
+# it (`collective.py`, one O(n) Metropolis step, exact for any direction) moves it by its
+# thermal width. ESS/s of m_z^2 of heatbath + overrelax + ("collective", k) against
+# heatbath + overrelax, C = 50, 4 chains, 2 threads, same run, best of 3 (one "collective"
+# sweep is one proposal; benchmarks/bench_heatbath.py --defaults; this VM is noisy, +-20 %):
+#                                  k = 1    2    4    8
+#   chain n = 64, 0.9 K_c/C          x3.2  5.5  7.4  10.3     K/C = 0.3: x1.3  1.5  0.7  1.5
+#   chain n = 16, 0.9 K_c/C          x1.8  2.4  7.5  10.8     K/C = 0.3: x1.2  0.9  1.0-1.8  1.4-2.6
+#   chain n = 256, 0.9 K_c/C         x2.2  1.5  1.8  5.1  (times of k = 2, 4 disturbed)
+#   dimer K = 40, C = 50             x1.2  1.3  1.9  1.9      K = 10:    x1.0  1.1  1.0  0.6-0.9
+#   order study's random box, n = 64, Metropolis              x1.7  1.7  2.4  2.7
+#   fcc box n = 256 (ordered), Metropolis, k = 8: x4.0 (|m|^2 x1.3)
+# k = 4 is the largest count that costs the weakly coupled dimer little on m_z^2; on |m|^2,
+# whose transverse part the move along z does not touch, 0.67x against 0.30-0.44x at k = 8
+# (a collective sweep and its recording cost half a heat-bath sweep there). Against the
+# displacement cycle [("displace", 19), "jump"] on the n = 64 chain (benchmarks/bench_moves.py
+# --ess-only --n 64, same run): x10.2 at 0.9 K_c/C (heatbath + overrelax x2.5, k = 8 x14.1;
+# the target was x3), x4.5 at K/C = 0.3 (x2.9, x5.6).
+# Tempering keeps heatbath + overrelax: every sweep also swaps and records every level, so
+# collective sweeps are not cheap there. On the order study's random box (n = 64, the 16
+# levels of runs/order_p20_s30_n064.toml, 16 000 sweeps, 32 batches) k = 4 gave 0.50x the
+# ESS/s of m_z^2 (0.56x on |m|^2); on the n = 64 chain at 1.25 K_c/C (default ladder,
+# 20 000 sweeps) 1.27x. A loss of half on the study the tempering runs serve outweighs it.
+DEFAULT_MOVES = ("heatbath", "overrelax", ("collective", 4))
+DEFAULT_TEMPERING_MOVES = ("heatbath", "overrelax")
 # A run of 10^9 sweeps of the smallest model takes hours on one core; beyond that a count is
 # a typo, not a plan.
 MAX_SWEEPS = 10**9
@@ -159,16 +180,16 @@ def _jump_every(value) -> int | None:
     return _checks.integer("jump_every", value, low=0, high=MAX_JUMP_EVERY)
 
 
-def _cycle(moves, jump_every, flip: bool) -> np.ndarray:
+def _cycle(moves, jump_every, flip: bool, default=DEFAULT_MOVES) -> np.ndarray:
     """Move ids, one per sweep (`moves.parse_moves`); jump_every=k is
-    [("displace", k - 1), "jump"], 0 displace only."""
+    [("displace", k - 1), "jump"], 0 displace only; neither: `default`."""
     if jump_every is not None:
         moves = (
             [("displace", 1)]
             if jump_every == 0
             else ([("displace", jump_every - 1)] if jump_every > 1 else []) + [("jump", 1)]
         )
-    cycle = parse_moves(DEFAULT_MOVES if moves is None else moves)
+    cycle = parse_moves(default if moves is None else moves)
     if flip:
         cycle = np.append(cycle, MOVES.index("flip"))
     return cycle
@@ -209,9 +230,10 @@ class Metropolis:
     """Single-replica Metropolis sampling in compiled code (`kernels.py`).
 
     moves : the cycle of moves, applied sweep by sweep: a list or tuple of names or
-        (name, repeats) pairs from "displace", "jump", "heatbath", "overrelax", "flip"
-        (`mcdimer.sampling.moves`); default DEFAULT_MOVES. A dict or set is refused (no
-        order, or values that would be ignored).
+        (name, repeats) pairs from "displace", "jump", "heatbath", "overrelax", "flip",
+        "collective" (`mcdimer.sampling.moves`); default DEFAULT_MOVES (Tempering:
+        DEFAULT_TEMPERING_MOVES; their comment says why they differ). A dict or set is
+        refused (no order, or values that would be ignored).
     jump_every : shorthand for moves=[("displace", jump_every - 1), "jump"] (0: displace
         only), 0..MAX_JUMP_EVERY; give moves or jump_every.
     """
@@ -219,6 +241,7 @@ class Metropolis:
     moves: tuple | None = None
     jump_every: int | None = None
     name: ClassVar[str] = "metropolis"
+    default_moves: ClassVar[tuple] = DEFAULT_MOVES
 
     def __post_init__(self):
         if self.moves is not None and self.jump_every is not None:
@@ -235,7 +258,7 @@ class Metropolis:
 
     def cycle(self) -> np.ndarray:
         """Move ids, one per sweep: cycle[s % len(cycle)] is applied at sweep s."""
-        return _cycle(self.moves, self.jump_every, self.flips)
+        return _cycle(self.moves, self.jump_every, self.flips, self.default_moves)
 
     def levels(self) -> int:
         """Replicas per chain (1; for a default tempering ladder, DEFAULT_REPLICAS as a guess)."""
@@ -293,6 +316,7 @@ class Tempering(Metropolis):
     adapt: bool = True
     flip: bool = False
     name: ClassVar[str] = "tempering"
+    default_moves: ClassVar[tuple] = DEFAULT_TEMPERING_MOVES
 
     def __post_init__(self):
         super().__post_init__()
@@ -513,6 +537,7 @@ __all__ = [
     "check_record_every",
     "check_start",
     "DEFAULT_MOVES",
+    "DEFAULT_TEMPERING_MOVES",
     "DEFAULT_REPLICAS",
     "ENERGY_LIMIT",
     "MAX_CHAINS",

@@ -48,7 +48,7 @@ SC = Assembly(*sc_box(2)[:1], K=10.0, C=50.0, h=(0.0, 0.0, 1.0), box=sc_box(2)[1
 @pytest.mark.parametrize(
     "model, moves",
     [
-        (SC, None),  # default heatbath + overrelax
+        (SC, None),  # the default: heatbath + overrelax + 4 collective proposals
         (dispersed_box(), None),
         (dispersed_box(), [("displace", 4), "jump"]),
     ],

@@ -21,6 +21,15 @@ MODELS = [
         landscape=[mcdimer.Saturating(4.0)] * 2 + [mcdimer.Quadratic(6.0)] * 2,
         scale=[1.0, 0.8, 1.3, 0.9],
     ),
+    # a periodic box (Ewald, elongated: each particle's own images, T_ii, are anisotropic)
+    Assembly(
+        np.array([[0.1, 0.2, 0.0], [1.2, 0.1, 0.3], [0.4, 1.5, 1.1], [1.6, 1.4, 2.0]]),
+        K=6.0,
+        h=(0.2, 0.0, 1.0),
+        landscape=[mcdimer.Quadratic(30.0), mcdimer.Quadratic(45.0)] * 2,
+        scale=[1.0, 0.9, 1.1, 0.8],
+        box=(2.2, 2.6, 3.1),
+    ),
 ]
 
 
@@ -109,3 +118,45 @@ def test_soft_mode_of_a_chain_is_the_longitudinal_mode_of_c1():
 def test_bad_direction_names_v(v):
     with pytest.raises(ValueError, match="v must be"):
         soft_mode(Chain(8, K=10.0, C=50.0), v)
+
+
+def test_soft_mode_of_a_long_chain_is_nearly_critical_and_fixed():
+    """Above LANCZOS_MIN the direction comes from Lanczos at SOFT_TOL from a fixed start: its
+    Rayleigh quotient v.T.v is within SOFT_TOL of the exact top eigenvalue 2 K lambda_max(A)
+    of Eq. (C1), and two calls give the same bits (ARPACK's own random start would not)."""
+    from mcdimer.meanfield.critical import LANCZOS_MIN
+    from mcdimer.sampling.collective import SOFT_TOL
+
+    model = Chain(LANCZOS_MIN + 44, K=10.0, C=50.0)
+    first, again = soft_mode(model), soft_mode(model)
+    top = 2.0 * model.K / mcdimer.meanfield.chain_critical_ratio(model.n)
+    assert top * (1.0 - SOFT_TOL) <= first.vtv <= top * (1.0 + 1e-12)
+    assert np.array_equal(first.v, again.v) and np.array_equal(first.tv, again.tv)
+    assert np.linalg.norm(first.v) == pytest.approx(1.0)
+
+
+def test_a_single_particle_moves_along_z_and_samples_with_the_default_cycle():
+    """n = 1 outside a box has no dipolar partner: v = e_z, T v = 0, and the default cycle
+    (which holds the collective move) runs: its <mu_z^2> is the single-particle value
+    <|mu|^2>/3 of the Quadratic landscape (quadrature of Eq. (B2) at H = 0) within 5
+    standard errors."""
+    from mcdimer.single import modulus_rule
+
+    model = Chain(1, K=1.0, C=5.0)
+    v, tv, vtv = soft_mode(model)
+    assert np.array_equal(v, [[0.0, 0.0, 1.0]]) and not np.any(tv) and vtv == 0.0
+    res = mcdimer.sample(model, sweeps=20_000, chains=2, seed=1)
+    assert res.stats.collective_step is not None
+    r, logw = modulus_rule(model.landscape_groups()[0][0])
+    want = np.sum(np.exp(logw) * r**2) / np.sum(np.exp(logw)) / 3.0
+    assert abs(res.expect()["mz2"] - want) < 5.0 * res.mcse()["mz2"]
+
+
+def test_free_moments_without_an_instability_move_along_z():
+    """C = 0: no curvature at mu = 0, no critical mode (critical_mode refuses the model);
+    the default cycle still runs, its collective move along e_z."""
+    model = Chain(2, K=1.0, C=0.0)
+    v, tv, vtv = soft_mode(model)
+    np.testing.assert_allclose(v, np.tile([0.0, 0.0, 1.0], (2, 1)) / np.sqrt(2.0))
+    assert vtv == pytest.approx(float(np.sum(v * tv)))
+    assert mcdimer.sample(model, sweeps=200, burn=60, chains=1).stats.collective_step is not None

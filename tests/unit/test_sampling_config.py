@@ -62,7 +62,7 @@ def test_configurations_are_frozen_and_normalised():
     with pytest.raises(dataclasses.FrozenInstanceError):
         t.replicas = 8
     assert Tempering(ladder=[1, 0.5]).ladder == (1.0, 0.5)
-    assert Metropolis().cycle().tolist() == [2, 3]  # heatbath, overrelax
+    assert Metropolis().cycle().tolist() == [2, 3, 5, 5, 5, 5]  # heatbath, overrelax, 4 coll.
     assert Metropolis(jump_every=3).cycle().tolist() == [0, 0, 1]
     assert Tempering(flip=True).cycle().tolist() == [2, 3, 4]
     assert Tempering().default_ladder and Tempering().betas() is None
@@ -170,3 +170,24 @@ def test_memory_estimate_counts_the_ewald_tensor_of_a_periodic_box():
     n = model.n
     open_ = Metropolis().memory(Assembly(positions, K=1.0, C=5.0), run)
     assert Metropolis().memory(model, run) == open_ + 48 * n * n
+
+
+def test_default_cycles_per_method_are_written_once_and_reported():
+    """Metropolis runs DEFAULT_MOVES (with collective proposals), tempering
+    DEFAULT_TEMPERING_MOVES (without: config's comment gives the measurements); the cycle
+    that ran is in RunStats.moves and settings["moves"], so a user sees which one it was."""
+    from mcdimer.sampling.config import DEFAULT_MOVES, DEFAULT_TEMPERING_MOVES
+    from mcdimer.sampling.moves import describe, parse_moves
+
+    assert describe(Metropolis().cycle()) == describe(parse_moves(DEFAULT_MOVES))
+    assert ("collective", 4) in describe(Metropolis().cycle())
+    assert describe(Tempering().cycle()) == describe(parse_moves(DEFAULT_TEMPERING_MOVES))
+    model = Chain(4, K=10.0, C=50.0)
+    size = dict(sweeps=200, burn=60, chains=1, seed=0)
+    run = sample(model, **size)
+    assert run.stats.moves == describe(parse_moves(DEFAULT_MOVES))
+    assert run.settings["moves"] == run.stats.moves
+    assert run.stats.collective_step is not None
+    hot = sample(model, "tempering", replicas=2, **size)
+    assert hot.stats.moves == [("heatbath", 1), ("overrelax", 1)]
+    assert hot.stats.collective_step is None
