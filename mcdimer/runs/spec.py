@@ -45,6 +45,7 @@ from ..sampling.config import (
     DEFAULT_B_MIN,
     DEFAULT_MOVES,
     DEFAULT_REPLICAS,
+    DEFAULT_TEMPERING_MOVES,
     LOCAL_OPTIONS,
     MAX_CHAINS,
     MAX_JUMP_EVERY,
@@ -211,8 +212,9 @@ class MethodSpec(_Strict):
         ge=0,
         le=MAX_JUMP_EVERY,
         description="moves = [['displace', jump_every - 1], 'jump'] (0: displace only), "
-        f"0..{MAX_JUMP_EVERY}; give moves or jump_every (default: neither, the sampler's "
-        f"moves {list(DEFAULT_MOVES)})",
+        f"0..{MAX_JUMP_EVERY}; give moves or jump_every (default: neither, the method's "
+        f"default cycle: metropolis {list(DEFAULT_MOVES)}, tempering "
+        f"{list(DEFAULT_TEMPERING_MOVES)})",
     )
     replicas: int | None = Field(
         None,
@@ -238,9 +240,10 @@ class MethodSpec(_Strict):
     moves: list | None = Field(
         None,
         description="cycle of moves, e.g. ['heatbath', ['overrelax', 2]]: names displace, "
-        "jump, heatbath, overrelax, flip, or [name, repeats]; with overrelax or flip the run "
-        f"(burn + sweeps) must traverse it >= {MIN_CYCLE_PASSES} times (default: "
-        f"{list(DEFAULT_MOVES)})",
+        "jump, heatbath, overrelax, flip, collective, or [name, repeats]; with overrelax or "
+        f"flip the run (burn + sweeps) must traverse it >= {MIN_CYCLE_PASSES} times "
+        f"(default: metropolis {list(DEFAULT_MOVES)}, tempering "
+        f"{list(DEFAULT_TEMPERING_MOVES)})",
     )
     pairs: bool = Field(
         False,

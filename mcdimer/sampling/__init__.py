@@ -13,6 +13,7 @@ from ..model import Assembly
 from ._cache import drop_stale_kernel_cache
 from .config import (
     DEFAULT_MOVES,
+    DEFAULT_TEMPERING_MOVES,
     ENERGY_LIMIT,
     MAX_CHAINS,
     MAX_REPLICAS,
@@ -197,6 +198,7 @@ def _modes(model, critical_modes):
 
 __all__ = [
     "DEFAULT_MOVES",
+    "DEFAULT_TEMPERING_MOVES",
     "ENERGY_LIMIT",
     "EXPECT_KEYS",
     "MAX_CHAINS",
