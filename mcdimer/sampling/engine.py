@@ -303,6 +303,12 @@ def _cost(chains: int, R: int, n: int) -> float:
     return chains * R * n * max(n, 8) * 3e-9 + 1e-7 * R
 
 
+def per_chain(values: np.ndarray, R: int) -> np.ndarray:
+    """A copy of (chains, R, ...) per-level values as reported: (chains, R, ...) on a ladder,
+    (chains, ...) with one replica (no level axis to carry)."""
+    return values.copy() if R > 1 else values[:, 0].copy()
+
+
 def run_engine(
     model,
     *,
@@ -437,12 +443,8 @@ def run_engine(
             MOVES[m]: float(accepted[0, m] / max(proposals[0, m], 1)) for m in moves_used
         },
         moves=describe(cycle),
-        step_size=state.delta.copy() if R > 1 else state.delta[:, 0].copy(),
-        collective_step=(
-            (state.soft_delta.copy() if R > 1 else state.soft_delta[:, 0].copy())
-            if COLLECTIVE in moves_used
-            else None
-        ),
+        step_size=per_chain(state.delta, R),
+        collective_step=per_chain(state.soft_delta, R) if COLLECTIVE in moves_used else None,
         wall_seconds=wall,
         sweeps_per_second=per_second(chains * done, wall),
         proposals_per_second=per_second(chains * done * n * R, wall),
@@ -501,7 +503,7 @@ def run_engine(
         stats,
         records,
         ladder=b.copy(),
-        extra={"final_mu": final[:, 0].copy() if R == 1 else final.copy()},
+        extra={"final_mu": per_chain(final, R)},
         interrupted=interrupted,
     )
 
