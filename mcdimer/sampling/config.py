@@ -35,27 +35,31 @@ from .moves import ERGODIC, MOVES, parse_moves
 # cost in energy; near an ordering threshold the slow variable is the amplitude of the soft
 # mode, which these single-moment moves relax only slowly, and a collective proposal along
 # it (`collective.py`, one O(n) Metropolis step, exact for any direction) moves it by its
-# thermal width. ESS/s of m_z^2 of heatbath + overrelax + ("collective", k) against
-# heatbath + overrelax, C = 50, 4 chains, 2 threads, same run, best of 3 (one "collective"
-# sweep is one proposal; benchmarks/bench_heatbath.py --defaults; this VM is noisy, +-20 %):
+# thermal width. ESS/s of m_z^2 (of |m|^2 where said) of heatbath + overrelax +
+# ("collective", k) against heatbath + overrelax, C = 50, 4 chains x 128 batches (32 for
+# tempering), 2 threads, same run, best of 3 (one "collective" sweep is one proposal), on
+# a quiet machine: `python benchmarks/bench_heatbath.py --defaults dimer10 dimer40
+# chain64_crit chain64_0.3 chain16_crit chain16_0.3` and `--defaults box chain64_tempering
+# box_tempering` (2026-12-07; a loaded run the same day gave larger gains near the
+# thresholds, e.g. x7.4 at k = 4 on the n = 64 chain):
 #                                  k = 1    2    4    8
-#   chain n = 64, 0.9 K_c/C          x3.2  5.5  7.4  10.3     K/C = 0.3: x1.3  1.5  0.7  1.5
-#   chain n = 16, 0.9 K_c/C          x1.8  2.4  7.5  10.8     K/C = 0.3: x1.2  0.9  1.0-1.8  1.4-2.6
-#   chain n = 256, 0.9 K_c/C         x2.2  1.5  1.8  5.1  (times of k = 2, 4 disturbed)
-#   dimer K = 40, C = 50             x1.2  1.3  1.9  1.9      K = 10:    x1.0  1.1  1.0  0.6-0.9
-#   order study's random box, n = 64, Metropolis              x1.7  1.7  2.4  2.7
-#   fcc box n = 256 (ordered), Metropolis, k = 8: x4.0 (|m|^2 x1.3)
-# k = 4 is the largest count that costs the weakly coupled dimer little on m_z^2; on |m|^2,
-# whose transverse part the move along z does not touch, 0.67x against 0.30-0.44x at k = 8
-# (a collective sweep and its recording cost half a heat-bath sweep there). Against the
-# displacement cycle [("displace", 19), "jump"] on the n = 64 chain (benchmarks/bench_moves.py
-# --ess-only --n 64, same run): x10.2 at 0.9 K_c/C (heatbath + overrelax x2.5, k = 8 x14.1;
-# the target was x3), x4.5 at K/C = 0.3 (x2.9, x5.6).
+#   chain n = 64, 0.9 K_c/C          x1.9  2.8  4.2  5.8     K/C = 0.3: x1.3  1.4  2.2  1.8
+#   chain n = 16, 0.9 K_c/C          x2.3  3.6  4.6  6.8     K/C = 0.3: x1.4  1.5  1.8  2.4
+#   dimer K = 40, C = 50             x1.1  1.1  1.6  1.9
+#   dimer K = 10, C = 50             x0.9  1.2  1.2  1.2     (|m|^2: 0.87  0.92  0.81  0.61)
+#   order study's random box, n = 64, Metropolis              x1.5  2.1  3.0  3.0
+# k = 4 keeps the weakly coupled dimer's |m|^2 near the pair's (0.81x; 0.61x at k = 8: the
+# move along z does not touch the transverse part, and a collective sweep with its
+# recording costs a fraction of a heat-bath sweep there) while gaining 1.6-4.6x elsewhere.
+# Against the displacement cycle [("displace", 19), "jump"] on the n = 64 chain at
+# 0.9 K_c/C (`python benchmarks/bench_moves.py --ess-only --n 64 --critical`, same run,
+# quiet machine): x11.1 (heatbath + overrelax x2.2, k = 8 x17.3; the target was x3).
 # Tempering keeps heatbath + overrelax: every sweep also swaps and records every level, so
-# collective sweeps are not cheap there. On the order study's random box (n = 64, the 16
-# levels of runs/order_p20_s30_n064.toml, 16 000 sweeps, 32 batches) k = 4 gave 0.50x the
-# ESS/s of m_z^2 (0.56x on |m|^2); on the n = 64 chain at 1.25 K_c/C (default ladder,
-# 20 000 sweeps) 1.27x. A loss of half on the study the tempering runs serve outweighs it.
+# collective sweeps are not cheap there. On the order study's random box (realisation 0 of
+# runs/order_p20_s30_n064.toml, its 16 levels, 16 000 sweeps) k = 1, 2, 4 gave 0.90x,
+# 0.65x, 0.56x (|m|^2 0.87x, 1.04x, 0.63x); on the n = 64 chain at 1.25 K_c/C (default
+# ladder, 20 000 sweeps) 1.16x, 1.20x, 1.13x, 0.98x at k = 1, 2, 4, 8. A loss of almost
+# half on the study the tempering runs serve outweighs the chain's gain.
 DEFAULT_MOVES = ("heatbath", "overrelax", ("collective", 4))
 DEFAULT_TEMPERING_MOVES = ("heatbath", "overrelax")
 # A run of 10^9 sweeps of the smallest model takes hours on one core; beyond that a count is
