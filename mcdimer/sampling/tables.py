@@ -17,12 +17,12 @@ import numpy as np
 from numba import njit
 
 from ..landscapes import Quadratic
+from .couplings import frozen
 
 NOT_QUADRATIC = -1.0  # slopes[lev, a] of a landscape read from its table
 # the placeholder of `kernels.Target.slopes` built without slopes: every landscape read from
 # its table (read-only as the engine's: one Numba type of Target)
-NO_SLOPES = np.zeros((0, 0))
-NO_SLOPES.setflags(write=False)
+NO_SLOPES = frozen(np.zeros((0, 0)))
 
 
 def level_slopes(species: list, b: np.ndarray) -> np.ndarray:
@@ -35,8 +35,7 @@ def level_slopes(species: list, b: np.ndarray) -> np.ndarray:
             level = land if x == 1.0 else land.tempered(float(x))
             if type(level) is Quadratic:
                 out[k, a] = level.C
-    out.setflags(write=False)
-    return out
+    return frozen(out)
 
 
 @njit(inline="always")
